@@ -1,0 +1,100 @@
+"""The diagnostic type shared by `validate` and `lint`, and the results object that collects them.
+
+A diagnostic is data: a location, a stable rule id, a severity, a message and an optional hint.
+Every reporter (text, json, sarif, github) reads only these fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a finding is. Ordered: info < warning < error."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of {names})") from None
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file. Lines and columns are 1-based; 0 means unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{max(self.column, 1)}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: where, which rule, how bad, what, and how to fix it."""
+
+    location: Location
+    rule: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, -self.severity.rank, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.location.path,
+            "line": self.location.line,
+            "column": self.location.column,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Results:
+    """Every diagnostic of one run, over every file, plus the files that were checked."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def extend(self, items: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    def worst(self) -> Severity | None:
+        if not self.diagnostics:
+            return None
+        return max((d.severity for d in self.diagnostics), key=lambda s: s.rank)
+
+    def fails(self, threshold: Severity) -> bool:
+        """True when any finding is at or above `threshold`."""
+        return any(d.severity.rank >= threshold.rank for d in self.diagnostics)

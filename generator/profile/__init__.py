@@ -1,0 +1,1 @@
+"""Quarantine profiles: loading, schema, semantic checks and the typed model."""

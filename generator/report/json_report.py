@@ -1,0 +1,17 @@
+"""A JSON document: the checked files, the counts and every diagnostic in sorted order."""
+
+from __future__ import annotations
+
+import json
+
+from generator.diagnostics import Results, Severity
+
+
+def render_json(results: Results, tool: str) -> str:
+    doc = {
+        "tool": tool,
+        "files": results.files,
+        "summary": {s.value: results.count(s) for s in Severity},
+        "diagnostics": [d.to_dict() for d in results.sorted()],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,232 @@
+"""Load one YAML document into plain Python data while keeping where every node came from.
+
+Used by both profile validation and artifact linting. Duplicate keys, empty files, invalid UTF-8,
+oversized files, several documents and syntax errors become diagnostics with a location, never
+exceptions. Every node's position is kept under its path (a tuple of keys and list indexes), so a
+later check can point at the exact line of the value it complains about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.diagnostics import Diagnostic, Location, Severity
+
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 200_000
+
+NodePath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """What the author wrote for one scalar: its raw text, quoting style and position."""
+
+    raw: str
+    style: str | None
+    """None for plain, or one of ``'`` ``"`` ``|`` ``>``."""
+    tag: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class YamlDocument:
+    """A loaded document: its data, plus positions of every value and key by path."""
+
+    path: str
+    text: str
+    data: Any
+    values: dict[NodePath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[NodePath, tuple[int, int]] = field(default_factory=dict)
+    scalars: dict[NodePath, Scalar] = field(default_factory=dict)
+
+    def location(self, node_path: NodePath, *, key: bool = False) -> Location:
+        """The position of the value (or key) at `node_path`, or its nearest known ancestor."""
+        table = self.keys if key else self.values
+        probe = tuple(node_path)
+        while True:
+            if probe in table:
+                line, col = table[probe]
+                return Location(self.path, line, col)
+            if key and probe in self.values:
+                line, col = self.values[probe]
+                return Location(self.path, line, col)
+            if not probe:
+                return Location(self.path, 1, 1)
+            probe = probe[:-1]
+
+
+@dataclass
+class LoadResult:
+    document: YamlDocument | None
+    diagnostics: list[Diagnostic]
+
+
+def _diag(path: str, line: int, col: int, rule: str, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Location(path, line, col), rule, Severity.ERROR, message, hint)
+
+
+def read_source(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
+    """Decode `raw` as UTF-8, refusing oversized files. Returns the text or diagnostics."""
+    if len(raw) > MAX_BYTES:
+        return None, [
+            _diag(
+                path, 1, 1, "yaml-too-large",
+                f"file is {len(raw)} bytes; the limit is {MAX_BYTES} bytes (1 MiB)",
+                "a profile or artifact this large is almost certainly not what you meant to load",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            _diag(
+                path, line, col, "yaml-encoding",
+                f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
+        ]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, []
+
+
+def load_yaml(path: str, raw: bytes, *, require_mapping: bool = True) -> LoadResult:
+    """Load one YAML document from `raw` bytes. `path` is only used in locations."""
+    text, problems = read_source(path, raw)
+    if text is None:
+        return LoadResult(None, problems)
+    return load_yaml_text(path, text, require_mapping=require_mapping)
+
+
+def load_yaml_text(path: str, text: str, *, require_mapping: bool = True) -> LoadResult:
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        return LoadResult(None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {message}")])
+    except yaml.YAMLError as exc:
+        return LoadResult(None, [_diag(path, 1, 1, "yaml-syntax", f"YAML error: {exc}")])
+
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        return LoadResult(
+            None,
+            [_diag(path, 1, 1, "yaml-empty", "the file holds no YAML document",
+                   "start from `vr-quarantine init` or an example")],
+        )
+    if len(nodes) > 1:
+        second = nodes[1].start_mark
+        return LoadResult(
+            None,
+            [_diag(path, second.line + 1, second.column + 1, "yaml-multiple-documents",
+                   "the file holds more than one YAML document", "keep one document per file")],
+        )
+    root = nodes[0]
+    if require_mapping and not isinstance(root, MappingNode):
+        return LoadResult(
+            None,
+            [_diag(path, root.start_mark.line + 1, root.start_mark.column + 1, "yaml-not-mapping",
+                   f"the document is a {_kind(root)}, not a mapping of keys to values",
+                   "the top level must be `key: value` lines")],
+        )
+    builder = _Builder(path, text)
+    data = builder.build(root, ())
+    if builder.diagnostics:
+        return LoadResult(None, builder.diagnostics)
+    doc = YamlDocument(path, text, data, builder.values, builder.keys, builder.scalars)
+    return LoadResult(doc, [])
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "list"
+    if isinstance(node, ScalarNode):
+        return "scalar value"
+    return "mapping"
+
+
+class _Builder:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.values: dict[NodePath, tuple[int, int]] = {}
+        self.keys: dict[NodePath, tuple[int, int]] = {}
+        self.scalars: dict[NodePath, Scalar] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.constructor = SafeConstructor()
+        self.count = 0
+
+    def build(self, node: Node, at: NodePath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            if not any(d.rule == "yaml-too-large" for d in self.diagnostics):
+                self.diagnostics.append(
+                    _diag(self.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                          "yaml-too-large", f"the document expands to more than {MAX_NODES} nodes",
+                          "remove anchors and aliases that repeat large structures")
+                )
+            return None
+        self.values[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, at)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        self.scalars[at] = Scalar(
+            raw=node.value,
+            style=node.style,
+            tag=node.tag,
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+            end_line=node.end_mark.line + 1,
+            end_column=node.end_mark.column + 1,
+        )
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.diagnostics.append(
+                _diag(self.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                      "yaml-syntax", f"cannot read value {node.value!r}: {exc}")
+            )
+            return None
+
+    def _mapping(self, node: MappingNode, at: NodePath) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.diagnostics.append(
+                    _diag(self.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                          "yaml-syntax", "a key must be a plain scalar, not a list or mapping")
+                )
+                continue
+            key = key_node.value if key_node.style else self.constructor.construct_object(key_node)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                key = key_node.value
+            key_line = key_node.start_mark.line + 1
+            if key in seen:
+                self.diagnostics.append(
+                    _diag(self.path, key_line, key_node.start_mark.column + 1, "yaml-duplicate-key",
+                          f"duplicate key {key_node.value!r} (first defined on line {seen[key]})",
+                          "YAML keeps only one of them; delete or rename the other")
+                )
+                continue
+            seen[key] = key_line
+            child = (*at, key if isinstance(key, str) else str(key))
+            self.keys[child] = (key_line, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child)
+        return out
