@@ -1,0 +1,53 @@
+"""The command line as a user meets it: help everywhere, version, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from generator import __version__
+from generator.cli import app
+
+runner = CliRunner()
+COMMANDS = ["validate", "init", "schema", "render", "lint", "simulate"]
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"vr-quarantine {__version__}"
+
+
+def test_python_dash_m_generator() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert __version__ in done.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_on_every_command(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["frobnicate"])
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_missing_file_is_exit_2_without_traceback(command: str, tmp_path: object) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", command, "/nonexistent/profile.yaml"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "/nonexistent/profile.yaml" in done.stdout + done.stderr

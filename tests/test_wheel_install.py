@@ -1,0 +1,75 @@
+"""The wheel carries templates/ and schema/ and works from outside the source tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+    work = tmp_path_factory.mktemp("wheel")
+    dist = work / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(repo_root)],
+        check=True,
+    )
+    wheels = list(dist.glob("vr_quarantine-*.whl"))
+    assert len(wheels) == 1, wheels
+    env_dir = work / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheels[0])], check=True)
+    return env_dir / "bin"
+
+
+def _run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    return subprocess.run(
+        [str(bin_dir / "vr-quarantine"), *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+def test_wheel_ships_templates_and_schemas(installed: Path) -> None:
+    site = subprocess.run(
+        [str(installed / "python"), "-c", "import generator, pathlib; print(pathlib.Path(generator.__file__).parent)"],
+        capture_output=True, text=True, check=True, cwd="/",
+    ).stdout.strip()
+    data = Path(site) / "_data"
+    assert (data / "schema" / "quarantine-profile.schema.json").is_file()
+    assert (data / "schema" / "velociraptor-artifact.schema.json").is_file()
+    assert any((data / "templates").rglob("*.j2")) or any((data / "templates").rglob("*.jinja"))
+
+
+def test_installed_cli_validates_and_renders_examples(
+    installed: Path, repo_root: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for example in (repo_root / "examples").glob("*.yaml"):
+        shutil.copy(example, outside / example.name)
+
+    version = _run(installed, "--version", cwd=outside)
+    assert version.returncode == 0 and "vr-quarantine" in version.stdout
+
+    schema = _run(installed, "schema", cwd=outside)
+    assert schema.returncode == 0 and '"$schema"' in schema.stdout
+
+    validate = _run(installed, "validate", ".", cwd=outside)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+
+    render = _run(installed, "render", *sorted(p.name for p in outside.glob("*.yaml")), "-o", "out", cwd=outside)
+    assert render.returncode == 0, render.stdout + render.stderr
+    rendered = sorted(p.name for p in (outside / "out").glob("*.yaml"))
+    assert rendered, "render wrote nothing"
+
+    lint = _run(installed, "lint", "out", cwd=outside)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
