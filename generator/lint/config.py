@@ -1,0 +1,122 @@
+"""The lint configuration file: enable, disable and re-level rules, set their options, ignore paths.
+
+Found as ``.vr-quarantine-lint.yaml`` in the current directory (or given with ``--config``)::
+
+    rules:
+      undefined-symbol: disable          # or: enable
+      symbol_mask_warn: {level: info}    # error | warning | info
+      artifact-name:
+        require-prefix: Custom.          # a rule option
+    ignore:
+      - "vendor/**"                      # glob on paths found while walking folders
+
+Rule ids accept ``-`` and ``_`` interchangeably. Unknown rules, levels or options are usage errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import Location, Severity
+from generator.errors import VrqError
+from generator.yamlsource import load_yaml
+
+CONFIG_NAME = ".vr-quarantine-lint.yaml"
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    enabled: bool = True
+    level: Severity | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    rules: Mapping[str, RuleConfig] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    source: str | None = None
+
+    def rule(self, rule_id: str) -> RuleConfig:
+        return self.rules.get(rule_id, RuleConfig())
+
+
+def parse_config(data: Any, path: str = CONFIG_NAME) -> LintConfig:
+    """Build a config from loaded YAML data; raises VrqError naming the bad entry."""
+    from generator.lint.rules import RULE_OF_ID, canonical_id
+
+    if data is None:
+        return LintConfig(source=path)
+    if not isinstance(data, dict):
+        raise VrqError("the lint config must be a mapping", Location(path, 1, 1))
+    unknown = set(data) - {"rules", "ignore"}
+    if unknown:
+        raise VrqError(
+            f"unknown key(s) in lint config: {', '.join(sorted(map(str, unknown)))}",
+            Location(path, 1, 1),
+            "allowed keys: rules, ignore",
+        )
+    rules: dict[str, RuleConfig] = {}
+    for name, value in (data.get("rules") or {}).items():
+        rule_id = canonical_id(str(name))
+        if rule_id is None:
+            raise VrqError(
+                f"unknown rule {name!r} in lint config",
+                Location(path, 1, 1),
+                "`vr-quarantine lint --list-rules` lists them",
+            )
+        rules[rule_id] = _rule_config(rule_id, value, path, RULE_OF_ID[rule_id].options)
+    ignore = data.get("ignore") or []
+    if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
+        raise VrqError("`ignore` must be a list of glob patterns", Location(path, 1, 1))
+    return LintConfig(rules, tuple(ignore), path)
+
+
+def _rule_config(rule_id: str, value: Any, path: str, defaults: Mapping[str, Any]) -> RuleConfig:
+    if value in ("enable", True):
+        return RuleConfig()
+    if value in ("disable", False):
+        return RuleConfig(enabled=False)
+    if not isinstance(value, dict):
+        raise VrqError(
+            f"rule {rule_id}: expected enable, disable or a mapping, got {value!r}",
+            Location(path, 1, 1),
+        )
+    settings = dict(value)
+    level = None
+    if "level" in settings:
+        try:
+            level = Severity.parse(str(settings.pop("level")))
+        except ValueError as exc:
+            raise VrqError(f"rule {rule_id}: {exc}", Location(path, 1, 1)) from None
+    enabled = settings.pop("enabled", True) is not False
+    for option in settings:
+        if option not in defaults:
+            known = ", ".join(defaults) or "none"
+            raise VrqError(
+                f"rule {rule_id}: unknown option {option!r} (options: {known})",
+                Location(path, 1, 1),
+            )
+    return RuleConfig(enabled, level, settings)
+
+
+def load_config(path: str | None = None, *, cwd: Path | None = None) -> LintConfig:
+    """Load `path`, or ``.vr-quarantine-lint.yaml`` from `cwd` when present, else the defaults."""
+    if path is None:
+        candidate = (cwd or Path.cwd()) / CONFIG_NAME
+        if not candidate.is_file():
+            return LintConfig()
+        path = str(candidate)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise VrqError(f"cannot read lint config: {exc.strerror}", Location(path)) from None
+    result = load_yaml(path, raw, require_mapping=False)
+    if result.diagnostics:
+        first = result.diagnostics[0]
+        raise VrqError(first.message, first.location, first.hint)
+    assert result.document is not None
+    return parse_config(result.document.data, path)

@@ -1,0 +1,118 @@
+"""The lint rules: one module per rule, each with its id, severity, options and documentation.
+
+A rule module defines ``ID``, ``SEVERITY``, ``OPTIONS`` (option name → default) and
+``check(ctx, options)`` yielding findings; its docstring is the rule's user documentation
+(``vr-quarantine lint --list-rules`` prints the first line). Ids are Velociraptor's own verifier
+names where it has one (so ``linter:`` suppressions work unchanged) and kebab-case otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from generator.diagnostics import Severity
+from generator.lint.context import LintContext
+from generator.lint.model import Finding
+from generator.lint.rules import (
+    artifact_name,
+    artifact_permission,
+    artifact_schema,
+    artifact_type,
+    call_as_function,
+    diamond_operator,
+    invalid_arg,
+    invalid_suppression,
+    kwargs_mixed_call,
+    let_select_order,
+    materialized_with_params,
+    notebook_cell_type,
+    precondition_conflict,
+    report_type,
+    required_arg_missing,
+    required_permissions,
+    symbol_mask_warn,
+    undefined_symbol,
+    unknown_parameter_in_call,
+    unknown_plugin,
+    vql_syntax,
+    yaml_duplicate_key,
+    yaml_syntax,
+)
+
+Check = Callable[[LintContext, Mapping[str, Any]], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    options: Mapping[str, Any]
+    doc: str
+    check: Check
+    also: tuple[str, ...] = ()
+    """Further ids this module reports under (the YAML loader's own ids)."""
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0]
+
+
+def _rule(module: ModuleType) -> Rule:
+    return Rule(
+        id=module.ID,
+        severity=module.SEVERITY,
+        options=dict(getattr(module, "OPTIONS", {})),
+        doc=module.__doc__ or module.ID,
+        check=module.check,
+        also=tuple(getattr(module, "ALSO", ())),
+    )
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in map(
+        _rule,
+        [
+            yaml_syntax,
+            yaml_duplicate_key,
+            artifact_schema,
+            artifact_name,
+            artifact_type,
+            artifact_permission,
+            precondition_conflict,
+            let_select_order,
+            notebook_cell_type,
+            report_type,
+            vql_syntax,
+            unknown_plugin,
+            invalid_arg,
+            required_arg_missing,
+            call_as_function,
+            kwargs_mixed_call,
+            unknown_parameter_in_call,
+            required_permissions,
+            symbol_mask_warn,
+            undefined_symbol,
+            materialized_with_params,
+            diamond_operator,
+            invalid_suppression,
+        ],
+    )
+}
+
+RULE_OF_ID: dict[str, Rule] = {
+    alias: rule for rule in RULES.values() for alias in (rule.id, *rule.also)
+}
+
+
+def canonical_id(name: str) -> str | None:
+    """The rule id for `name`, accepting ``-`` and ``_`` interchangeably; None if unknown."""
+    if name in RULE_OF_ID:
+        return name
+    for candidate in (name.replace("-", "_"), name.replace("_", "-")):
+        if candidate in RULE_OF_ID:
+            return candidate
+    return None

@@ -1,0 +1,109 @@
+"""The artifact does not match Velociraptor's artifact format (unknown key, wrong kind of value).
+
+Checked against ``schema/velociraptor-artifact.schema.json``, which transcribes
+``artifacts/proto/artifact.proto``. Velociraptor unmarshals artifacts with ``yaml.UnmarshalStrict``,
+so an unknown key anywhere (``field X not found in type proto.Artifact``) or a list where a string
+belongs is refused at load time. Scalars stored as strings may be written as numbers or booleans,
+as Velociraptor accepts them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from generator.diagnostics import Severity
+from generator.lint.context import LintContext
+from generator.lint.model import Finding
+
+ID = "artifact-schema"
+SEVERITY = Severity.ERROR
+OPTIONS: dict[str, Any] = {}
+
+SCHEMA_NAME = "velociraptor-artifact.schema.json"
+
+
+def schema_text() -> str:
+    """The schema: from the source tree, or from the wheel's bundled data."""
+    in_tree = Path(__file__).resolve().parents[3] / "schema" / SCHEMA_NAME
+    if in_tree.is_file():
+        return in_tree.read_text(encoding="utf-8")
+    bundled = resources.files("generator").joinpath("_data", "schema", SCHEMA_NAME)
+    return bundled.read_text(encoding="utf-8")
+
+
+@cache
+def validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_text()))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"the {type(value).__name__} {value!r}"
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError]:
+    if error.context:
+        best = max(error.context, key=lambda e: len(e.absolute_path))
+        yield from _leaves(best)
+    else:
+        yield error
+
+
+def _plain(value: Any) -> Any:
+    """YAML 1.1 dates and timestamps are strings to Velociraptor's loader."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for error in validator().iter_errors(_plain(ctx.data)):
+        for leaf in _leaves(error):
+            where = tuple(leaf.absolute_path)
+            schema = leaf.schema if isinstance(leaf.schema, dict) else {}
+            if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+                allowed = schema.get("properties", {})
+                proto = schema.get("title", "proto.Artifact")
+                for key in leaf.instance:
+                    if key not in allowed:
+                        yield Finding(
+                            ID,
+                            ctx.artifact.location((*where, str(key)), key=True),
+                            f"unknown key {key!r}: Velociraptor refuses it "
+                            f"(field {key} not found in type {proto})",
+                            "known keys here: " + ", ".join(sorted(allowed)),
+                            subject=str(key),
+                        )
+            elif leaf.validator == "required":
+                yield Finding(
+                    ID,
+                    ctx.artifact.location(where),
+                    f"artifact {leaf.message}",
+                    "every artifact needs a `name:`",
+                )
+            else:
+                expected = schema.get("type") or "a different kind of value"
+                yield Finding(
+                    ID,
+                    ctx.artifact.location(where),
+                    f"{'.'.join(map(str, where)) or 'document'} is {_kind(leaf.instance)}; "
+                    f"expected {expected if isinstance(expected, str) else ' or '.join(expected)}",
+                )

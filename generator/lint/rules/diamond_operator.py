@@ -1,0 +1,36 @@
+"""A comparison uses ``<>``, which VQL parses but always evaluates to false.
+
+vfilter's grammar accepts ``<>`` yet its evaluator has no case for it, so ``WHERE a <> b`` silently
+drops every row and ``if(condition=a <> b, ...)`` always takes the else branch. Velociraptor says
+nothing. Write ``!=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.diagnostics import Severity
+from generator.lint.context import LintContext
+from generator.lint.model import Finding
+from generator.lint.walk import walk
+from generator.vql import ast
+
+ID = "diamond-operator"
+SEVERITY = Severity.ERROR
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for section in ctx.artifact.sections:
+        if section.program is None:
+            continue
+        for node in walk(section.program):
+            if isinstance(node, ast.BinaryOp) and node.op == "<>":
+                yield Finding(
+                    ID,
+                    ctx.at(section, node.line, node.column),
+                    "`<>` always evaluates to false in VQL",
+                    "use `!=`",
+                    subject="<>",
+                )

@@ -1,0 +1,27 @@
+"""A ``linter:`` suppression comment names an unknown check or holds a bad regular expression.
+
+Velociraptor reports the same (``Suppression X not known`` / ``Suppression X not valid``). The
+names a ``linter:`` comment may use are Velociraptor's: unknown_parameter_in_call,
+unknown_artifact_in_query, unknown_plugin, kwargs_mixed_call, call_as_function, invalid_arg,
+required_arg_missing, invalid_import, artifact_vql_error, yaml_error, required_permissions,
+symbol_mask_warn, invalid_suppression. Our own rules are configured in ``.vr-quarantine-lint.yaml``
+instead, because Velociraptor would refuse their names in a ``linter:`` comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.diagnostics import Severity
+from generator.lint.context import LintContext
+from generator.lint.model import Finding
+from generator.lint.suppress import gather
+
+ID = "invalid_suppression"
+SEVERITY = Severity.ERROR
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    yield from gather(ctx.artifact).problems

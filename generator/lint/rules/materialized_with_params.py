@@ -1,0 +1,36 @@
+"""A LET that takes parameters is materialized with ``<=``.
+
+``LET f(x) <= ...`` evaluates the body once, when the LET runs, with no value for its parameters;
+calls to ``f(x=...)`` then ignore their arguments. Velociraptor logs ``Expression f takes parameters
+but is materialized! Did you mean to use '='?`` at run time, so this is a warning too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.diagnostics import Severity
+from generator.lint.context import LintContext
+from generator.lint.model import Finding
+from generator.vql import ast
+
+ID = "materialized-with-params"
+SEVERITY = Severity.WARNING
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for section in ctx.artifact.sections:
+        if section.program is None:
+            continue
+        for statement in section.program.statements:
+            if isinstance(statement, ast.Let) and statement.materialized and statement.params:
+                yield Finding(
+                    ID,
+                    ctx.at(section, statement.line, statement.column),
+                    f"Expression {statement.name} takes parameters but is materialized! "
+                    "Did you mean to use '='?",
+                    f"write LET {statement.name}(...) = ...",
+                    subject=statement.name,
+                )

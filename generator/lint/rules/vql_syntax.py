@@ -1,0 +1,36 @@
+"""A query, precondition, export or notebook VQL cell does not parse.
+
+Reported at the artifact file's own line and column with what the parser expected, e.g.
+``unexpected token ";"``. VQL has its own quirks: statements are separated by whitespace only
+(``;`` is an error), ``x-1`` and ``x -y`` are errors (write ``x - 1``), ``[...]`` is only allowed
+as an argument value, ``{...}`` subqueries only as argument values or columns, and ``%`` is not
+an operator. Velociraptor refuses the artifact (``While parsing source query ...``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.diagnostics import Severity
+from generator.lint.context import LintContext
+from generator.lint.model import Finding
+
+ID = "vql-syntax"
+SEVERITY = Severity.ERROR
+OPTIONS: dict[str, Any] = {}
+
+
+def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for section in ctx.artifact.sections:
+        error = section.error
+        if error is None:
+            continue
+        message = getattr(error, "message", None) or str(error)
+        yield Finding(
+            ID,
+            ctx.at(section, error.line, error.column),
+            f"VQL syntax error in {section.label}: {message}",
+            "statements are separated by whitespace only; write `x - 1` with spaces",
+            subject=ctx.artifact.name,
+        )
