@@ -1,0 +1,29 @@
+"""VQL functions, grouped by theme; `FUNCTIONS` maps each name to its implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from generator.vql.eval.engine import FunctionImpl
+
+
+def registrar(
+    table: dict[str, FunctionImpl],
+) -> Callable[[str], Callable[[FunctionImpl], FunctionImpl]]:
+    def register(name: str) -> Callable[[FunctionImpl], FunctionImpl]:
+        def wrap(func: FunctionImpl) -> FunctionImpl:
+            table[name] = func
+            return func
+
+        return wrap
+
+    return register
+
+
+def all_functions() -> dict[str, FunctionImpl]:
+    from generator.vql.eval.functions import control, data, endpoint, strings, testing, time
+
+    table: dict[str, FunctionImpl] = {}
+    for module in (data, strings, time, control, endpoint, testing):
+        table.update(module.FUNCTIONS)
+    return table

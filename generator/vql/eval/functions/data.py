@@ -1,0 +1,190 @@
+"""Dicts, lists and conversions: dict, get, set, len, array, items, int, str, count, enumerate,
+serialize, parse_json, parse_json_array, filter."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.vql.eval import values as v
+from generator.vql.eval.engine import Args, CallContext, FunctionImpl, is_query, to_int
+from generator.vql.eval.functions import registrar
+from generator.vql.eval.lambdas import call_lambda
+from generator.vql.eval.regex import VqlRegexError, matches
+
+FUNCTIONS: dict[str, FunctionImpl] = {}
+register = registrar(FUNCTIONS)
+
+
+@register("dict")
+def dict_(ctx: CallContext, args: Args) -> Any:
+    return {name: args.materialized(name) for name in args.names()}
+
+
+@register("get")
+def get(ctx: CallContext, args: Args) -> Any:
+    args.allow("item", "member", "field", "default")
+    default = args.value("default")
+    item = args.materialized("item") if args.has("item") else ctx.scope
+    if args.has("member"):
+        for part in args.string("member").split("."):
+            found, item = v.associative(item, part)
+            if not found:
+                return default
+        return item
+    if args.has("field"):
+        field = args.value("field")
+        found, value = v.associative(item, field)
+        if not found:
+            return default
+        return ctx.evaluator._reduce_lazy(value, ctx.scope)
+    return item
+
+
+@register("set")
+def set_(ctx: CallContext, args: Args) -> Any:
+    args.require("item", "field")
+    item = args.value("item")
+    if not isinstance(item, dict):
+        ctx.log("set: item is not a dict")
+        return v.NULL
+    item[args.string("field")] = args.materialized("value")
+    return item
+
+
+@register("len")
+def len_(ctx: CallContext, args: Args) -> Any:
+    item = args.materialized("list")
+    if isinstance(item, str):
+        return len(item.encode("utf-8"))
+    if isinstance(item, list | tuple | dict):
+        return len(item)
+    if isinstance(item, v.Members):
+        return len(item.member_names())
+    return 0
+
+
+@register("array")
+def array(ctx: CallContext, args: Args) -> Any:
+    out: list[Any] = []
+    for name in args.names():
+        item = args.materialized(name)
+        if isinstance(item, list | tuple):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
+@register("items")
+def items(ctx: CallContext, args: Args) -> Any:
+    item = args.materialized("item")
+    if isinstance(item, dict):
+        return [{"_key": k, "_value": value} for k, value in item.items()]
+    if isinstance(item, list | tuple):
+        return [{"_key": i, "_value": value} for i, value in enumerate(item)]
+    return []
+
+
+@register("int")
+def int_(ctx: CallContext, args: Args) -> Any:
+    value = to_int(args.materialized("int"))
+    return 0 if value is None else value
+
+
+@register("str")
+def str_(ctx: CallContext, args: Args) -> Any:
+    item = args.materialized("str")
+    if isinstance(item, str):
+        return item
+    if isinstance(item, bytes):
+        return item.decode("utf-8", "replace")
+    return v.go_value(item)
+
+
+@register("count")
+def count(ctx: CallContext, args: Args) -> Any:
+    key = id(ctx.node)
+    total: int = ctx.scope.aggregates.get(key, 0) + 1
+    ctx.scope.aggregates[key] = total
+    return total
+
+
+@register("enumerate")
+def enumerate_(ctx: CallContext, args: Args) -> Any:
+    key = id(ctx.node)
+    collected: list[Any] = ctx.scope.aggregates.setdefault(key, [])
+    collected.append(args.materialized("items"))
+    return list(collected)
+
+
+@register("serialize")
+def serialize(ctx: CallContext, args: Args) -> Any:
+    fmt = args.string("format", "json")
+    item = args.materialized("item")
+    if fmt == "json":
+        return v.go_json_dumps(item)
+    if fmt == "jsonl":
+        rows = item if isinstance(item, list) else [item]
+        return "".join(v.go_json_dumps(row) + "\n" for row in rows)
+    raise ctx.fail(f"serialize(): format {fmt!r} is not supported by the simulator")
+
+
+def _from_json(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _from_json(value) for k, value in data.items()}
+    if isinstance(data, list):
+        return [_from_json(item) for item in data]
+    if data is None:
+        return v.NULL
+    return data
+
+
+@register("parse_json")
+def parse_json(ctx: CallContext, args: Args) -> Any:
+    text = args.string("data")
+    try:
+        return _from_json(json.loads(text))
+    except ValueError as exc:
+        ctx.log(f"parse_json: {exc}")
+        return v.NULL
+
+
+@register("parse_json_array")
+def parse_json_array(ctx: CallContext, args: Args) -> Any:
+    text = args.string("data")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        ctx.log(f"parse_json_array: {exc}")
+        return v.NULL
+    return _from_json(data) if isinstance(data, list) else v.NULL
+
+
+@register("filter")
+def filter_(ctx: CallContext, args: Args) -> Any:
+    items = args.materialized("list")
+    if v.is_null(items):
+        return []
+    if not isinstance(items, list | tuple):
+        items = [items]
+    if args.has("regex"):
+        pattern = args.string("regex")
+        out = []
+        for item in items:
+            text = item if isinstance(item, str) else v.go_value(item)
+            try:
+                if matches(pattern, text):
+                    out.append(item)
+            except VqlRegexError as exc:
+                ctx.log(f"filter: {exc}")
+                return v.NULL
+        return out
+    if args.has("condition"):
+        condition = args.value("condition")
+        return [item for item in items if ctx.truthy(call_lambda(ctx, condition, [item], "filter"))]
+    return list(items)
+
+
+def _is_query(value: Any) -> bool:
+    return is_query(value)

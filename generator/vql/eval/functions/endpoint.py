@@ -1,0 +1,37 @@
+"""Functions that would touch the endpoint: host, tempfile, copy, read_file, environ.
+
+They never touch this machine: the session's side-effects model (a scenario) or a mock answers,
+and an unanswered call stops the evaluation with a message naming it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.vql.eval.engine import Args, CallContext, FunctionImpl
+from generator.vql.eval.functions import registrar
+
+FUNCTIONS: dict[str, FunctionImpl] = {}
+register = registrar(FUNCTIONS)
+
+
+def side_effect(ctx: CallContext, name: str, args: Args) -> Any:
+    answered, value = ctx.session.side_effects.function(name, args.evaluated())
+    if not answered:
+        raise ctx.fail(
+            f"{name}() would touch the endpoint and nothing answers it",
+            hint=f"mock it (mock(function='{name}', results=...)) or describe it in the scenario",
+        )
+    return value
+
+
+def _make(name: str) -> FunctionImpl:
+    def call(ctx: CallContext, args: Args) -> Any:
+        return side_effect(ctx, name, args)
+
+    call.__name__ = name
+    return call
+
+
+for _name in ("host", "tempfile", "copy", "read_file", "environ", "read_reg_key", "rm"):
+    FUNCTIONS[_name] = _make(_name)

@@ -1,0 +1,136 @@
+"""Strings: format, lowcase, upcase, split, join, url, regex_replace, parse_string_with_regex,
+strip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.vql.eval import values as v
+from generator.vql.eval.engine import Args, CallContext, FunctionImpl
+from generator.vql.eval.functions import registrar
+from generator.vql.eval.lambdas import call_lambda
+from generator.vql.eval.regex import VqlRegexError, compile_re2, replace_all, split
+
+FUNCTIONS: dict[str, FunctionImpl] = {}
+register = registrar(FUNCTIONS)
+
+
+@register("format")
+def format_(ctx: CallContext, args: Args) -> Any:
+    args.require("format")
+    fmt = args.string("format")
+    raw = args.materialized("args", None)
+    if raw is None:
+        items: list[Any] = []
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        items = [raw]
+    items = [item.rfc3339() if isinstance(item, v.Timestamp) else item for item in items]
+    return v.go_sprintf(fmt, items)
+
+
+@register("lowcase")
+def lowcase(ctx: CallContext, args: Args) -> Any:
+    return args.string("string").lower()
+
+
+@register("upcase")
+def upcase(ctx: CallContext, args: Args) -> Any:
+    return args.string("string").upper()
+
+
+@register("strip")
+def strip(ctx: CallContext, args: Args) -> Any:
+    text = args.string("string")
+    prefix = args.string("prefix")
+    suffix = args.string("suffix")
+    if not prefix and not suffix:
+        return text.strip()
+    if prefix:
+        text = text.removeprefix(prefix)
+    if suffix:
+        text = text.removesuffix(suffix)
+    return text
+
+
+@register("split")
+def split_(ctx: CallContext, args: Args) -> Any:
+    text = args.string("string")
+    if args.has("sep_string"):
+        sep = args.string("sep_string")
+        return text.split(sep) if sep else list(text)
+    try:
+        return split(args.string("sep", ","), text)
+    except VqlRegexError as exc:
+        ctx.log(f"split: {exc}")
+        return v.NULL
+
+
+@register("join")
+def join(ctx: CallContext, args: Args) -> Any:
+    return args.string("sep").join(args.strings("array"))
+
+
+@register("url")
+def url(ctx: CallContext, args: Args) -> Any:
+    if args.has("parse"):
+        return v.GoUrl.parse(args.string("parse"))
+    query = args.materialized("query", None)
+    raw_query = ""
+    if isinstance(query, dict):
+        from urllib.parse import urlencode
+
+        raw_query = urlencode({k: v.go_value(val) for k, val in query.items()})
+    return v.GoUrl(
+        scheme=args.string("scheme"),
+        host=args.string("host"),
+        path=args.string("path"),
+        query=raw_query,
+        fragment=args.string("fragment"),
+    )
+
+
+@register("regex_replace")
+def regex_replace(ctx: CallContext, args: Args) -> Any:
+    args.require("source", "re")
+    source = args.string("source")
+    pattern = args.string("re")
+    try:
+        if args.has("replace_lambda"):
+            compiled = compile_re2(pattern)
+            condition = args.value("replace_lambda")
+            out: list[str] = []
+            last = 0
+            for match in compiled.finditer(source):
+                out.append(source[last : match.start()])
+                out.append(
+                    v.go_value(call_lambda(ctx, condition, [match.group(0)], "regex_replace"))
+                )
+                last = match.end()
+            out.append(source[last:])
+            return "".join(out)
+        return replace_all(pattern, source, args.string("replace"))
+    except VqlRegexError as exc:
+        ctx.log(f"regex_replace: {exc}")
+        return v.NULL
+
+
+@register("parse_string_with_regex")
+def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
+    args.require("string", "regex")
+    text = args.string("string")
+    result: dict[str, Any] = {}
+    for pattern in args.strings("regex"):
+        try:
+            compiled = compile_re2(pattern)
+        except VqlRegexError as exc:
+            ctx.log(f"parse_string_with_regex: {exc}")
+            continue
+        match = compiled.search(text)
+        if match is None:
+            continue
+        for name, index in compiled.groupindex.items():
+            value = match.group(index)
+            result[name] = "" if value is None else value
+    return result

@@ -1,0 +1,66 @@
+"""Time: now, timestamp. The clock is the session's, so a simulation is reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from generator.vql.eval import values as v
+from generator.vql.eval.engine import Args, CallContext, FunctionImpl
+from generator.vql.eval.functions import registrar
+
+FUNCTIONS: dict[str, FunctionImpl] = {}
+register = registrar(FUNCTIONS)
+
+
+@register("now")
+def now(ctx: CallContext, args: Args) -> Any:
+    return int(ctx.session.clock)
+
+
+def _from_number(number: float) -> v.Timestamp:
+    # Velociraptor guesses the unit of large epochs: ns, us, ms, then seconds.
+    magnitude = abs(number)
+    if magnitude > 1e18:
+        number /= 1e9
+    elif magnitude > 1e15:
+        number /= 1e6
+    elif magnitude > 1e12:
+        number /= 1e3
+    return v.Timestamp.from_epoch(number)
+
+
+def _from_string(text: str) -> v.Timestamp | None:
+    text = text.strip()
+    try:
+        return _from_number(float(text))
+    except ValueError:
+        pass
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return v.Timestamp(moment)
+
+
+@register("timestamp")
+def timestamp(ctx: CallContext, args: Args) -> Any:
+    for name in ("epoch", "string"):
+        if not args.has(name):
+            continue
+        value = args.materialized(name)
+        if isinstance(value, v.Timestamp):
+            return value
+        if v.is_number(value):
+            return _from_number(float(value))
+        if isinstance(value, str):
+            parsed = _from_string(value)
+            if parsed is not None:
+                return parsed
+        return v.NULL
+    if args.has("winfiletime"):
+        ticks = args.integer("winfiletime")
+        return v.Timestamp.from_epoch(ticks / 1e7 - 11_644_473_600)
+    return v.NULL

@@ -1,0 +1,148 @@
+"""Velociraptor's golden test format (``bin/golden.go``), run under this evaluator.
+
+A fixture ``X.in.yaml`` holds ``Queries`` (VQL texts run one after another in one scope, so LETs
+and mocks persist) and optional ``Parameters`` (variables). The recorded ``X.out.yaml`` holds
+``Query: <vql>`` / ``Output: <json rows>`` pairs. `run_golden` runs the queries with the golden
+client config and compares each query's rows, as JSON data, with the recorded ones; like the real
+runner, it also fails on log lines that `FATAL_LOG_PATTERNS` match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import VrqError
+from generator.vql.eval.api import Engine
+from generator.vql.eval.artifacts import ArtifactSet
+from generator.vql.eval.values import go_json_dumps, to_json_value
+
+GOLDEN_CONFIG: dict[str, Any] = {
+    "server_urls": ["https://www.velociraptor.server.com:8000/"],
+}
+"""The client section of ``artifacts/testdata/windows/test.config.yaml`` that artifacts read."""
+
+FATAL_LOG_PATTERNS = (
+    re.compile(r"(?i)Symbol .+ not found"),
+    re.compile(r"(?i)Field .+ Expecting a .+ arg type, not"),
+    re.compile(r"(?i)Artifact .+ not found"),
+    re.compile(r"(?i)Order by column .+ not present in row"),
+    re.compile(r"PANIC runtime error:"),
+    re.compile(r"Extra unrecognized arg"),
+)
+
+
+@dataclass(frozen=True)
+class GoldenQuery:
+    query: str
+    expected: Any
+    actual: Any
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.expected == self.actual)
+
+
+@dataclass
+class GoldenResult:
+    fixture: str
+    queries: list[GoldenQuery] = field(default_factory=list)
+    fatal_logs: list[str] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.fatal_logs and all(q.ok for q in self.queries)
+
+    def render(self) -> str:
+        """The ``.out.yaml`` text the real runner would write for these results."""
+        parts = []
+        for item in self.queries:
+            rows = go_json_dumps(item.actual, indent=1)
+            parts.append(f"Query: {item.query}\nOutput: {rows}\n\n")
+        return "".join(parts)
+
+    def describe_failures(self) -> str:
+        lines = []
+        for item in self.queries:
+            if not item.ok:
+                lines.append(f"query: {item.query.strip()}")
+                lines.append(f"  expected: {json.dumps(item.expected)}")
+                lines.append(f"  actual:   {json.dumps(item.actual)}")
+        lines.extend(f"fatal log: {line}" for line in self.fatal_logs)
+        return "\n".join(lines)
+
+
+def load_fixture(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise VrqError(f"{path}: cannot load golden fixture: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("Queries"), list):
+        raise VrqError(f"{path}: a golden fixture needs a `Queries` list")
+    for key in ("ConfigPatches", "ConfigMerges", "Transforms"):
+        if data.get(key):
+            raise VrqError(f"{path}: golden fixture key {key!r} is not supported yet")
+    return data
+
+
+def parse_output(text: str) -> list[tuple[str, Any]]:
+    """The (query, rows) pairs of a recorded ``.out.yaml``."""
+    pairs: list[tuple[str, Any]] = []
+    decoder = json.JSONDecoder()
+    position = 0
+    while True:
+        start = text.find("Query: ", position)
+        if start < 0:
+            return pairs
+        marker = text.find("\nOutput: ", start)
+        if marker < 0:
+            raise VrqError("golden output: a Query has no Output")
+        query = text[start + len("Query: ") : marker]
+        rows, end = decoder.raw_decode(text, marker + len("\nOutput: "))
+        pairs.append((query, rows))
+        position = end
+
+
+def run_golden(
+    fixture: Path,
+    artifact_files: list[Path],
+    expected_output: Path | None = None,
+    *,
+    config: dict[str, Any] | None = None,
+) -> GoldenResult:
+    """Run `fixture` with `artifact_files` callable as ``Artifact.<name>()``."""
+    data = load_fixture(fixture)
+    artifacts = ArtifactSet()
+    for path in artifact_files:
+        artifacts.add_file(path)
+    params = data.get("Parameters") or {}
+    if not isinstance(params, dict):
+        raise VrqError(f"{fixture}: `Parameters` must be a mapping")
+    engine = Engine(
+        config=dict(config or GOLDEN_CONFIG), env={str(k): v for k, v in params.items()},
+        artifacts=artifacts,
+    )
+    expected: list[tuple[str, Any]] = []
+    if expected_output is not None:
+        try:
+            expected = parse_output(expected_output.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise VrqError(f"{expected_output}: cannot read: {exc.strerror}") from None
+    result = GoldenResult(fixture=str(fixture))
+    for index, query in enumerate(data["Queries"]):
+        text = str(query)
+        rows = to_json_value(engine.query(text))
+        wanted = expected[index][1] if index < len(expected) else None
+        result.queries.append(GoldenQuery(query=text, expected=wanted, actual=rows))
+    engine.finish()
+    result.logs = engine.logs
+    result.fatal_logs = [
+        line for line in result.logs if any(p.search(line) for p in FATAL_LOG_PATTERNS)
+    ]
+    return result

@@ -1,0 +1,27 @@
+"""VQL plugins, grouped by theme; `all_plugins()` maps each name to its implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from generator.vql.eval.engine import PluginImpl
+
+
+def registrar(table: dict[str, PluginImpl]) -> Callable[[str], Callable[[PluginImpl], PluginImpl]]:
+    def register(name: str) -> Callable[[PluginImpl], PluginImpl]:
+        def wrap(func: PluginImpl) -> PluginImpl:
+            table[name] = func
+            return func
+
+        return wrap
+
+    return register
+
+
+def all_plugins() -> dict[str, PluginImpl]:
+    from generator.vql.eval.plugins import control, data, endpoint
+
+    table: dict[str, PluginImpl] = {}
+    for module in (control, data, endpoint):
+        table.update(module.PLUGINS)
+    return table

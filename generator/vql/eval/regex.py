@@ -1,0 +1,132 @@
+"""Go RE2 regular expressions, through Google's RE2 binding, compiled once per pattern.
+
+`=~` follows vfilter's ``protocol_regex.go``: ``(?i)`` is prepended, the patterns ``.``, ``.*``
+and the empty string always match, a list matches when any element matches, numbers are matched
+on their decimal text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import re2
+
+from generator.vql.eval.values import go_value, is_null, is_number
+
+
+class VqlRegexError(ValueError):
+    """A pattern RE2 refuses; the message names it."""
+
+
+@lru_cache(maxsize=512)
+def compile_re2(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        raise VqlRegexError(f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+def search(pattern: str, text: str) -> Any:
+    """Go ``regexp.FindStringSubmatch``: the leftmost match or None."""
+    return compile_re2(pattern).search(text)
+
+
+def matches(pattern: str, text: str) -> bool:
+    return search(pattern, text) is not None
+
+
+def vql_match(pattern: Any, value: Any) -> bool:
+    """The ``value =~ pattern`` operator."""
+    if not isinstance(pattern, str):
+        return False
+    if pattern in (".", ".*", ""):
+        return True
+    if isinstance(value, list | tuple):
+        return any(vql_match(pattern, item) for item in value)
+    if isinstance(value, str):
+        return matches("(?i)" + pattern, value)
+    if is_number(value) or isinstance(value, bool):
+        return matches("(?i)" + pattern, go_value(value))
+    if is_null(value):
+        return False
+    return False
+
+
+def expand_go_template(template: str, match: Any) -> str:
+    """Go ``Regexp.Expand``: ``$1``, ``${1}``, ``$name``, ``${name}`` and ``$$``."""
+    out: list[str] = []
+    i = 0
+    n = len(template)
+    while i < n:
+        char = template[i]
+        if char != "$" or i + 1 >= n:
+            out.append(char)
+            i += 1
+            continue
+        nxt = template[i + 1]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+            continue
+        if nxt == "{":
+            end = template.find("}", i + 2)
+            if end < 0:
+                out.append(char)
+                i += 1
+                continue
+            name = template[i + 2 : end]
+            i = end + 1
+        else:
+            j = i + 1
+            while j < n and (template[j].isalnum() or template[j] == "_"):
+                j += 1
+            name = template[i + 1 : j]
+            if not name:
+                out.append(char)
+                i += 1
+                continue
+            i = j
+        out.append(_group(match, name))
+    return "".join(out)
+
+
+def _group(match: Any, name: str) -> str:
+    try:
+        value = match.group(int(name)) if name.isdigit() else match.group(name)
+    except (IndexError, KeyError, ValueError, re2.error):
+        return ""
+    return value or ""
+
+
+def replace_all(pattern: str, text: str, template: str) -> str:
+    """Go ``Regexp.ReplaceAllString``."""
+    compiled = compile_re2(pattern)
+    out: list[str] = []
+    last = 0
+    for match in compiled.finditer(text):
+        start, end = match.span()
+        out.append(text[last:start])
+        out.append(expand_go_template(template, match))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def split(pattern: str, text: str) -> list[str]:
+    """Go ``Regexp.Split(s, -1)``."""
+    if text == "":
+        return [""] if pattern != "" else []
+    compiled = compile_re2(pattern)
+    parts: list[str] = []
+    last = 0
+    for match in compiled.finditer(text):
+        start, end = match.span()
+        if end == 0 and start == 0:
+            continue
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return parts
