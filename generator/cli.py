@@ -6,6 +6,7 @@ No logic lives here. Exit codes: 0 clean, 1 findings, 2 usage, I/O or internal e
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -54,6 +55,58 @@ def fail(error: VrqError) -> typer.Exit:
 # --- commands: validate / init / schema ---
 # --- commands: render ---
 # --- commands: lint ---
+
+
+@app.command("lint")
+def lint_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH...", help="Artifact files, folders (searched recursively), - for stdin."
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--output-format", "-f", help="text, json, sarif or github.")
+    ] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning, info.")
+    ] = "error",
+    config: Annotated[
+        str | None,
+        typer.Option("--config", help="Lint config (default: ./.vr-quarantine-lint.yaml if any)."),
+    ] = None,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules and exit.")
+    ] = False,
+) -> None:
+    """Lint Velociraptor artifacts: YAML, artifact format, loader rules, VQL syntax and calls."""
+    # Imported here: the linter loads its VQL catalog and rules, which other commands never need.
+    from generator.diagnostics import Severity
+    from generator.lint import lint_paths, load_config
+    from generator.lint.rules import RULES
+    from generator.report import get_reporter
+
+    if list_rules:
+        for rule in RULES.values():
+            typer.echo(f"{rule.id:28} {rule.severity.value:8} {rule.summary}")
+        raise typer.Exit(EXIT_OK)
+    try:
+        if not paths:
+            raise VrqError("no PATH given", hint="pass artifact files, folders, or - for stdin")
+        reporter = get_reporter(output_format)
+        threshold = Severity.parse(fail_on)
+    except ValueError as exc:
+        raise fail(VrqError(str(exc))) from None
+    except VrqError as exc:
+        raise fail(exc) from None
+    try:
+        results = lint_paths(list(paths), config=load_config(config))
+    except VrqError as exc:
+        raise fail(exc) from None
+    typer.echo(reporter(results, "lint"), nl=False)
+    raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
+
+
 # --- commands: simulate ---
 
 

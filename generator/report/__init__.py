@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.diagnostics import Results
+from generator.report.github import render_github
 from generator.report.json_report import render_json
+from generator.report.sarif import render_sarif
 from generator.report.text import render_text
 
 Reporter = Callable[[Results, str], str]
@@ -14,6 +16,8 @@ Reporter = Callable[[Results, str], str]
 REPORTERS: dict[str, Reporter] = {
     "text": render_text,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
 }
 
 

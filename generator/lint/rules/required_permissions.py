@@ -4,7 +4,7 @@ Velociraptor's verifier warns: ``Add X to artifact's required_permissions or imp
 fields``. Only client artifacts (``type`` CLIENT or empty) are checked. Permissions come from
 ``vql.yaml``; FILESYSTEM_READ, MACHINE_STATE and COLLECT_SERVER are implied for every client
 collection, as are those listed in ``required_permissions`` and ``implied_permissions``. Reported
-once per permission, at its first use.
+once per permission, at its first use. Notebook cells run on the server and are not counted.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     implied |= _listed(ctx.data.get("implied_permissions"))
     first_use: dict[str, tuple[Location, str]] = {}
     for call in resolved_calls(ctx):
-        if call.spec is None:
+        if call.spec is None or call.section.section.kind == "notebook":
             continue
         for permission in call.spec.permissions:
             if permission not in implied and permission not in first_use:

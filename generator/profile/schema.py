@@ -1,0 +1,336 @@
+"""The profile JSON Schema: where it lives; its errors as located, readable diagnostics.
+
+Every schema error is reported (``iter_errors``), at the line of the offending value, or of the
+key for unknown and missing keys. YAML 1.1 surprises (``yes`` read as a boolean, ``010`` read as 8,
+``1.10`` read as 1.1) are reported as ``yaml11-surprise`` with a hint to quote the value, instead of
+a bare type error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from generator.diagnostics import Diagnostic, Severity
+from generator.yamlsource import NodePath, YamlDocument
+
+SCHEMA_FILE = "quarantine-profile.schema.json"
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+_CANDIDATES = (
+    _PACKAGE / "_data" / "schema" / SCHEMA_FILE,  # installed wheel
+    _PACKAGE.parent / "schema" / SCHEMA_FILE,  # source tree
+)
+
+_DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+
+# Schema failures that a semantic check reports with a more precise rule id and message.
+_OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
+    (("artifact", "name"), "pattern"): "artifact-name",
+}
+_RULE_FOR: dict[tuple[NodePath, str], str] = {
+    (("message",), "maxLength"): "message-too-long",
+}
+
+
+def schema_path() -> Path:
+    for candidate in _CANDIDATES:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{SCHEMA_FILE} is missing from the installation")
+
+
+@functools.cache
+def schema_text() -> str:
+    return schema_path().read_text(encoding="utf-8")
+
+
+@functools.cache
+def profile_schema() -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(schema_text()))
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(profile_schema())
+
+
+def schema_id() -> str:
+    return str(profile_schema()["$id"])
+
+
+def where(path: NodePath) -> str:
+    """``rules[2].destination_port`` for a node path; ``the profile`` for the root."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the profile"
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A short, readable rendering of a value for messages (never a huge repr)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+    "number": "a number",
+}
+
+
+class SchemaChecker:
+    """Checks one loaded document against the profile schema."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.surprises: set[NodePath] = set()
+        self.diagnostics: list[Diagnostic] = []
+
+    def run(self) -> list[Diagnostic]:
+        self._octal_and_friends()
+        for error in _validator().iter_errors(self.doc.data):
+            self._report(error)
+        return self.diagnostics
+
+    def _add(
+        self,
+        path: NodePath,
+        rule: str,
+        message: str,
+        hint: str | None,
+        *,
+        key: bool = False,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        location = self.doc.location(path, key=key)
+        self.diagnostics.append(Diagnostic(location, rule, severity, message, hint))
+
+    def _octal_and_friends(self) -> None:
+        """Integers that YAML 1.1 reads differently from how they look: 010, 0x1F, 1_000, 1:30."""
+        for path, scalar in self.doc.scalars.items():
+            if scalar.style is not None or not scalar.tag.endswith(":int"):
+                continue
+            if _DECIMAL_INT.match(scalar.raw):
+                continue
+            value = _value_at(self.doc.data, path)
+            self.surprises.add(path)
+            self._add(
+                path,
+                "yaml11-surprise",
+                f"{where(path)}: YAML 1.1 reads {scalar.raw} as the number {show(value)}",
+                f'write the number without a leading zero, or quote it ("{scalar.raw}") '
+                "if it is text",
+            )
+
+    def _surprise(self, error: ValidationError, path: NodePath) -> bool:
+        """A wrong type that comes from YAML's reading of an unquoted scalar."""
+        scalar = self.doc.scalars.get(path)
+        value = error.instance
+        if scalar is None or scalar.style is not None:
+            return False
+        if not isinstance(value, bool | int | float) or value is None:
+            return False
+        if isinstance(value, bool):
+            surprising = scalar.raw.lower() not in ("true", "false")
+        else:
+            surprising = str(value) != scalar.raw
+        if not surprising:
+            return False
+        expected = _expected(error)
+        self._add(
+            path,
+            "yaml11-surprise",
+            f"{where(path)}: YAML 1.1 reads the unquoted {scalar.raw} as {_kind(value)} "
+            f"({show(value)}), but {expected} is expected here",
+            f'quote it: "{scalar.raw}"',
+        )
+        self.surprises.add(path)
+        return True
+
+    def _report(self, error: ValidationError) -> None:
+        path: NodePath = tuple(error.absolute_path)
+        keyword = str(error.validator)
+        if path in self.surprises:
+            return
+        if (path, keyword) in _OWNED_BY_SEMANTICS:
+            return
+        if keyword in ("type", "anyOf", "enum") and self._surprise(error, path):
+            return
+        rule = _RULE_FOR.get((path, keyword), "schema")
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        description = schema.get("description")
+        hint = _first_sentence(description) if isinstance(description, str) else None
+        value = error.instance
+        name = where(path)
+        if keyword == "additionalProperties" and isinstance(value, dict):
+            allowed = sorted(schema.get("properties", {}))
+            for extra in sorted(set(value) - set(allowed), key=str):
+                guess = difflib.get_close_matches(str(extra), allowed, n=1)
+                tip = f"did you mean {guess[0]!r}? " if guess else ""
+                self._add(
+                    (*path, str(extra)),
+                    rule,
+                    f"unknown key {show(str(extra))} in {name}",
+                    f"{tip}allowed keys: {', '.join(allowed)}",
+                    key=True,
+                )
+            return
+        if keyword == "required" and isinstance(value, dict):
+            for missing in _expected_value(error):
+                if missing in value:
+                    continue
+                sub = schema.get("properties", {}).get(missing, {})
+                sub_hint = _property_hint(sub)
+                self._add(
+                    path,
+                    rule,
+                    f"{name} is missing the required key {missing!r}",
+                    sub_hint,
+                    key=True,
+                )
+            return
+        message = _message(keyword, error, name, value)
+        if (
+            keyword == "type"
+            and isinstance(value, bool | int | float)
+            and "string" in _as_list(_expected_value(error))
+        ):
+            hint = f'quote it: "{show(value)}"'
+        if keyword == "type" and value is None:
+            hint = "write a value, or remove the key to use the default"
+        if keyword == "enum" and isinstance(value, str):
+            guess = difflib.get_close_matches(
+                value.lower(), [str(v) for v in _expected_value(error)], n=1
+            )
+            if guess:
+                hint = f"did you mean {guess[0]!r}?"
+        self._add(path, rule, message, hint)
+
+
+def _expected_value(error: ValidationError) -> Any:
+    return cast(Any, error.validator_value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _expected(error: ValidationError) -> str:
+    if error.validator == "type":
+        return " or ".join(_TYPE_NAMES.get(t, t) for t in _as_list(_expected_value(error)))
+    if error.validator == "enum":
+        return "one of " + ", ".join(show(v) for v in _expected_value(error))
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return f"a {str(schema.get('title', 'value')).lower()}"
+
+
+def _first_sentence(text: str) -> str:
+    sentence = text.split(". ")[0].rstrip(".")
+    return sentence + "."
+
+
+def _property_hint(sub: dict[str, Any]) -> str | None:
+    if "$ref" in sub:
+        sub = _resolve(sub["$ref"])
+    description = sub.get("description")
+    return _first_sentence(description) if isinstance(description, str) else None
+
+
+def _resolve(ref: str) -> dict[str, Any]:
+    node: Any = profile_schema()
+    for part in ref.lstrip("#/").split("/"):
+        node = node[part]
+    return cast(dict[str, Any], node)
+
+
+def _message(keyword: str, error: ValidationError, name: str, value: Any) -> str:
+    expected = _expected_value(error)
+    if keyword == "type":
+        return f"{name}: expected {_expected(error)}, got {_kind(value)} ({show(value)})"
+    if keyword == "enum":
+        return f"{name}: {show(value)} is not one of {', '.join(show(v) for v in expected)}"
+    if keyword == "const":
+        return f"{name}: must be {show(expected)}, got {show(value)}"
+    if keyword == "minimum":
+        return f"{name}: {show(value)} is below the minimum {expected}"
+    if keyword == "maximum":
+        return f"{name}: {show(value)} is above the maximum {expected}"
+    if keyword == "maxLength":
+        return f"{name}: {len(value)} characters, more than the {expected} allowed"
+    if keyword == "minLength":
+        return (
+            f"{name}: must not be empty"
+            if expected == 1
+            else (f"{name}: shorter than {expected} characters")
+        )
+    if keyword == "pattern":
+        return f"{name}: {show(value)} has an invalid form (expected to match {expected})"
+    if keyword == "uniqueItems":
+        return f"{name}: the list holds the same item twice"
+    if keyword in ("anyOf", "oneOf"):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        title = str(schema.get("title", "value")).lower()
+        return f"{name}: {show(value)} is not a valid {title}"
+    return f"{name}: {error.message if len(error.message) < 200 else keyword + ' failed'}"
+
+
+def _value_at(data: Any, path: NodePath) -> Any:
+    node = data
+    for part in path:
+        node = node[part]
+    return node
+
+
+def iter_properties(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property schema, with its dotted name (references resolved). Used by tests and docs."""
+
+    def walk(node: dict[str, Any], prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for key, sub in node.get("properties", {}).items():
+            resolved = _resolve(sub["$ref"]) if "$ref" in sub else sub
+            yield f"{prefix}{key}", resolved
+            yield from walk(resolved, f"{prefix}{key}.")
+        items = node.get("items")
+        if isinstance(items, dict):
+            resolved = _resolve(items["$ref"]) if "$ref" in items else items
+            yield f"{prefix}[]", resolved
+            yield from walk(resolved, f"{prefix}[].")
+
+    yield from walk(schema, "")

@@ -1,0 +1,92 @@
+"""`vr-quarantine init`: the commented starter profile, and writing it without clobbering anything.
+
+The first line tells YAML language servers where the schema is. When the target sits in a tree
+that holds ``schema/quarantine-profile.schema.json`` (this repository, or a team repository where
+someone ran ``vr-quarantine schema > schema/quarantine-profile.schema.json``), the line uses the
+relative path to it, which works offline; otherwise it uses the schema's published ``$id`` URL.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from generator.errors import VrqError
+from generator.profile.schema import SCHEMA_FILE, schema_id
+
+STARTER_FILE = Path(__file__).resolve().parent / "starter.yaml"
+_MARKER = "__SCHEMA_REF__"
+
+
+def starter_profile_text(schema_ref: str | None = None) -> str:
+    """The starter profile, its first line pointing at `schema_ref` (default: the $id URL)."""
+    text = STARTER_FILE.read_text(encoding="utf-8")
+    return text.replace(_MARKER, schema_ref or schema_id(), 1)
+
+
+def schema_ref_for(target: Path) -> str:
+    """The relative path from `target` to the nearest ``schema/`` copy above it, or the URL."""
+    folder = target.resolve().parent
+    for candidate_root in (folder, *folder.parents):
+        candidate = candidate_root / "schema" / SCHEMA_FILE
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, folder)).as_posix()
+    return schema_id()
+
+
+def write_starter(target: Path, *, force: bool = False, schema_ref: str | None = None) -> str:
+    """Write the starter profile atomically to `target`; returns the schema reference used."""
+    if target.is_dir():
+        raise VrqError(f"{target} is a folder", hint="give a file name, e.g. profile.yaml")
+    if target.exists() and not force:
+        raise VrqError(
+            f"{target} already exists; not overwriting it",
+            hint="pass --force to replace it, or choose another file name",
+        )
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise VrqError(f"folder {folder} does not exist", hint="create it first")
+    ref = schema_ref or schema_ref_for(target)
+    text = starter_profile_text(ref)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise VrqError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o666 & ~_umask())
+        _publish(temp_name, target, force=force)
+    except OSError as exc:
+        raise VrqError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        Path(temp_name).unlink(missing_ok=True)
+    return ref
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _publish(temp_name: str, target: Path, *, force: bool) -> None:
+    """Move the finished file into place; without `force`, never replace a file that appeared."""
+    if force:
+        os.replace(temp_name, target)
+        return
+    try:
+        os.link(temp_name, target)
+    except FileExistsError:
+        raise VrqError(
+            f"{target} already exists; not overwriting it", hint="pass --force to replace it"
+        ) from None
+    except OSError:
+        if target.exists():
+            raise VrqError(
+                f"{target} already exists; not overwriting it", hint="pass --force to replace it"
+            ) from None
+        os.replace(temp_name, target)

@@ -1,0 +1,110 @@
+"""SARIF 2.1.0 for GitHub code scanning: one run, every rule's metadata, one result per diagnostic.
+
+GitHub requires a ``physicalLocation`` with ``startLine`` >= 1 and relative ``uri``s; unknown
+lines become line 1. ``info`` maps to SARIF ``note``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from generator import __version__
+from generator.diagnostics import Results, Severity
+
+if TYPE_CHECKING:
+    from generator.lint.rules import Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/vr-quarantine/vr-quarantine"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _uri(path: str) -> str:
+    if path == "-":
+        return "stdin"
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            candidate = candidate.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            return candidate.as_uri()
+    return quote(candidate.as_posix())
+
+
+def _rule_descriptor(rule_id: str, known: Mapping[str, Rule]) -> dict[str, Any]:
+    rule = known.get(rule_id)
+    if rule is None:
+        return {"id": rule_id, "name": rule_id, "shortDescription": {"text": rule_id}}
+    doc = rule.doc.strip()
+    return {
+        "id": rule_id,
+        "name": rule_id,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": doc},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+    }
+
+
+def render_sarif(results: Results, tool: str) -> str:
+    # Imported here so that `validate` does not load the linter just to import the reporters.
+    from generator.lint.rules import RULE_OF_ID, RULES
+
+    diagnostics = results.sorted()
+    ids: list[str] = []
+    if tool == "lint":
+        ids = [alias for rule in RULES.values() for alias in (rule.id, *rule.also)]
+    ids += sorted({d.rule for d in diagnostics} - set(ids))
+    index = {rule_id: i for i, rule_id in enumerate(ids)}
+    sarif_results: list[dict[str, Any]] = []
+    for d in diagnostics:
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        region = {"startLine": max(d.location.line, 1)}
+        if d.location.column > 0:
+            region["startColumn"] = d.location.column
+        sarif_results.append(
+            {
+                "ruleId": d.rule,
+                "ruleIndex": index[d.rule],
+                "level": LEVELS[d.severity],
+                "message": {"text": message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {
+                                "uri": _uri(d.location.path),
+                                "uriBaseId": "%SRCROOT%",
+                            },
+                            "region": region,
+                        }
+                    }
+                ],
+            }
+        )
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "vr-quarantine",
+                        "semanticVersion": __version__,
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(rule_id, RULE_OF_ID) for rule_id in ids],
+                    }
+                },
+                "automationDetails": {"id": f"vr-quarantine/{tool}/"},
+                "artifacts": [
+                    {"location": {"uri": _uri(f), "uriBaseId": "%SRCROOT%"}} for f in results.files
+                ],
+                "results": sarif_results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,59 @@
+"""Velociraptor's YAML fix-ups, and that diagnostics still point at the author's own lines."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.lint.sanitize import sanitize
+
+
+def test_bare_query_and_precondition_become_literal_blocks() -> None:
+    text = "precondition:\n  SELECT 1\n  FROM x\nsources:\n- query:\n    SELECT 2\n"
+    fixed = sanitize(text)
+    assert "precondition: |\n" in fixed.text
+    assert "- query: |\n" in fixed.text
+    lines = fixed.text.split("\n")
+    assert fixed.line(lines.index("  SELECT 1") + 1) == 2
+    assert fixed.line(lines.index("    SELECT 2") + 1) == 6
+
+
+def test_select_list_items_become_literal_blocks_with_columns_kept() -> None:
+    text = "queries:\n  - SELECT 1 FROM x\n  - LET y = 1\n"
+    fixed = sanitize(text)
+    lines = fixed.text.split("\n")
+    assert lines[1] == "  - |"
+    assert lines[2] == "    SELECT 1 FROM x"
+    assert fixed.line(3) == 2 and fixed.line(5) == 3
+
+
+def test_crlf_is_normalised_and_untouched_text_is_unchanged() -> None:
+    assert sanitize("a: 1\r\nb: 2\r\n").text == "a: 1\nb: 2\n"
+    plain = sanitize("name: X\nquery: |\n  SELECT 1 FROM x\n")
+    assert plain.origin is None and plain.line(3) == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a: 1",
+                "query:",
+                "  precondition:   ",
+                "  - SELECT 1",
+                "  - let x = 1",
+                " - // c",
+                "",
+                "x: |",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_line_map_is_monotonic_and_covers_every_line(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    fixed = sanitize(text)
+    mapped = [fixed.line(i) for i in range(1, fixed.text.count("\n") + 2)]
+    assert mapped == sorted(mapped)
+    assert set(range(1, text.count("\n") + 2)) <= set(mapped)
