@@ -53,6 +53,80 @@ def fail(error: VrqError) -> typer.Exit:
 
 # Commands register themselves below, one section per command, each calling into its module.
 # --- commands: validate / init / schema ---
+
+
+@app.command("validate")
+def validate_command(
+    paths: list[str] = typer.Argument(
+        None, metavar="PATH...", help="Profile files, folders (every *.yaml/*.yml below) or -."
+    ),
+    output_format: str = typer.Option(
+        "text", "--output-format", "-f", help="text or json (also sarif, github)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+) -> None:
+    """Check quarantine profiles: schema, netsh's rules and lock-out risks; report every problem.
+
+    Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on usage or I/O errors.
+    """
+    from generator.diagnostics import Severity
+    from generator.profile import validate_paths
+    from generator.profile.validate import has_io_error
+    from generator.report import get_reporter
+
+    try:
+        if not paths:
+            raise VrqError("no PATH given", hint="pass profile files, folders, or - for stdin")
+        reporter = get_reporter(output_format)
+    except ValueError as exc:
+        raise fail(VrqError(str(exc))) from None
+    except VrqError as exc:
+        raise fail(exc) from None
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    results = validate_paths(list(paths), stdin=stdin)
+    typer.echo(reporter(results, "validate"), nl=False)
+    if has_io_error(results):
+        raise typer.Exit(EXIT_USAGE)
+    threshold = Severity.WARNING if strict else Severity.ERROR
+    raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
+
+
+@app.command("init")
+def init_command(
+    path: str = typer.Argument(
+        "quarantine-profile.yaml", metavar="[PATH]", help="The file to write; - prints it."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    schema_url: str | None = typer.Option(
+        None,
+        "--schema-url",
+        help="Where the first line points editors for the schema (default: a relative path to "
+        "schema/quarantine-profile.schema.json above PATH, else the schema's published URL).",
+    ),
+) -> None:
+    """Write a commented starter profile (the upstream defaults) that validates as written."""
+    from pathlib import Path
+
+    from generator.profile import starter_profile_text, write_starter
+
+    if path == "-":
+        typer.echo(starter_profile_text(schema_url), nl=False)
+        raise typer.Exit(EXIT_OK)
+    try:
+        ref = write_starter(Path(path), force=force, schema_ref=schema_url)
+    except VrqError as exc:
+        raise fail(exc) from None
+    typer.echo(f"wrote {path} (schema: {ref})")
+    typer.echo(f"next: edit it, then run: vr-quarantine validate {path}")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the profile JSON Schema (draft-07), e.g. for editors and CI."""
+    from generator.profile import schema_text
+
+    typer.echo(schema_text(), nl=False)
+
 # --- commands: render ---
 # --- commands: lint ---
 
