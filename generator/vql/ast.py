@@ -27,6 +27,8 @@ class String(Node):
 
     value: str
     raw: bool = False
+    text: str = field(default="", compare=False)
+    """The source spelling with its quotes (vfilter formats a string literal this way)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ class BinaryOp(Node):
     op: str
     left: Expr
     right: Expr
+    spelling: str = field(default="", compare=False)
+    """The operator as written (``||``, ``and``, ``in``...); vfilter's OR returns the right
+    value itself, not TRUE, when it was spelled ``||``."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,14 @@ Expr = Union[
     String, Number, Bool, Null, Symbol, Call, Subquery, ArrayLiteral, Tuple, Paren,
     BinaryOp, Not, Member, Index, Slice,
 ]
+
+
+@dataclass(frozen=True)
+class Lambda(Node):
+    """``x => expr`` or ``x, y => expr``: parsed at run time from a string argument (lambda.go)."""
+
+    params: tuple[str, ...]
+    body: Expr
 
 
 # ---------------------------------------------------------------- statements
