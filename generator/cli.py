@@ -128,6 +128,68 @@ def schema_command() -> None:
     typer.echo(schema_text(), nl=False)
 
 # --- commands: render ---
+
+
+@app.command("render")
+def render_command(
+    profiles: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[PROFILE...]", help="Profile files; none renders the built-in default."
+        ),
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="Output folder (created if missing), or - for stdout."),
+    ] = "artifacts",
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 naming every file that differs.")
+    ] = False,
+    default: Annotated[
+        bool,
+        typer.Option(
+            "--default", help="Also render the built-in default profile (with PROFILE...)."
+        ),
+    ] = False,
+) -> None:
+    """Render quarantine profiles into Velociraptor artifacts (<artifact name>.yaml each).
+
+    Every artifact is read back, parsed and linted before anything is written; a run writes all
+    its files atomically or none. Exit 0 when written (or current), 1 on findings or stale files,
+    2 on usage or I/O errors.
+    """
+    from pathlib import Path
+
+    from generator.render import render_run, stale_files, write_artifacts
+    from generator.report import get_reporter
+
+    if check and output == "-":
+        raise fail(VrqError("--check compares files in a folder", hint="drop -o - or --check"))
+    try:
+        run = render_run([Path(p) for p in profiles or []], include_default=default or not profiles)
+    except VrqError as exc:
+        raise fail(exc) from None
+    if run.results.diagnostics:
+        typer.echo(get_reporter("text")(run.results, "render"), nl=False, err=True)
+    if not run.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+    if output == "-":
+        typer.echo("---\n".join(a.text or "" for a in run.artifacts), nl=False)
+        raise typer.Exit(EXIT_OK)
+    try:
+        if check:
+            stale = stale_files(run.artifacts, Path(output))
+            for path in stale:
+                typer.echo(f"{path}: differs from a fresh render", err=True)
+            if stale:
+                typer.echo("hint: run `make artifacts` (or vr-quarantine render)", err=True)
+            raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)
+        for path in write_artifacts(run.artifacts, Path(output)):
+            typer.echo(f"wrote {path}")
+    except VrqError as exc:
+        raise fail(exc) from None
+
+
 # --- commands: lint ---
 
 

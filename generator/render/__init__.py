@@ -1,0 +1,20 @@
+"""`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
+
+from generator.render.output import stale_files, target_path, write_artifacts, write_atomic
+from generator.render.renderer import RenderedArtifact, render_profile, render_vql
+from generator.render.run import RenderRun, render_run
+from generator.render.templates import make_environment, templates_dir
+
+__all__ = [
+    "RenderRun",
+    "RenderedArtifact",
+    "make_environment",
+    "render_profile",
+    "render_run",
+    "render_vql",
+    "stale_files",
+    "target_path",
+    "templates_dir",
+    "write_artifacts",
+    "write_atomic",
+]

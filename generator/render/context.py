@@ -1,0 +1,145 @@
+"""The render context: a profile turned into plain data (dicts, lists, str, int, bool).
+
+Templates only ever see what this module returns. The VQL template gets `switches` alone, so the
+query text can depend on the profile's feature switches but never on its strings; everything else
+(names, URLs, addresses, messages) becomes a parameter default or description text, written by the
+YAML serializer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from generator.profile.model import Profile, Rule
+
+RULE_TABLE_COLUMNS = (
+    "Action",
+    "SrcAddr",
+    "SrcMask",
+    "SrcPort",
+    "DstAddr",
+    "DstMask",
+    "DstPort",
+    "Protocol",
+    "Mirrored",
+    "Description",
+)
+SERVER_URL_COLUMNS = ("URL",)
+DEFAULT_CURL_PATH = "C:\\Windows\\System32\\curl.exe"
+
+# Upstream's default table rows, added according to the profile's switches.
+_DNS_RULES = (
+    Rule("permit", "me", "", 0, "any", "", 53, "udp", True, "DNS"),
+    Rule("permit", "me", "", 0, "any", "", 53, "tcp", True, "DNS TCP"),
+)
+_DHCP_RULE = Rule("permit", "me", "", 68, "any", "", 67, "udp", True, "DHCP")
+_BLOCK_ALL_RULE = Rule("block", "any", "", None, "any", "", None, None, True, "All other traffic")
+
+
+def table_rules(profile: Profile) -> list[Rule]:
+    """Every row of the RuleLookupTable default, in order: DNS, DHCP, the profile's, block-all."""
+    rules: list[Rule] = []
+    if profile.allow_dns:
+        rules.extend(_DNS_RULES)
+    if profile.allow_dhcp:
+        rules.append(_DHCP_RULE)
+    rules.extend(profile.rules)
+    if profile.block_all:
+        rules.append(_BLOCK_ALL_RULE)
+    return rules
+
+
+def _port(port: int | None) -> str:
+    return "" if port is None else str(port)
+
+
+def rule_row(rule: Rule) -> list[str]:
+    """One rule as the ten RuleLookupTable cells, in netsh's spellings."""
+    return [
+        rule.action.capitalize(),
+        rule.src_addr,
+        rule.src_mask,
+        _port(rule.src_port),
+        rule.dst_addr,
+        rule.dst_mask,
+        _port(rule.dst_port),
+        rule.protocol or "",
+        "yes" if rule.mirrored else "no",
+        rule.description,
+    ]
+
+
+def csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
+    """CSV with ``\\n`` line ends and minimal quoting (upstream's table comes out unchanged)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def switches(profile: Profile) -> dict[str, bool]:
+    """The feature switches: the only profile data the VQL template sees."""
+    return {
+        "connectivity_check": profile.rollback.connectivity_check,
+        "block_all": profile.block_all,
+        "allow_dns": profile.allow_dns,
+        "allow_dhcp": profile.allow_dhcp,
+        "use_client_server_urls": profile.use_client_server_urls,
+        "negative_check": profile.rollback.negative_check_url is not None,
+    }
+
+
+def parameter_defaults(profile: Profile) -> dict[str, str]:
+    """Every parameter default, as the strings Velociraptor passes to the query."""
+    table = [rule_row(rule) for rule in table_rules(profile)]
+    return {
+        "PolicyName": profile.policy_name,
+        "RuleLookupTable": csv_text(RULE_TABLE_COLUMNS, table),
+        "MessageBox": profile.message,
+        "UseClientServerURLs": "Y" if profile.use_client_server_urls else "N",
+        "ExtraServerURLs": csv_text(SERVER_URL_COLUMNS, [[s.url] for s in profile.server_urls]),
+        "CheckTimeout": str(profile.rollback.timeout_seconds),
+        "NegativeCheckURL": profile.rollback.negative_check_url or "",
+        "CurlPath": DEFAULT_CURL_PATH,
+    }
+
+
+def _endpoint(addr: str, mask: str, port: int | None) -> str:
+    text = addr + (f"/{mask}" if mask else "")
+    return text if port in (None, 0) else f"{text} port {port}"
+
+
+def rule_summary(rule: Rule) -> str:
+    """A rule in words for the description, e.g. ``DNS: udp me -> any port 53 (mirrored)``."""
+    protocol = rule.protocol or "any protocol"
+    src = _endpoint(rule.src_addr, rule.src_mask, rule.src_port)
+    dst = _endpoint(rule.dst_addr, rule.dst_mask, rule.dst_port)
+    mirrored = " (mirrored)" if rule.mirrored else ""
+    return f"{rule.description}: {protocol} {src} -> {dst}{mirrored}"
+
+
+def build_context(profile: Profile) -> dict[str, Any]:
+    """Everything the artifact and description templates need, as plain data."""
+    info = profile.artifact
+    return {
+        "profile_id": profile.id,
+        "policy_name": profile.policy_name,
+        "artifact": {
+            "name": info.name,
+            "author": info.author,
+            "description": info.description,
+            "references": list(info.references),
+            "engagement": info.engagement or "",
+            "reason": info.reason or "",
+        },
+        "switches": switches(profile),
+        "server_urls": [s.url for s in profile.server_urls],
+        "rules": [
+            {"action": rule.action.capitalize(), "summary": rule_summary(rule)}
+            for rule in table_rules(profile)
+        ],
+        "defaults": parameter_defaults(profile),
+    }

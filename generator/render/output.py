@@ -1,0 +1,80 @@
+"""Writing rendered artifacts: atomically, only inside the output folder, or comparing (--check).
+
+Nothing is written unless every artifact of the run rendered cleanly: a run either writes all
+its files or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.errors import VrqError
+from generator.render.renderer import RenderedArtifact
+
+
+def target_path(out_dir: Path, filename: str) -> Path:
+    """`out_dir/filename`, refusing any name that would land outside `out_dir`."""
+    base = out_dir.resolve()
+    target = (base / filename).resolve()
+    if target.parent != base or filename in ("", ".", ".."):
+        raise VrqError(
+            f"refusing to write {filename!r}: it would leave the output folder {out_dir}",
+            hint="artifact names may only hold letters, digits, _ and dots",
+        )
+    return target
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, fsync it, then rename over `path`."""
+    data = text.encode("utf-8")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[Path]:
+    """Write every artifact into `out_dir` (created if missing); returns the paths written."""
+    ready = list(artifacts)
+    if any(a.text is None for a in ready):
+        raise VrqError("internal: an artifact with problems reached the writer")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        targets = [(target_path(out_dir, a.filename), a.text or "") for a in ready]
+        for path, text in targets:
+            write_atomic(path, text)
+    except OSError as error:
+        raise VrqError(f"cannot write to {out_dir}: {error.strerror or error}") from error
+    return [out_dir / a.filename for a in ready]
+
+
+def stale_files(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[Path]:
+    """The files in `out_dir` that are missing or differ from a fresh render."""
+    stale: list[Path] = []
+    for artifact in artifacts:
+        path = target_path(out_dir, artifact.filename)
+        try:
+            current = path.read_bytes()
+        except OSError:
+            stale.append(path)
+            continue
+        if current != (artifact.text or "").encode("utf-8"):
+            stale.append(path)
+    return stale

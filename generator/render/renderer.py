@@ -1,0 +1,93 @@
+"""Profile -> artifact text: the render pipeline up to (not including) writing files.
+
+context (plain data) -> Jinja (one sandboxed environment) -> YAML text -> self-check -> lint.
+A profile whose artifact fails any check yields diagnostics and no text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator.diagnostics import Diagnostic, Location, Severity
+from generator.lint import lint_text
+from generator.profile.model import Profile
+from generator.render.context import build_context, switches
+from generator.render.selfcheck import check_artifact
+from generator.render.templates import make_environment
+
+ARTIFACT_TEMPLATE = "artifact.yaml.j2"
+DESCRIPTION_TEMPLATE = "description.md.j2"
+VQL_TEMPLATE = "vql/quarantine.vql.j2"
+
+# Velociraptor's artifact name rule, with non-empty dotted parts: such a name is also a safe file
+# name (no separators, no "..").
+_ARTIFACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+@dataclass(frozen=True)
+class RenderedArtifact:
+    """One profile's artifact, or the reasons it could not be rendered (then `text` is None)."""
+
+    name: str
+    filename: str
+    text: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None
+
+
+@functools.cache
+def environment() -> SandboxedEnvironment:
+    return make_environment()
+
+
+def render_vql(switch_values: dict[str, bool]) -> str:
+    """The artifact's query for a set of feature switches (the only input the VQL may depend on)."""
+    return environment().get_template(VQL_TEMPLATE).render(switches=dict(switch_values))
+
+
+def artifact_filename(name: str) -> str:
+    return f"{name}.yaml"
+
+
+def _name_problem(source: str, name: str) -> Diagnostic:
+    return Diagnostic(
+        Location(source),
+        "render-artifact-name",
+        Severity.ERROR,
+        f"artifact name {name!r} is not a valid Velociraptor artifact name",
+        "use letters, digits and _ in dot-separated parts that do not start with a digit, "
+        "e.g. Custom.Windows.Remediation.Quarantine",
+    )
+
+
+def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedArtifact:
+    """Render one profile; `source` names it in diagnostics (its file, usually)."""
+    name = profile.artifact.name
+    filename = artifact_filename(name)
+    if not _ARTIFACT_NAME.match(name):
+        return RenderedArtifact(name, filename, None, [_name_problem(source, name)])
+    context = build_context(profile)
+    env = environment()
+    vql = render_vql(switches(profile))
+    description = env.get_template(DESCRIPTION_TEMPLATE).render(context)
+    text = env.get_template(ARTIFACT_TEMPLATE).render(context, vql=vql, description=description)
+    problems = check_artifact(
+        filename,
+        text,
+        name=name,
+        references=context["artifact"]["references"],
+        defaults=context["defaults"],
+        vql=vql,
+    )
+    if not problems:
+        problems = [d for d in lint_text(filename, text) if d.severity is Severity.ERROR]
+    if problems:
+        return RenderedArtifact(name, filename, None, problems)
+    return RenderedArtifact(name, filename, text)

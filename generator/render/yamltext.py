@@ -1,0 +1,50 @@
+"""Writing values into YAML text: the only way a profile string reaches an artifact.
+
+`to_yaml` serializes any plain value with PyYAML's safe dumper, so quoting and escaping are the
+serializer's job, never the template's. Multi-line strings become literal blocks (``|``) when
+YAML allows it (PyYAML falls back to a double-quoted scalar otherwise), and nothing is folded, so
+the text stays readable and byte-identical from run to run.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+# No folding: a value is written on as few lines as its own newlines need.
+_NO_WRAP = 1 << 30
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, with literal blocks for multi-line strings."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def to_yaml(value: object, indent: int = 0, block: bool = False) -> str:
+    """Serialize `value` for a template slot whose key is indented by `indent` spaces.
+
+    A scalar is written to follow ``key: `` on the same line; with ``block=True`` a list or a
+    mapping is written as a block below its key, indented by `indent` spaces.
+    """
+    text = yaml.dump(
+        value,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        default_flow_style=False,
+        sort_keys=False,
+        width=_NO_WRAP,
+    )
+    if text.endswith("\n...\n"):
+        text = text[: -len("...\n")]
+    text = text.removesuffix("\n")
+    pad = " " * indent
+    lines = text.split("\n")
+    if block:
+        return "\n".join(pad + line if line else line for line in lines)
+    return "\n".join([lines[0]] + [pad + line if line else line for line in lines[1:]])
