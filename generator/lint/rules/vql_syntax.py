@@ -21,6 +21,16 @@ SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
 
 
+def _within_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """An error at the end of input is shown just after the last character, not past the block."""
+    body = text.rstrip()
+    last_line = body.count("\n") + 1
+    last_column = len(body) - (body.rfind("\n") + 1) + 1
+    if (line, column) > (last_line, last_column):
+        return last_line, last_column
+    return line, column
+
+
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for section in ctx.artifact.sections:
         error = section.error
