@@ -331,3 +331,18 @@ def test_config_disables_and_relevels_rules_with_either_spelling() -> None:
 def test_config_can_address_a_loader_id() -> None:
     config = parse_config({"rules": {"yaml-duplicate-key": {"level": "warning"}}})
     assert [d.severity for d in lint("name: X\nname: Y\n", config=config)] == [Severity.WARNING]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'name: Custom.T\nprecondition: "SELECT * FROM info()\n  WHERE x-1"\n',
+        "name: Custom.T\nprecondition: SELECT * FROM info()\n  WHERE x-1\n",
+        "name: Custom.T\nsources:\n  - query: >\n      SELECT * FROM info()\n      WHERE x-1\n",
+    ],
+)
+def test_folded_and_quoted_scalars_map_errors_to_the_written_line(text: str) -> None:
+    diags = lint_text("a.yaml", text)
+    assert [d.rule for d in diags] == ["vql-syntax"]
+    line = text.split("\n")[diags[0].location.line - 1]
+    assert line[diags[0].location.column - 1 :].startswith("-1")
