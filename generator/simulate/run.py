@@ -1,0 +1,190 @@
+"""Simulate one artifact under one scenario: the commands, rows, log and final state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from generator.errors import VrqError
+from generator.simulate.endpoint import Command, WindowsEndpoint
+from generator.simulate.scenario import Scenario
+from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
+from generator.vql.eval.artifacts import Artifact
+from generator.vql.eval.values import to_json_value
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expected: bool
+    actual: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+@dataclass
+class Simulation:
+    artifact: str
+    scenario: Scenario
+    params: dict[str, str]
+    precondition_met: bool = True
+    setup_commands: list[Command] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    error: str | None = None
+    pending_atexit: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.precondition_met and all(c.ok for c in self.checks)
+
+    @property
+    def netsh_commands(self) -> list[list[str]]:
+        return [c.argv for c in self.commands if c.kind == "execve" and _is_netsh(c.argv)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "artifact": self.artifact,
+            "scenario": {"name": self.scenario.name, "description": self.scenario.description},
+            "parameters": self.params,
+            "precondition_met": self.precondition_met,
+            "setup_commands": [c.as_dict() for c in self.setup_commands],
+            "commands": [c.as_dict() for c in self.commands],
+            "rows": to_json_value(self.rows),
+            "log": self.logs,
+            "final_state": self.state,
+            "expected": [
+                {"check": c.name, "expected": c.expected, "actual": c.actual, "ok": c.ok}
+                for c in self.checks
+            ],
+            "pending_atexit_queries": self.pending_atexit,
+            "error": self.error,
+            "outcome": "as expected" if self.ok else "not as expected",
+        }
+
+
+def _is_netsh(argv: list[str]) -> bool:
+    return bool(argv) and argv[0].lower().rsplit("\\", 1)[-1].removesuffix(".exe") == "netsh"
+
+
+def load_artifacts(text: str, source: str, extra: list[Path]) -> tuple[Artifact, ArtifactSet]:
+    artifact = load_artifact_text(text, source)
+    artifacts = ArtifactSet()
+    for path in extra:
+        artifacts.add_file(path)
+    artifacts.add(artifact)
+    return artifact, artifacts
+
+
+def simulate_artifact(
+    text: str,
+    scenario: Scenario,
+    *,
+    source: str = "<artifact>",
+    params: dict[str, str] | None = None,
+    extra_artifacts: list[Path] | None = None,
+) -> Simulation:
+    """Run the artifact in `text` (its first source) under `scenario`."""
+    artifact, artifacts = load_artifacts(text, source, list(extra_artifacts or []))
+    merged = {**scenario.params, **(params or {})}
+    scenario = replace(scenario, params=merged)
+    result = Simulation(artifact.name, scenario, merged)
+    endpoint = WindowsEndpoint(scenario)
+    engine = Engine(config=dict(scenario.client_config), side_effects=endpoint,
+                    artifacts=artifacts, mocks=False)
+    engine.session.clock_ticks = scenario.clock_ticks
+    try:
+        if artifact.precondition:
+            result.precondition_met = bool(engine.query(artifact.precondition))
+        if result.precondition_met:
+            if scenario.preexisting:
+                _setup(engine, endpoint, artifact, scenario)
+                result.setup_commands = endpoint.commands
+                endpoint.commands = []
+                endpoint.netsh_count = 0
+                engine.session.logs.clear()
+            result.rows = engine.run_artifact(artifact.name, dict(merged))
+    except VrqError as exc:
+        result.error = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
+    result.commands = endpoint.commands
+    result.logs = engine.logs
+    result.pending_atexit = len(engine.session.at_exit)
+    result.state = final_state(endpoint, _policy_name(artifact, merged))
+    result.checks = [
+        Check(name, expected, bool(result.state[name])) for name, expected in scenario.expect.items()
+    ]
+    return result
+
+
+def _setup(engine: Engine, endpoint: WindowsEndpoint, artifact: Artifact, scenario: Scenario) -> None:
+    """Put the artifact's own quarantine in place first, as a successful earlier run would."""
+    setup_params = {k: v for k, v in scenario.params.items() if k != "RemovePolicy"}
+    saved = endpoint.scenario
+    endpoint.scenario = replace(saved, server_answers=True, policy_enforced=True,
+                                domain_policy=False, merge_forbidden=False, netsh_fail_step=None,
+                                params=setup_params)
+    try:
+        engine.run_artifact(artifact.name, setup_params)
+    finally:
+        endpoint.scenario = saved
+    if endpoint.state.assigned is None:
+        raise VrqError("the removal scenario could not put a quarantine in place first "
+                       "(the artifact did not assign a policy under the success scenario)")
+
+
+def _policy_name(artifact: Artifact, params: dict[str, str]) -> str:
+    if "PolicyName" in params:
+        return params["PolicyName"]
+    for parameter in artifact.parameters:
+        if parameter.name == "PolicyName":
+            return parameter.default
+    return ""
+
+
+def final_state(endpoint: WindowsEndpoint, policy: str) -> dict[str, Any]:
+    state = endpoint.state
+    permitted: list[str] = []
+    blocked: list[str] = []
+    if state.assigned is not None:
+        for rule in state.rules.values():
+            if rule.policy != state.assigned:
+                continue
+            action = state.filteractions.get(rule.filteraction, "?")
+            for item in state.filterlists.get(rule.filterlist, []):
+                text = _describe_filter(item.as_dict())
+                (permitted if action == "permit" else blocked).append(text)
+    servers = endpoint.server_urls()
+    return {
+        "assigned_policy": state.assigned,
+        "policy_assigned": state.assigned is not None and (not policy or state.assigned == policy),
+        "policy_exists": bool(policy) and policy in state.policies,
+        "enforced": endpoint.enforced(),
+        "isolated": endpoint.isolated(),
+        "server_reachable": bool(servers) and all(
+            endpoint.reach(_probe(url)).ok for url in servers
+        ),
+        "permitted": permitted,
+        "blocked": blocked,
+        "store": state.as_dict(),
+    }
+
+
+def _probe(url: str) -> str:
+    return url.rstrip("/") + "/server.pem"
+
+
+def _describe_filter(item: dict[str, Any]) -> str:
+    def side(addr: str, mask: str, port: int) -> str:
+        text = addr + (f"/{mask}" if mask else "")
+        return text + (f":{port}" if port else "")
+
+    return (f"{item['protocol']} {side(item['srcaddr'], item['srcmask'], item['srcport'])} -> "
+            f"{side(item['dstaddr'], item['dstmask'], item['dstport'])}"
+            + (" (mirrored)" if item["mirrored"] else "")
+            + (f" [{item['description']}]" if item["description"] else ""))
