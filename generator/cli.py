@@ -246,6 +246,59 @@ def lint_command(
 # --- commands: simulate ---
 
 
+@app.command("simulate")
+def simulate_command(
+    path: str = typer.Argument(..., metavar="PROFILE|ARTIFACT", help="A profile or an artifact."),
+    scenario: str = typer.Option(
+        "success",
+        "--scenario",
+        "-s",
+        help="success, server-unreachable, netsh-fail:N (the Nth netsh command fails), "
+        "domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
+    ),
+    param: list[str] = typer.Option(
+        None, "--param", "-p", metavar="K=V", help="Set an artifact parameter (repeatable)."
+    ),
+    with_artifact: list[str] = typer.Option(
+        None, "--with", metavar="ARTIFACT", help="Another artifact that Artifact.X() may call."
+    ),
+    output_format: str = typer.Option("text", "--output-format", "-f", help="text or json."),
+) -> None:
+    """Run an artifact offline against a simulated Windows endpoint and show what would happen.
+
+    Shows the commands the endpoint would run in order, the result rows, the log and the final
+    state (policy assigned? what is permitted?). Nothing runs on this machine. Exit 0 when the
+    scenario's expected outcome happened, 1 when not, 2 on usage or I/O errors.
+    """
+    from pathlib import Path
+
+    from generator.simulate import resolve_scenario, simulate_file
+    from generator.simulate.report import FORMATS, render
+
+    try:
+        if output_format not in FORMATS:
+            raise VrqError(f"unknown output format {output_format!r}", hint="use text or json")
+        params: dict[str, str] = {}
+        for item in param or []:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise VrqError(f"--param {item!r} is not K=V")
+            params[key] = value
+        chosen = resolve_scenario(scenario)
+        result = simulate_file(
+            Path(path),
+            chosen,
+            params=params,
+            extra_artifacts=[Path(p) for p in with_artifact or []],
+        )
+    except VrqError as exc:
+        raise fail(exc) from None
+    typer.echo(render(result, output_format), nl=False)
+    if result.error is not None:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
 def main() -> None:
     """Console entry point: never lets a traceback reach the user."""
     try:

@@ -1,0 +1,42 @@
+"""Offline simulation of a quarantine artifact against a modelled Windows endpoint.
+
+API: `simulate_file(path, scenario, params=..., extra_artifacts=...)` -> `Simulation`
+(commands, rows, log, final state, expectation checks); `simulate_artifact(text, scenario)`;
+`resolve_scenario(name_or_file)`; `report.render(simulation, "text"|"json")`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.simulate.inputs import read_input
+from generator.simulate.run import Simulation, simulate_artifact
+from generator.simulate.scenario import Scenario, builtin_names, resolve_scenario
+
+
+def simulate_file(
+    path: Path,
+    scenario: Scenario,
+    *,
+    params: dict[str, str] | None = None,
+    extra_artifacts: list[Path] | None = None,
+) -> Simulation:
+    """Simulate the artifact at `path` (a profile is rendered in memory first)."""
+    artifact = read_input(path)
+    return simulate_artifact(
+        artifact.text,
+        scenario,
+        source=artifact.source,
+        params=params,
+        extra_artifacts=extra_artifacts,
+    )
+
+
+__all__ = [
+    "Scenario",
+    "Simulation",
+    "builtin_names",
+    "resolve_scenario",
+    "simulate_artifact",
+    "simulate_file",
+]

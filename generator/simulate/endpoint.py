@@ -125,21 +125,26 @@ class WindowsEndpoint(SideEffects):
         return False, NULL
 
     def _plugin_info(self, args: dict[str, Any]) -> list[Any]:
-        return [{
-            "Hostname": "SIMULATED-HOST",
-            "OS": self.scenario.os,
-            "Platform": "Microsoft Windows 10 Enterprise" if self.scenario.os == "windows"
-            else self.scenario.os,
-            "Architecture": "amd64",
-            "Fqdn": "simulated-host.example.com",
-        }]
+        return [
+            {
+                "Hostname": "SIMULATED-HOST",
+                "OS": self.scenario.os,
+                "Platform": "Microsoft Windows 10 Enterprise"
+                if self.scenario.os == "windows"
+                else self.scenario.os,
+                "Architecture": "amd64",
+                "Fqdn": "simulated-host.example.com",
+            }
+        ]
 
     def _plugin_wmi(self, args: dict[str, Any]) -> list[Any]:
         query = str(args.get("query", ""))
         if "Win32_Service" in query and "PolicyAgent" in query:
             return [{"Name": "PolicyAgent", "State": self.scenario.policy_agent}]
-        raise VrqError(f"simulated endpoint: the WMI query {query!r} is not modelled",
-                       hint="answer it with plugin_results: {wmi: [...]} in a scenario file")
+        raise VrqError(
+            f"simulated endpoint: the WMI query {query!r} is not modelled",
+            hint="answer it with plugin_results: {wmi: [...]} in a scenario file",
+        )
 
     def _plugin_read_reg_key(self, args: dict[str, Any]) -> list[Any]:
         globs = args.get("globs", "")
@@ -149,44 +154,65 @@ class WindowsEndpoint(SideEffects):
             text = str(pattern)
             if _REG_DOMAIN.lower() in text.lower():
                 if self.scenario.domain_policy:
-                    rows.append({
-                        "Key": "HKEY_LOCAL_MACHINE\\" + _REG_DOMAIN,
-                        "DSIPSECPolicyPath": "LDAP://CN=ipsecPolicy{7238523c-70fa-11d1-864c-"
-                        "14a300000000},CN=IP Security,CN=System,DC=corp,DC=example",
-                    })
+                    rows.append(
+                        {
+                            "Key": "HKEY_LOCAL_MACHINE\\" + _REG_DOMAIN,
+                            "DSIPSECPolicyPath": "LDAP://CN=ipsecPolicy{7238523c-70fa-11d1-864c-"
+                            "14a300000000},CN=IP Security,CN=System,DC=corp,DC=example",
+                        }
+                    )
             elif _REG_FIREWALL.lower() in text.lower():
                 if self.scenario.merge_forbidden:
-                    rows.append({
-                        "Key": "HKEY_LOCAL_MACHINE\\" + _REG_FIREWALL + "\\DomainProfile",
-                        "AllowLocalIPsecPolicyMerge": 0,
-                    })
+                    rows.append(
+                        {
+                            "Key": "HKEY_LOCAL_MACHINE\\" + _REG_FIREWALL + "\\DomainProfile",
+                            "AllowLocalIPsecPolicyMerge": 0,
+                        }
+                    )
             else:
-                raise VrqError(f"simulated endpoint: the registry key {text!r} is not modelled",
-                               hint="answer it with plugin_results: {read_reg_key: [...]}")
+                raise VrqError(
+                    f"simulated endpoint: the registry key {text!r} is not modelled",
+                    hint="answer it with plugin_results: {read_reg_key: [...]}",
+                )
         return rows
 
     def _plugin_stat(self, args: dict[str, Any]) -> list[Any]:
         name = str(args.get("filename", ""))
         known = {f.lower() for f in self.scenario.files}
         if name.lower() in known:
-            return [{"OSPath": name, "Name": name.rsplit("\\", 1)[-1], "Size": 4096,
-                     "IsDir": False, "Mode": "-rwxr-xr-x"}]
+            return [
+                {
+                    "OSPath": name,
+                    "Name": name.rsplit("\\", 1)[-1],
+                    "Size": 4096,
+                    "IsDir": False,
+                    "Mode": "-rwxr-xr-x",
+                }
+            ]
         return []
 
     def _plugin_http_client(self, args: dict[str, Any]) -> list[Any]:
         url = str(args.get("url", ""))
         result = self.reach(url)
-        self.commands.append(Command("http", ["GET", url], result.status or 500,
-                                     "" if result.ok else result.detail))
+        self.commands.append(
+            Command("http", ["GET", url], result.status or 500, "" if result.ok else result.detail)
+        )
         if result.ok:
-            return [{"Url": url, "Content": "-----BEGIN CERTIFICATE-----\n...",
-                     "Response": 200, "Headers": {}}]
+            return [
+                {
+                    "Url": url,
+                    "Content": "-----BEGIN CERTIFICATE-----\n...",
+                    "Response": 200,
+                    "Headers": {},
+                }
+            ]
         return [{"Url": url, "Content": result.detail, "Response": 500, "Headers": {}}]
 
     def _plugin_execve(self, args: dict[str, Any]) -> list[Any]:
         raw = args.get("argv", [])
-        argv = [a if isinstance(a, str) else str(a) for a in (raw if isinstance(raw, list)
-                                                               else [raw])]
+        argv = [
+            a if isinstance(a, str) else str(a) for a in (raw if isinstance(raw, list) else [raw])
+        ]
         if not argv:
             raise VrqError("simulated endpoint: execve() with an empty argv")
         program = argv[0].replace("/", "\\").rsplit("\\", 1)[-1].lower().removesuffix(".exe")
@@ -208,8 +234,14 @@ class WindowsEndpoint(SideEffects):
     def _netsh(self, argv: list[str]) -> tuple[int, str, str]:
         self.netsh_count += 1
         if self.scenario.netsh_fail_step == self.netsh_count:
-            return 1, (f"ERR IPsec[05999] : (simulated) injected failure of netsh command "
-                       f"{self.netsh_count}\n"), ""
+            return (
+                1,
+                (
+                    f"ERR IPsec[05999] : (simulated) injected failure of netsh command "
+                    f"{self.netsh_count}\n"
+                ),
+                "",
+            )
         return Netsh(self.state, self.resolve).run(argv)
 
     def _curl(self, argv: list[str]) -> tuple[int, str, str]:

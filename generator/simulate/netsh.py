@@ -73,8 +73,11 @@ class NetshState:
             },
             "filteractions": dict(self.filteractions),
             "rules": {
-                name: {"policy": r.policy, "filterlist": r.filterlist,
-                       "filteraction": r.filteraction}
+                name: {
+                    "policy": r.policy,
+                    "filterlist": r.filterlist,
+                    "filteraction": r.filteraction,
+                }
                 for name, r in self.rules.items()
             },
         }

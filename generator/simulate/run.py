@@ -39,6 +39,7 @@ class Simulation:
     checks: list[Check] = field(default_factory=list)
     error: str | None = None
     pending_atexit: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,6 +66,7 @@ class Simulation:
             ],
             "pending_atexit_queries": self.pending_atexit,
             "error": self.error,
+            "notes": self.notes,
             "outcome": "as expected" if self.ok else "not as expected",
         }
 
@@ -96,8 +98,9 @@ def simulate_artifact(
     scenario = replace(scenario, params=merged)
     result = Simulation(artifact.name, scenario, merged)
     endpoint = WindowsEndpoint(scenario)
-    engine = Engine(config=dict(scenario.client_config), side_effects=endpoint,
-                    artifacts=artifacts, mocks=False)
+    engine = Engine(
+        config=dict(scenario.client_config), side_effects=endpoint, artifacts=artifacts, mocks=False
+    )
     engine.session.clock_ticks = scenario.clock_ticks
     try:
         if artifact.precondition:
@@ -117,25 +120,58 @@ def simulate_artifact(
     result.pending_atexit = len(engine.session.at_exit)
     result.state = final_state(endpoint, _policy_name(artifact, merged))
     result.checks = [
-        Check(name, expected, bool(result.state[name])) for name, expected in scenario.expect.items()
+        Check(name, expected, bool(result.state[name]))
+        for name, expected in scenario.expect.items()
     ]
+    result.notes = _notes(artifact, result)
     return result
 
 
-def _setup(engine: Engine, endpoint: WindowsEndpoint, artifact: Artifact, scenario: Scenario) -> None:
+def _notes(artifact: Artifact, result: Simulation) -> list[str]:
+    notes: list[str] = []
+    declared = {p.name: p.default for p in artifact.parameters}
+    if result.ok:
+        return notes
+    if (
+        not result.scenario.policy_enforced
+        and "NegativeCheckURL" in declared
+        and not result.params.get("NegativeCheckURL", declared["NegativeCheckURL"])
+    ):
+        notes.append(
+            "NegativeCheckURL is empty, so nothing notices a policy that is not "
+            "enforced; set it in the profile or try "
+            "--param NegativeCheckURL=https://www.example.com/"
+        )
+    unknown = sorted(set(result.params) - set(declared))
+    if unknown:
+        notes.append(f"parameters the artifact does not declare: {', '.join(unknown)}")
+    return notes
+
+
+def _setup(
+    engine: Engine, endpoint: WindowsEndpoint, artifact: Artifact, scenario: Scenario
+) -> None:
     """Put the artifact's own quarantine in place first, as a successful earlier run would."""
     setup_params = {k: v for k, v in scenario.params.items() if k != "RemovePolicy"}
     saved = endpoint.scenario
-    endpoint.scenario = replace(saved, server_answers=True, policy_enforced=True,
-                                domain_policy=False, merge_forbidden=False, netsh_fail_step=None,
-                                params=setup_params)
+    endpoint.scenario = replace(
+        saved,
+        server_answers=True,
+        policy_enforced=True,
+        domain_policy=False,
+        merge_forbidden=False,
+        netsh_fail_step=None,
+        params=setup_params,
+    )
     try:
         engine.run_artifact(artifact.name, setup_params)
     finally:
         endpoint.scenario = saved
     if endpoint.state.assigned is None:
-        raise VrqError("the removal scenario could not put a quarantine in place first "
-                       "(the artifact did not assign a policy under the success scenario)")
+        raise VrqError(
+            "the removal scenario could not put a quarantine in place first "
+            "(the artifact did not assign a policy under the success scenario)"
+        )
 
 
 def _policy_name(artifact: Artifact, params: dict[str, str]) -> str:
@@ -166,9 +202,8 @@ def final_state(endpoint: WindowsEndpoint, policy: str) -> dict[str, Any]:
         "policy_exists": bool(policy) and policy in state.policies,
         "enforced": endpoint.enforced(),
         "isolated": endpoint.isolated(),
-        "server_reachable": bool(servers) and all(
-            endpoint.reach(_probe(url)).ok for url in servers
-        ),
+        "server_reachable": bool(servers)
+        and all(endpoint.reach(_probe(url)).ok for url in servers),
         "permitted": permitted,
         "blocked": blocked,
         "store": state.as_dict(),
@@ -184,7 +219,9 @@ def _describe_filter(item: dict[str, Any]) -> str:
         text = addr + (f"/{mask}" if mask else "")
         return text + (f":{port}" if port else "")
 
-    return (f"{item['protocol']} {side(item['srcaddr'], item['srcmask'], item['srcport'])} -> "
-            f"{side(item['dstaddr'], item['dstmask'], item['dstport'])}"
-            + (" (mirrored)" if item["mirrored"] else "")
-            + (f" [{item['description']}]" if item["description"] else ""))
+    return (
+        f"{item['protocol']} {side(item['srcaddr'], item['srcmask'], item['srcport'])} -> "
+        f"{side(item['dstaddr'], item['dstmask'], item['dstport'])}"
+        + (" (mirrored)" if item["mirrored"] else "")
+        + (f" [{item['description']}]" if item["description"] else "")
+    )

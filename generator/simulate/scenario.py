@@ -33,8 +33,11 @@ class Expectation:
     policy_exists: bool | None = None
 
     def items(self) -> list[tuple[str, bool]]:
-        return [(f.name, getattr(self, f.name)) for f in fields(self)
-                if getattr(self, f.name) is not None]
+        return [
+            (f.name, getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        ]
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,9 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
             changes["expect"] = Expectation(**expect_data)
     if "dns" in changes:
         dns = changes["dns"]
-        if not all(isinstance(v, list) and all(isinstance(a, str) for a in v) for v in dns.values()):
+        if not all(
+            isinstance(v, list) and all(isinstance(a, str) for a in v) for v in dns.values()
+        ):
             problems.append("dns: each name maps to a list of addresses")
         changes["dns"] = {str(k).lower(): list(v) for k, v in dns.items()}
     if "files" in changes:

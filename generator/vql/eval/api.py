@@ -58,9 +58,7 @@ class Engine:
         return list(run_text(text, self.scope, self.evaluator))
 
     def run_artifact(self, name: str, params: dict[str, Any] | None = None) -> list[Any]:
-        return list(
-            self.artifacts.run(name, dict(params or {}), self.scope, self.evaluator)
-        )
+        return list(self.artifacts.run(name, dict(params or {}), self.scope, self.evaluator))
 
     def finish(self) -> None:
         """Run the queries registered with ``atexit()``."""

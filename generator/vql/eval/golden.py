@@ -125,7 +125,8 @@ def run_golden(
     if not isinstance(params, dict):
         raise VrqError(f"{fixture}: `Parameters` must be a mapping")
     engine = Engine(
-        config=dict(config or GOLDEN_CONFIG), env={str(k): v for k, v in params.items()},
+        config=dict(config or GOLDEN_CONFIG),
+        env={str(k): v for k, v in params.items()},
         artifacts=artifacts,
     )
     expected: list[tuple[str, Any]] = []

@@ -1,0 +1,119 @@
+"""Print a simulation: text for people, JSON for tools (same content)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.simulate.endpoint import Command
+from generator.simulate.run import Simulation
+from generator.vql.eval.values import go_value
+
+FORMATS = ("text", "json")
+
+
+def render(simulation: Simulation, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(simulation.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    return render_text(simulation)
+
+
+def _command_line(index: int, command: Command) -> list[str]:
+    shown = " ".join(_quote(a) for a in command.argv)
+    outcome = (
+        f"rc={command.return_code}" if command.kind == "execve" else (f"HTTP {command.return_code}")
+    )
+    lines = [f"  {index:3d}. {shown}  [{outcome}]"]
+    output = (command.stdout + command.stderr).strip()
+    if output and (command.return_code != 0 or command.kind != "execve"):
+        lines.append(f"       {output.splitlines()[0]}")
+    return lines
+
+
+def _quote(arg: str) -> str:
+    return f'"{arg}"' if (" " in arg or not arg) else arg
+
+
+def _row_text(row: Any) -> str:
+    if isinstance(row, dict):
+        keys = [k for k in ("Step", "Status", "Result") if k in row]
+        if keys:
+            return " | ".join(go_value(row[k]) for k in keys)
+        return ", ".join(f"{k}={go_value(v)}" for k, v in row.items() if k != "Time")
+    return go_value(row)
+
+
+def render_text(sim: Simulation) -> str:
+    out: list[str] = [
+        f"Simulating {sim.artifact} under scenario {sim.scenario.name!r}",
+        f"  {sim.scenario.description}",
+    ]
+    if sim.params:
+        out.append("  parameters: " + ", ".join(f"{k}={v}" for k, v in sim.params.items()))
+    out.append("")
+    if not sim.precondition_met:
+        out.append("The precondition is not met: the artifact would not run on this endpoint.")
+    if sim.setup_commands:
+        out.append(f"Set-up (a quarantine put in place first): {len(sim.setup_commands)} commands")
+        out.append("")
+    out.append("Commands the endpoint would run, in order:")
+    if not sim.commands:
+        out.append("  (none)")
+    for index, command in enumerate(sim.commands, start=1):
+        out.extend(_command_line(index, command))
+    out.append("")
+    out.append(f"Result rows ({len(sim.rows)}):")
+    out.extend(f"  {_row_text(row)}" for row in sim.rows)
+    out.append("")
+    out.append("Log:")
+    out.extend(f"  {line}" for line in sim.logs) if sim.logs else out.append("  (empty)")
+    out.append("")
+    state = sim.state
+    out.append("Final state:")
+    out.append(
+        f"  assigned policy: {state.get('assigned_policy') or 'none'}"
+        f" (enforced: {'yes' if state.get('enforced') else 'no'})"
+    )
+    out.append(
+        f"  isolated: {'yes' if state.get('isolated') else 'no'}; "
+        f"server reachable: {'yes' if state.get('server_reachable') else 'no'}"
+    )
+    for label, key in (("permitted", "permitted"), ("blocked", "blocked")):
+        entries = state.get(key) or []
+        if entries:
+            out.append(f"  {label}:")
+            out.extend(f"    - {entry}" for entry in entries)
+    leftovers = _leftovers(state)
+    if leftovers:
+        out.append("  objects left in the store: " + ", ".join(leftovers))
+    if sim.pending_atexit:
+        out.append(
+            f"  {sim.pending_atexit} atexit() query(ies) would run when the event query ends"
+        )
+    out.append("")
+    if sim.error:
+        out.append(f"Simulation stopped: {sim.error}")
+    if sim.checks:
+        out.append("Expected outcome:")
+        for check in sim.checks:
+            mark = "ok " if check.ok else "NOT"
+            out.append(
+                f"  [{mark}] {check.name}: expected {_yn(check.expected)}, got {_yn(check.actual)}"
+            )
+    out.extend(f"Note: {note}" for note in sim.notes)
+    out.append(f"Outcome: {'as expected' if sim.ok else 'NOT as expected'}")
+    return "\n".join(out) + "\n"
+
+
+def _yn(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _leftovers(state: dict[str, Any]) -> list[str]:
+    store = state.get("store") or {}
+    names = [
+        *store.get("policies", []),
+        *store.get("filterlists", {}),
+        *store.get("filteractions", {}),
+    ]
+    return [str(n) for n in names] if state.get("assigned_policy") is None else []
