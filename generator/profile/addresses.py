@@ -256,7 +256,8 @@ def apply_mask(address: Address, mask: str | int) -> Address:
         }[address.kind]
         raise AddressError(
             "mask-without-network",
-            f"a mask is given with {what} ({address.netsh})",
+            f"a mask is given with {what}"
+            + ("" if address.kind in ("me", "any") else f" ({address.netsh})"),
             "a mask applies only to an IPv4 network address; remove the mask"
             + (" (the CIDR prefix already sets it)" if address.kind == "ipv4-net" else ""),
         )

@@ -350,7 +350,8 @@ class ProfileChecker:
                     continue  # reported as lockout-block-covers-server
                 other_where = other.label
                 if other.index is not None:
-                    other_where += f" (line {self.doc.location(('rules', other.index)).line})"
+                    line = self.doc.location(("rules", other.index)).line
+                    other_where = f"the {other.action} {other.label} (line {line})"
                 if rule.action == other.action:
                     self.add(
                         at,
@@ -365,7 +366,7 @@ class ProfileChecker:
                         "permit-block-tie",
                         Severity.ERROR,
                         f"{rule.label} ({rule.action}) matches exactly the same traffic as "
-                        f"{other_where} ({other.action})",
+                        f"{other_where}",
                         "Windows orders filters from most to least specific and the "
                         "tie-break between equal filters is undefined; make the permit "
                         "strictly narrower (address, port or protocol)"
@@ -533,26 +534,33 @@ def _port_covers(port: int | None, wanted: int) -> bool:
 
 
 def _block_covers(rule: ParsedRule, url: ParsedUrl) -> bool:
-    """Does block `rule` match the TCP flow between this host and the server, either way?"""
+    """Does block `rule` match the TCP flow between this host and the server, either way?
+
+    The host's side of that flow uses an ephemeral port, so only a block with no port on the
+    host's side covers it; the server's side must be named specifically (`any` is the
+    documented block-all idiom, which the narrower server permit overrides).
+    """
     if rule.protocol_class not in ("any", "tcp"):
         return False
     server = _url_address(url)
     orientations = [(rule.src, rule.src_port, rule.dst, rule.dst_port)]
     if rule.mirrored:
         orientations.append((rule.dst, rule.dst_port, rule.src, rule.src_port))
-    for local, _local_port, remote, remote_port in orientations:
-        # Outbound: this host (any local port) to the server's port.
+    for first, first_port, second, second_port in orientations:
+        # this host:ephemeral -> server:port
         if (
-            local.kind != "keyword"
-            and _covers_specifically(remote, server)
-            and _port_covers(remote_port, url.port)
+            first.kind != "keyword"
+            and not first_port
+            and _covers_specifically(second, server)
+            and _port_covers(second_port, url.port)
         ):
             return True
-        # Inbound replies: from the server's port to this host.
+        # server:port -> this host:ephemeral
         if (
-            remote.kind != "keyword"
-            and _covers_specifically(local, server)
-            and _port_covers(_local_port, url.port)
+            _covers_specifically(first, server)
+            and _port_covers(first_port, url.port)
+            and second.kind != "keyword"
+            and not second_port
         ):
             return True
     return False

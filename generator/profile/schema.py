@@ -35,8 +35,6 @@ _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 # Schema failures that a semantic check reports with a more precise rule id and message.
 _OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
     (("artifact", "name"), "pattern"): "artifact-name",
-}
-_RULE_FOR: dict[tuple[NodePath, str], str] = {
     (("message",), "maxLength"): "message-too-long",
 }
 
@@ -122,6 +120,7 @@ class SchemaChecker:
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.surprises: set[NodePath] = set()
+        self.missing: set[tuple[NodePath, str]] = set()
         self.diagnostics: list[Diagnostic] = []
 
     def run(self) -> list[Diagnostic]:
@@ -194,7 +193,7 @@ class SchemaChecker:
             return
         if keyword in ("type", "anyOf", "enum") and self._surprise(error, path):
             return
-        rule = _RULE_FOR.get((path, keyword), "schema")
+        rule = "schema"
         schema = error.schema if isinstance(error.schema, dict) else {}
         description = schema.get("description")
         hint = _first_sentence(description) if isinstance(description, str) else None
@@ -215,15 +214,15 @@ class SchemaChecker:
             return
         if keyword == "required" and isinstance(value, dict):
             for missing in _expected_value(error):
-                if missing in value:
+                if missing in value or (path, missing) in self.missing:
                     continue
+                self.missing.add((path, missing))
                 sub = schema.get("properties", {}).get(missing, {})
-                sub_hint = _property_hint(sub)
                 self._add(
                     path,
                     rule,
                     f"{name} is missing the required key {missing!r}",
-                    sub_hint,
+                    _required_hint(missing, sub),
                     key=True,
                 )
             return
@@ -267,11 +266,13 @@ def _first_sentence(text: str) -> str:
     return sentence + "."
 
 
-def _property_hint(sub: dict[str, Any]) -> str | None:
+def _required_hint(key: str, sub: dict[str, Any]) -> str:
     if "$ref" in sub:
         sub = _resolve(sub["$ref"])
-    description = sub.get("description")
-    return _first_sentence(description) if isinstance(description, str) else None
+    examples = sub.get("examples") or []
+    if examples and isinstance(examples[0], str | int):
+        return f"add it, e.g. {key}: {examples[0]}"
+    return f"add {key}:"
 
 
 def _resolve(ref: str) -> dict[str, Any]:
@@ -284,7 +285,10 @@ def _resolve(ref: str) -> dict[str, Any]:
 def _message(keyword: str, error: ValidationError, name: str, value: Any) -> str:
     expected = _expected_value(error)
     if keyword == "type":
-        return f"{name}: expected {_expected(error)}, got {_kind(value)} ({show(value)})"
+        got = _kind(value)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            got += f" ({show(value)})"
+        return f"{name}: expected {_expected(error)}, got {got}"
     if keyword == "enum":
         return f"{name}: {show(value)} is not one of {', '.join(show(v) for v in expected)}"
     if keyword == "const":

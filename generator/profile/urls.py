@@ -75,15 +75,15 @@ def parse_url(url: str, *, schemes: tuple[str, ...], rule: str) -> ParsedUrl:
             "remove the user@ part: credentials never belong in a profile",
         )
     raw_host = match["host"]
+    if match["port"] is not None and ":" in match["port"]:
+        raise UrlError(
+            rule,
+            f"{url!r} looks like an IPv6 address without brackets",
+            "write IPv6 literals in brackets: https://[2001:db8::10]:8000/",
+        )
     host, kind = _host(raw_host, url, rule)
     port = DEFAULT_PORTS[scheme]
     if match["port"] is not None:
-        if ":" in match["port"]:
-            raise UrlError(
-                rule,
-                f"{url!r} looks like an IPv6 address without brackets",
-                "write IPv6 literals in brackets: https://[2001:db8::10]:8000/",
-            )
         if not match["port"].isdigit() or not 1 <= int(match["port"]) <= 65535:
             raise UrlError(
                 rule,

@@ -1,0 +1,277 @@
+"""Semantic checks, one behaviour at a time: what netsh refuses and what locks responders out."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.diagnostics import Severity
+from generator.profile import RULES, load_profile
+from generator.profile.addresses import AddressError, parse_address, parse_mask
+from generator.profile.urls import UrlError, parse_url
+
+
+def _rules_of(body: str) -> list[str]:
+    result = load_profile("t.yaml", ("format_version: 1\nid: t\n" + body).encode())
+    return [d.rule for d in result.diagnostics if d.severity is not Severity.INFO]
+
+
+def _with_rules(*rules: str, head: str = "") -> list[str]:
+    body = head + "rules:\n" + "".join("  - " + r.replace(", ", "\n    ") + "\n" for r in rules)
+    return _rules_of(body)
+
+
+SERVER = "servers:\n  urls:\n    - https://198.51.100.20:8000/\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("10.0.0", "address-syntax"),
+        ("::gg", "address-syntax"),
+        ("fe80::1%eth0", "address-syntax"),
+        ("host_name.example.org", "address-syntax"),
+        (" me", "address-syntax"),
+        ("10.0.0.0/0", "mask-syntax"),
+        ("10.0.0.0/x", "mask-syntax"),
+        ("2001:db8::/64", "ipv6-prefix"),
+        ("10.0.0.9-10.0.0.1", "range-order"),
+        ("::1-10.0.0.1", "range-family"),
+        ("10.0.0.1-10.0.0.0/24", "address-syntax"),
+        ("10.0.0.1/24", "network-host-bits"),
+    ],
+)
+def test_bad_addresses(text: str, rule: str) -> None:
+    with pytest.raises(AddressError) as caught:
+        parse_address(text)
+    assert caught.value.rule == rule
+
+
+@pytest.mark.parametrize(("mask", "prefix"), [(24, 24), ("255.255.255.128", 25), ("32", 32)])
+def test_masks(mask: str | int, prefix: int) -> None:
+    assert parse_mask(mask)[0] == prefix
+
+
+@pytest.mark.parametrize("mask", [0, 33, "255.0.255.0", "0.0.0.0", "banana", "-1"])
+def test_bad_masks(mask: str | int) -> None:
+    with pytest.raises(AddressError):
+        parse_mask(mask)
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("http://velo.example.org/", "server-url-scheme"),
+        ("ftp://velo.example.org/", "server-url-scheme"),
+        ("https://2001:db8::1/", "server-url-syntax"),
+        ("https://[2001:db8::zz]/", "server-url-syntax"),
+        ("https://velo.example.org:99999/", "server-url-syntax"),
+        ("https://user:pw@velo.example.org/", "server-url-syntax"),
+        ("https:///path", "server-url-syntax"),
+        ("velo.example.org:8000", "server-url-syntax"),
+        ("https://velo example.org/", "server-url-syntax"),
+        ("https://300.1.1.1/", "server-url-syntax"),
+    ],
+)
+def test_bad_server_urls(url: str, rule: str) -> None:
+    with pytest.raises(UrlError) as caught:
+        parse_url(url, schemes=("https", "wss"), rule="server-url-syntax")
+    assert caught.value.rule == rule
+
+
+def test_every_rule_id_is_documented_and_kebab_case() -> None:
+    for rule_id, summary in RULES.items():
+        assert rule_id == rule_id.lower() and " " not in rule_id and summary
+
+
+# --- lock-out -----------------------------------------------------------------------------
+
+
+def test_no_server_at_all_is_a_lockout() -> None:
+    body = "servers:\n  from_client_config: false\n"
+    assert _rules_of(body) == ["lockout-no-server"]
+    assert _rules_of(body + "block_all: false\n") == ["no-block-all"]
+    assert (
+        _rules_of("servers:\n  from_client_config: false\n  urls: [https://198.51.100.20/]\n") == []
+    )
+
+
+def test_own_block_all_rule_counts_as_block_all() -> None:
+    found = _with_rules(
+        "action: block, source: any, destination: any",
+        head="block_all: false\nservers:\n  from_client_config: false\n",
+    )
+    assert found == ["lockout-no-server"]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "action: block, source: me, destination: 198.51.100.20",
+        "action: block, source: any, destination: 198.51.100.0/24, destination_port: 8000, "
+        "protocol: tcp",
+        "action: block, source: me, destination: 198.51.100.0, destination_mask: 255.255.255.0",
+        "action: block, source: me, destination: 198.51.100.1-198.51.100.30, protocol: tcp",
+        "action: block, source: 198.51.100.20, destination: me",
+        "action: block, source: 198.51.100.20, source_port: 8000, destination: any, "
+        "mirrored: false",
+        "action: block, source: 10.0.0.0/8, destination: 198.51.100.0/24",
+    ],
+)
+def test_block_covering_the_server_is_a_lockout(rule: str) -> None:
+    assert "lockout-block-covers-server" in _with_rules(rule, head=SERVER)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "action: block, source: me, destination: 198.51.100.0/24, destination_port: 22, "
+        "protocol: tcp",
+        "action: block, source: me, destination: 198.51.100.0/24, protocol: udp",
+        "action: block, source: me, destination: 198.51.100.21",
+        "action: block, source: any, destination: any, destination_port: 8000, protocol: tcp",
+        "action: block, source: me, destination: 198.51.100.20, mirrored: false, protocol: icmp",
+        "action: block, source: 198.51.100.20, destination: me, destination_port: 8000, "
+        "protocol: tcp, mirrored: false",
+    ],
+)
+def test_blocks_that_spare_the_server(rule: str) -> None:
+    assert "lockout-block-covers-server" not in _with_rules(rule, head=SERVER)
+
+
+def test_block_by_server_name_is_a_lockout() -> None:
+    head = "servers:\n  urls: [wss://Velo.Example.org/]\n"
+    found = _with_rules("action: block, source: me, destination: velo.example.org.", head=head)
+    assert "lockout-block-covers-server" in found
+
+
+def test_dns_off_with_named_server_warns() -> None:
+    head = "servers:\n  from_client_config: false\n  urls: [https://velo.example.org/]\n"
+    assert _rules_of(head + "allow:\n  dns: false\n") == ["dns-off-with-hostname"]
+    head_ip = "servers:\n  from_client_config: false\n  urls: [https://198.51.100.20/]\n"
+    assert _rules_of(head_ip + "allow:\n  dns: false\n") == []
+
+
+# --- ties and duplicates ------------------------------------------------------------------
+
+
+def test_mirrored_reverse_is_the_same_filter() -> None:
+    found = _with_rules(
+        "action: permit, source: me, destination: 192.0.2.5, destination_port: 22, protocol: tcp",
+        "action: block, source: 192.0.2.5, source_port: 22, destination: me, protocol: 6",
+    )
+    assert found == ["permit-block-tie"]
+
+
+def test_narrower_permit_is_fine() -> None:
+    found = _with_rules(
+        "action: block, source: me, destination: 192.0.2.0/24",
+        "action: permit, source: me, destination: 192.0.2.5, destination_port: 22, protocol: tcp",
+    )
+    assert found == []
+
+
+def test_rule_repeating_builtin_dns() -> None:
+    rule = "action: permit, source: me, destination: any, destination_port: 53, protocol: udp"
+    assert _with_rules(rule) == ["duplicate-rule"]
+    assert _with_rules(rule, head="allow:\n  dns: false\n") == ["dns-off-with-hostname"]
+
+
+def test_block_tied_with_builtin_dns() -> None:
+    rule = "action: block, source: me, destination: any, destination_port: 53, protocol: tcp"
+    assert _with_rules(rule) == ["permit-block-tie"]
+
+
+def test_permit_equal_to_a_server_permit_is_a_duplicate() -> None:
+    rule = (
+        "action: permit, source: me, destination: 198.51.100.20, destination_port: 8000, "
+        "protocol: tcp"
+    )
+    assert _with_rules(rule, head=SERVER) == ["duplicate-rule"]
+
+
+# --- names and texts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "description",
+    ['"a,b"', "'say \"hi\"'", '"tab\\there"', '"zero\\u200bwidth"', '" padded"', '"bell\\a"'],
+)
+def test_unsafe_descriptions(description: str) -> None:
+    found = _with_rules(
+        f"action: permit, source: me, destination: 192.0.2.9, description: {description}"
+    )
+    assert found == ["unsafe-characters"]
+
+
+@pytest.mark.parametrize("name", ["'a=b'", "'50%'", "'a&b'", "'back\\slash'", '"x\\ny"'])
+def test_unsafe_policy_names(name: str) -> None:
+    assert _rules_of(f"policy_name: {name}\n") == ["unsafe-characters"]
+
+
+def test_unicode_description_is_fine() -> None:
+    found = _with_rules(
+        "action: permit, source: me, destination: 192.0.2.9, description: Sprungserver Zürich"
+    )
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Custom.Windows.Remediation.Quarantine", []),
+        ("Custom.IR_2026.Quarantine", []),
+        ("Windows.Remediation.Quarantine", ["artifact-name-not-custom"]),
+        ("Custom..Quarantine", ["artifact-name"]),
+        ("Custom.Windows.Quarantine-IR", ["artifact-name"]),
+        ("Custom.2026", ["artifact-name"]),
+    ],
+)
+def test_artifact_names(name: str, expected: list[str]) -> None:
+    assert _rules_of(f"artifact:\n  name: '{name}'\n") == expected
+
+
+def test_message_limits() -> None:
+    assert _rules_of("message: '" + "x" * 255 + "'\n") == []
+    assert _rules_of("message: '" + "x" * 256 + "'\n") == ["message-too-long"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("on", "yaml11-surprise"),
+        ("0x1F", "yaml11-surprise"),
+        ("1_000", "yaml11-surprise"),
+        ("'on'", None),
+        ("'010'", None),
+        ("42", "schema"),
+    ],
+)
+def test_yaml11_surprises_in_strings(value: str, expected: str | None) -> None:
+    found = _rules_of(f"artifact:\n  author: {value}\n")
+    assert found == ([expected] if expected else [])
+
+
+def test_yaml11_sexagesimal_port() -> None:
+    found = _with_rules(
+        "action: permit, source: me, destination: 192.0.2.9, destination_port: 1:20, protocol: tcp"
+    )
+    assert found == ["yaml11-surprise"]
+
+
+def test_schema_errors_all_reported_with_clear_messages() -> None:
+    result = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nblock_all: 3\nmessage: [" + b"1, " * 2000 + b"1]\n"
+        b"rules:\n  - {action: permit}\n",
+    )
+    found = [(d.rule, d.location.line) for d in result.diagnostics]
+    assert ("schema", 3) in found and ("schema", 4) in found
+    assert found.count(("schema", 6)) == 2, "missing source and destination, each reported"
+    assert all(len(d.message) < 200 for d in result.diagnostics)
+    unknown = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nrules:\n"
+        b"  - {action: permit, source: me, destination: any, protcol: tcp}\n",
+    )
+    [diag] = [d for d in unknown.diagnostics if d.rule == "schema"]
+    assert diag.hint is not None and "did you mean 'protocol'?" in diag.hint
