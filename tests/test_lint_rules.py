@@ -346,3 +346,21 @@ def test_folded_and_quoted_scalars_map_errors_to_the_written_line(text: str) -> 
     assert [d.rule for d in diags] == ["vql-syntax"]
     line = text.split("\n")[diags[0].location.line - 1]
     assert line[diags[0].location.column - 1 :].startswith("-1")
+
+
+def test_let_masking_a_builtin_function() -> None:
+    diags = lint(artifact("LET hash = 1\nSELECT * FROM scope()"))
+    assert [(d.rule, d.severity) for d in diags] == [("let-masks-builtin", Severity.WARNING)]
+
+
+def test_empty_parentheses_materialized_let_warns_like_vfilter() -> None:
+    diags = lint(artifact("LET f() <= 1\nSELECT f() FROM scope()"))
+    assert [d.rule for d in diags] == ["materialized-with-params"]
+
+
+def test_import_of_an_artifact_without_export() -> None:
+    lib = ArtifactSummary("Custom.Lib", frozenset(), {}, has_export=False)
+    head = "name: Custom.T\nimports:\n  - Custom.Lib\n"
+    diags = lint(artifact("SELECT 1 FROM scope()", head=head), known_artifacts={"Custom.Lib": lib})
+    assert found(diags) == [("invalid_import", 3)]
+    assert diags[0].message == "Custom.T: Artifact Custom.Lib does not export anything"

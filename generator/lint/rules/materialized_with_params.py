@@ -1,8 +1,9 @@
 """A LET that takes parameters is materialized with ``<=``.
 
-``LET f(x) <= ...`` evaluates the body once, when the LET runs, with no value for its parameters;
-calls to ``f(x=...)`` then ignore their arguments. Velociraptor logs ``Expression f takes parameters
-but is materialized! Did you mean to use '='?`` at run time, so this is a warning too.
+``LET f(x) <= ...`` (or ``LET f() <= ...``) evaluates the body once, when the LET runs, with no
+value for its parameters; calls to ``f(x=...)`` then ignore their arguments. Velociraptor logs
+``Expression f takes parameters but is materialized! Did you mean to use '='?`` at run time, so
+this is a warning too.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
         if section.program is None:
             continue
         for statement in section.program.statements:
-            if isinstance(statement, ast.Let) and statement.materialized and statement.params:
+            if (
+                isinstance(statement, ast.Let)
+                and statement.materialized
+                and statement.params is not None
+            ):
                 yield Finding(
                     ID,
                     ctx.at(section, statement.line, statement.column),
