@@ -22,7 +22,12 @@ from generator.vql.lexer import EOF, tokenize
 ROOT = Path(__file__).resolve().parent.parent
 
 # What Velociraptor itself warns about (verifier warnings, or run-time WARN lines).
-VELOCIRAPTOR_WARNINGS = {"required_permissions", "symbol_mask_warn", "materialized-with-params"}
+VELOCIRAPTOR_WARNINGS = {
+    "required_permissions",
+    "symbol_mask_warn",
+    "materialized-with-params",
+    "let-masks-builtin",
+}
 MUTANTS_PER_KIND = 6
 
 
