@@ -74,7 +74,7 @@ def analyse(artifact: ArtifactFile, known: Mapping[str, ArtifactSummary]) -> Ana
             with_preamble = True
         state.update(definitions_of(section.program))
         result.sections.append(
-            SectionAnalysis(section, tuple(call_sites(section.program)), dict(state))
+            SectionAnalysis(section, tuple(call_sites(section.nodes())), dict(state))
         )
     if not with_preamble:
         state.update(preamble)

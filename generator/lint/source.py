@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from generator.diagnostics import Diagnostic, Location
 from generator.lint.sanitize import Sanitized, sanitize
-from generator.vql.ast import Program
+from generator.lint.walk import walk
+from generator.vql.ast import Node, Program
 from generator.vql.parser import VqlSyntaxError, parse
 from generator.yamlsource import NodePath, Scalar, YamlDocument, load_yaml_text
 
@@ -54,6 +55,13 @@ class VqlSection:
     source_name: str | None = None
     program: Program | None = None
     error: VqlSyntaxError | None = None
+    _nodes: list[Node] | None = field(default=None, repr=False)
+
+    def nodes(self) -> list[Node]:
+        """Every node of the parsed program in source order (computed once; empty if unparsed)."""
+        if self._nodes is None:
+            self._nodes = list(walk(self.program)) if self.program is not None else []
+        return self._nodes
 
     @property
     def label(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -80,9 +80,9 @@ class CallSite:
         return tuple(a.name for a in self.args or ())
 
 
-def call_sites(program: ast.Program) -> Iterator[CallSite]:
+def call_sites(nodes: Iterable[ast.Node]) -> Iterator[CallSite]:
     """Call sites as vfilter's visitor collects them (a FROM without parentheses is none)."""
-    for node in walk(program):
+    for node in nodes:
         if isinstance(node, ast.Plugin):
             if node.args is not None:
                 yield CallSite("plugin", node.name, node.args, node.line, node.column)

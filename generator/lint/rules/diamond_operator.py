@@ -13,7 +13,6 @@ from typing import Any
 from generator.diagnostics import Severity
 from generator.lint.context import LintContext
 from generator.lint.model import Finding
-from generator.lint.walk import walk
 from generator.vql import ast
 
 ID = "diamond-operator"
@@ -23,9 +22,7 @@ OPTIONS: dict[str, Any] = {}
 
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for section in ctx.artifact.sections:
-        if section.program is None:
-            continue
-        for node in walk(section.program):
+        for node in section.nodes():
             if isinstance(node, ast.BinaryOp) and node.op == "<>":
                 yield Finding(
                     ID,
