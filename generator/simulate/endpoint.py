@@ -8,6 +8,7 @@ with a message naming it.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,13 +57,21 @@ class WindowsEndpoint(SideEffects):
     state: NetshState = field(default_factory=NetshState)
     commands: list[Command] = field(default_factory=list)
     netsh_count: int = 0
+    failed_changes: list[list[str]] = field(default_factory=list)
 
     # ------------------------------------------------------------ names and reachability
 
     def resolve(self, name: str) -> list[str]:
+        """The scenario's DNS; a name it does not list gets a stable TEST-NET-3 address."""
         if is_ip(name):
             return [name]
-        return list(self.scenario.dns.get(name.lower(), []))
+        if not name:
+            return []
+        listed = self.scenario.dns.get(name.lower())
+        if listed is not None:
+            return list(listed)
+        digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
+        return [f"203.0.113.{1 + digest[0] % 250}"]
 
     def server_addresses(self) -> set[str]:
         addresses: set[str] = set()
@@ -92,11 +101,13 @@ class WindowsEndpoint(SideEffects):
         port_text = str(parsed.member("Port")[1]) or ("80" if parsed.Scheme == "http" else "443")
         if not host or not port_text.isdigit() or _bad_host(parsed.Host):
             return Reach(False, 0, f"invalid URL {url!r}")
-        addresses = self.resolve(host) or ([] if is_ip(host) else [INTERNET_ADDRESS])
+        addresses = self.resolve(host)
         port = int(port_text)
+        # A Velociraptor frontend: a configured server, or anything asked for /server.pem.
+        frontend = parsed.Path == "/server.pem"
         servers = self.server_addresses()
         for address in addresses:
-            if address in servers and not self.scenario.server_answers:
+            if (frontend or address in servers) and not self.scenario.server_answers:
                 continue
             if self.enforced() and decide(self.state, address, port) == "block":
                 continue
@@ -234,15 +245,14 @@ class WindowsEndpoint(SideEffects):
     def _netsh(self, argv: list[str]) -> tuple[int, str, str]:
         self.netsh_count += 1
         if self.scenario.netsh_fail_step == self.netsh_count:
-            return (
-                1,
-                (
-                    f"ERR IPsec[05999] : (simulated) injected failure of netsh command "
-                    f"{self.netsh_count}\n"
-                ),
-                "",
-            )
-        return Netsh(self.state, self.resolve).run(argv)
+            message = f"injected failure of netsh command {self.netsh_count}"
+            result = (1, f"ERR IPsec[05999] : (simulated) {message}\n", "")
+        else:
+            result = Netsh(self.state, self.resolve).run(argv)
+        verb = argv[3].lower() if len(argv) > 3 else ""
+        if result[0] != 0 and verb in ("add", "set"):
+            self.failed_changes.append(list(argv))
+        return result
 
     def _curl(self, argv: list[str]) -> tuple[int, str, str]:
         url = argv[-1]

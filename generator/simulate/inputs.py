@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.diagnostics import Diagnostic
 from generator.errors import VrqError
 
 
@@ -17,10 +18,8 @@ class ArtifactInput:
     from_profile: bool
 
 
-def _problems(diagnostics: list[object]) -> str:
-    return "\n  ".join(
-        str(getattr(d, "location", "")) + ": " + str(getattr(d, "message", d)) for d in diagnostics
-    )
+def _problems(diagnostics: list[Diagnostic]) -> str:
+    return "\n  ".join(f"{d.location}: {d.message}" for d in diagnostics)
 
 
 def read_input(path: Path) -> ArtifactInput:

@@ -322,7 +322,12 @@ def _matches(item: Filter, address: str, port: int, protocol: str) -> bool:
                 return False
         elif "-" in item.dstaddr:
             low, high = (ipaddress.ip_address(p) for p in item.dstaddr.split("-", 1))
-            if not is_ip(address) or not low <= ipaddress.ip_address(address) <= high:
+            if not is_ip(address):
+                return False
+            target = ipaddress.ip_address(address)
+            if not (low.version == high.version == target.version):
+                return False
+            if not int(low) <= int(target) <= int(high):
                 return False
     if item.dstport and item.dstport != port:
         return False

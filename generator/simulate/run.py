@@ -111,6 +111,7 @@ def simulate_artifact(
                 result.setup_commands = endpoint.commands
                 endpoint.commands = []
                 endpoint.netsh_count = 0
+                endpoint.failed_changes = []
                 engine.session.logs.clear()
             result.rows = engine.run_artifact(artifact.name, dict(merged))
     except VrqError as exc:
@@ -202,6 +203,8 @@ def final_state(endpoint: WindowsEndpoint, policy: str) -> dict[str, Any]:
         "policy_exists": bool(policy) and policy in state.policies,
         "enforced": endpoint.enforced(),
         "isolated": endpoint.isolated(),
+        "half_applied": state.assigned is not None and bool(endpoint.failed_changes),
+        "failed_changes": [list(argv) for argv in endpoint.failed_changes],
         "server_reachable": bool(servers)
         and all(endpoint.reach(_probe(url)).ok for url in servers),
         "permitted": permitted,

@@ -19,8 +19,8 @@ from generator.errors import VrqError
 
 DEFAULT_SERVER_URL = "https://velociraptor.example.com:8000/"
 DEFAULT_SERVER_ADDRESS = "192.0.2.10"
-INTERNET_ADDRESS = "198.51.100.80"
-"""Where any name the scenario does not list resolves: a host on the internet."""
+INTERNET_ADDRESS = "203.0.113.80"
+"""An address on the internet (TEST-NET-3), used to decide whether the host is isolated."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Expectation:
     isolated: bool | None = None
     server_reachable: bool | None = None
     policy_exists: bool | None = None
+    half_applied: bool | None = None
 
     def items(self) -> list[tuple[str, bool]]:
         return [
@@ -66,7 +67,9 @@ class Scenario:
     expect: Expectation = Expectation()
 
 
-_QUARANTINED = Expectation(policy_assigned=True, isolated=True, server_reachable=True)
+_QUARANTINED = Expectation(
+    policy_assigned=True, isolated=True, server_reachable=True, half_applied=False
+)
 _NOT_IN_FORCE = Expectation(policy_assigned=False, isolated=False)
 
 BUILTIN: dict[str, Scenario] = {
@@ -123,9 +126,10 @@ def get_builtin(name: str) -> Scenario | None:
         step = int(match.group(1))
         return Scenario(
             name,
-            f"The netsh command number {step} fails: no half-applied policy may stay assigned.",
+            f"netsh command number {step} fails: the policy may stay assigned only if no "
+            "command that creates or assigns something failed (no half-applied policy).",
             netsh_fail_step=step,
-            expect=_NOT_IN_FORCE,
+            expect=Expectation(half_applied=False),
         )
     return None
 
@@ -189,8 +193,8 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
         bad = [k for k in expect_data if k not in known or not isinstance(expect_data[k], bool)]
         if bad:
             problems.append(
-                f"expect: {', '.join(map(str, bad))}: each must be one of {', '.join(sorted(known))}"
-                " with a true/false value"
+                f"expect: {', '.join(map(str, bad))}: each must be one of "
+                f"{', '.join(sorted(known))} with a true/false value"
             )
         else:
             changes["expect"] = Expectation(**expect_data)
