@@ -172,8 +172,9 @@ def test_narrower_permit_is_fine() -> None:
 
 def test_rule_repeating_builtin_dns() -> None:
     rule = "action: permit, source: me, destination: any, destination_port: 53, protocol: udp"
-    assert _with_rules(rule) == ["duplicate-rule"]
-    assert _with_rules(rule, head="allow:\n  dns: false\n") == ["dns-off-with-hostname"]
+    assert sorted(_with_rules(rule)) == ["duplicate-rule", "permit-any-address"]
+    with_dns_off = _with_rules(rule, head="allow:\n  dns: false\n")
+    assert sorted(with_dns_off) == ["dns-off-with-hostname", "permit-any-address"]
 
 
 def test_block_tied_with_builtin_dns() -> None:
@@ -275,3 +276,33 @@ def test_schema_errors_all_reported_with_clear_messages() -> None:
     )
     [diag] = [d for d in unknown.diagnostics if d.rule == "schema"]
     assert diag.hint is not None and "did you mean 'protocol'?" in diag.hint
+
+
+def test_permit_to_every_address_on_a_port_warns() -> None:
+    rule = "action: permit, source: me, destination: any, destination_port: 443, protocol: tcp"
+    assert _with_rules(rule) == ["permit-any-address"]
+    assert _with_rules("action: permit, source: any, destination: me, protocol: 47") == [
+        "permit-any-address"
+    ]
+    assert _with_rules("action: permit, source: me, destination: 192.0.2.0/24, protocol: 47") == []
+
+
+def test_dates_are_yaml11_surprises() -> None:
+    assert _rules_of("artifact:\n  engagement: 2026-04-02\n") == ["yaml11-surprise"]
+
+
+def test_upper_case_enum_hint() -> None:
+    result = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nrules:\n"
+        b"  - {action: Permit, source: me, destination: 192.0.2.1, protocol: TCP}\n",
+    )
+    hints = sorted(d.hint or "" for d in result.diagnostics)
+    assert hints == ["write it in lower case: 'permit'", "write it in lower case: 'tcp'"]
+
+
+def test_deep_nesting_is_a_diagnostic_not_a_crash() -> None:
+    raw = b"format_version: 1\nid: t\nrules: " + b"[" * 5000 + b"]" * 5000 + b"\n"
+    result = load_profile("t.yaml", raw)
+    assert result.profile is None
+    assert [d.rule for d in result.diagnostics] == ["yaml-too-large"]

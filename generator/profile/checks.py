@@ -46,6 +46,8 @@ RULES: dict[str, str] = {
     "permit-not-mirrored": "a permit without mirrored: the replies are blocked (warning)",
     "permit-everything": "a permit that matches all traffic: the quarantine isolates "
     "nothing (warning)",
+    "permit-any-address": "a permit limited by port or protocol only, to every address: "
+    "command and control over it stays open (warning)",
     "dns-name-resolved-once": "a DNS name in a rule is resolved once, when the filter is "
     "created (info)",
     "server-url-syntax": "a server URL cannot be parsed (host, port, brackets, credentials)",
@@ -284,23 +286,30 @@ class ProfileChecker:
                     "IPsec filters are stateless: without mirrored: true the replies hit the "
                     "block-all filter",
                 )
-            if (
-                rule.action == "permit"
-                and rule.src.kind in ("me", "any")
-                and rule.dst.kind in ("me", "any")
-                and not rule.src_port
-                and not rule.dst_port
-                and rule.protocol_class == "any"
-            ):
-                self.add(
-                    at,
-                    "permit-everything",
-                    Severity.WARNING,
-                    f"{rule.label} permits all traffic between {rule.src.netsh} and "
-                    f"{rule.dst.netsh}",
-                    "the quarantine would isolate nothing; narrow it to the hosts, ports "
-                    "and protocol the investigation needs",
+            unrestricted = rule.src.kind in ("me", "any") and rule.dst.kind in ("me", "any")
+            if rule.action == "permit" and unrestricted:
+                everything = (
+                    not rule.src_port and not rule.dst_port and rule.protocol_class == "any"
                 )
+                if everything:
+                    self.add(
+                        at,
+                        "permit-everything",
+                        Severity.WARNING,
+                        f"{rule.label} permits all traffic between {rule.src.netsh} and "
+                        f"{rule.dst.netsh}",
+                        "the quarantine would isolate nothing; narrow it to the hosts, ports "
+                        "and protocol the investigation needs",
+                    )
+                else:
+                    self.add(
+                        at,
+                        "permit-any-address",
+                        Severity.WARNING,
+                        f"{rule.label} permits {_traffic(rule)} to and from every address",
+                        "an attacker's command and control over this port or protocol stays "
+                        "open; name the hosts that need it instead of `any`",
+                    )
             for side, address in (("source", rule.src), ("destination", rule.dst)):
                 if address.kind == "dns":
                     self.add(
@@ -511,6 +520,12 @@ class ProfileChecker:
                     "that no permit covers",
                 )
                 return
+
+
+def _traffic(rule: ParsedRule) -> str:
+    ports = [str(p) for p in (rule.src_port, rule.dst_port) if p]
+    what = rule.protocol_class
+    return f"{what} port {'/'.join(ports)}" if ports else f"protocol {what}"
 
 
 def _url_address(url: ParsedUrl) -> Address:

@@ -39,6 +39,24 @@ def _has_error(diagnostics: list[Diagnostic]) -> bool:
 
 def load_profile(path: str, raw: bytes) -> ProfileResult:
     """Check the profile held in `raw`; `path` names it in diagnostics."""
+    try:
+        return _load_profile(path, raw)
+    except RecursionError:
+        return ProfileResult(
+            None,
+            [
+                Diagnostic(
+                    Location(path, 1, 1),
+                    "yaml-too-large",
+                    Severity.ERROR,
+                    "the document is nested too deeply to check",
+                    "a profile is a few levels deep; look for runaway brackets",
+                )
+            ],
+        )
+
+
+def _load_profile(path: str, raw: bytes) -> ProfileResult:
     loaded = load_yaml(path, raw)
     if loaded.document is None:
         return ProfileResult(None, sorted(loaded.diagnostics, key=Diagnostic.sort_key))

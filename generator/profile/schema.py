@@ -8,6 +8,7 @@ a bare type error.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import functools
 import json
@@ -100,6 +101,10 @@ def _kind(value: Any) -> str:
         return "a string"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if isinstance(value, bytes):
+        return "binary data"
     return "a mapping"
 
 
@@ -165,9 +170,11 @@ class SchemaChecker:
         value = error.instance
         if scalar is None or scalar.style is not None:
             return False
-        if not isinstance(value, bool | int | float) or value is None:
+        if not isinstance(value, bool | int | float | datetime.date):
             return False
-        if isinstance(value, bool):
+        if isinstance(value, datetime.date):
+            surprising = True
+        elif isinstance(value, bool):
             surprising = scalar.raw.lower() not in ("true", "false")
         else:
             surprising = str(value) != scalar.raw
@@ -235,13 +242,19 @@ class SchemaChecker:
             hint = f'quote it: "{show(value)}"'
         if keyword == "type" and value is None:
             hint = "write a value, or remove the key to use the default"
-        if keyword == "enum" and isinstance(value, str):
-            guess = difflib.get_close_matches(
-                value.lower(), [str(v) for v in _expected_value(error)], n=1
-            )
-            if guess:
+        if keyword in ("enum", "anyOf") and isinstance(value, str):
+            choices = _enum_values(schema)
+            if value.lower() in choices:
+                hint = f"write it in lower case: {value.lower()!r}"
+            elif guess := difflib.get_close_matches(value.lower(), choices, n=1):
                 hint = f"did you mean {guess[0]!r}?"
         self._add(path, rule, message, hint)
+
+
+def _enum_values(schema: dict[str, Any]) -> list[str]:
+    """The string choices of an enum, or of the enums inside an anyOf."""
+    branches = [schema, *schema.get("anyOf", [])]
+    return [str(v) for branch in branches for v in branch.get("enum", [])]
 
 
 def _expected_value(error: ValidationError) -> Any:
