@@ -110,9 +110,14 @@ def load_yaml(path: str, raw: bytes, *, require_mapping: bool = True) -> LoadRes
     return load_yaml_text(path, text, require_mapping=require_mapping)
 
 
-def load_yaml_text(path: str, text: str, *, require_mapping: bool = True) -> LoadResult:
+def load_yaml_text(
+    path: str, text: str, *, require_mapping: bool = True, fast: bool = False
+) -> LoadResult:
+    """Like `load_yaml`, from text. `fast` composes with libyaml when PyYAML has it (about ten
+    times faster, same nodes and positions; syntax error wording may differ)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -188,7 +193,7 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         self.scalars[at] = Scalar(
             raw=node.value,
-            style=node.style,
+            style=node.style or None,  # libyaml reports plain scalars as ''
             tag=node.tag,
             line=node.start_mark.line + 1,
             column=node.start_mark.column + 1,

@@ -106,7 +106,7 @@ class ArtifactFile:
 def load_artifact(path: str, text: str) -> ArtifactFile:
     """Fix up, load and split an artifact; problems become diagnostics, never exceptions."""
     sanitized = sanitize(text)
-    result = load_yaml_text(path, sanitized.text)
+    result = load_yaml_text(path, sanitized.text, fast=True)
     diagnostics = [_remap(d, sanitized) for d in result.diagnostics]
     artifact = ArtifactFile(path, sanitized, result.document, diagnostics)
     if result.document is not None:
