@@ -11,7 +11,8 @@ evaluated in the query's own top-level scope:
 
 There, a name (its first dotted part) is defined if it is an artifact parameter, a LET anywhere in
 the artifact (or its imports), a plugin or function name (see ``symbol_mask_warn``), a scope
-variable Velociraptor always sets (option ``globals``), or starts with ``Tool_`` (tool paths).
+variable Velociraptor sets for collections and notebooks (option ``globals``: ``config``,
+``_SessionId``, ``ClientId``, ...), or starts with ``Tool_`` (the launcher's tool variables).
 Artifacts with imports outside the linted set and notebook cells are not checked. A warning, since
 Velociraptor only logs it.
 """
@@ -34,6 +35,7 @@ OPTIONS: dict[str, Any] = {
     "globals": [
         "config",
         "server_config",
+        "_SessionId",
         "ClientId",
         "FlowId",
         "HuntId",
@@ -41,11 +43,6 @@ OPTIONS: dict[str, Any] = {
         "OrgId",
         "NotebookId",
         "NotebookCellId",
-        "_SessionId",
-        "Artifact",
-        "Tool",
-        "ROOT",
-        "$root",
     ],
 }
 
