@@ -306,3 +306,25 @@ def test_deep_nesting_is_a_diagnostic_not_a_crash() -> None:
     result = load_profile("t.yaml", raw)
     assert result.profile is None
     assert [d.rule for d in result.diagnostics] == ["yaml-too-large"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'artifact:\n  author: "A\\x00B"\n',
+        'artifact:\n  engagement: "IR\\n42"\n',
+        'artifact:\n  reason: "bell\\a"\n',
+        'artifact:\n  references: ["https://a.example/\\x1b[31m"]\n',
+    ],
+)
+def test_control_characters_in_artifact_texts(body: str) -> None:
+    assert _rules_of(body) == ["unsafe-characters"]
+
+
+def test_line_breaks_allowed_in_artifact_description() -> None:
+    assert _rules_of("artifact:\n  description: |\n    one\n    two\n") == []
+
+
+def test_invisible_characters_in_urls() -> None:
+    with pytest.raises(UrlError):
+        parse_url("https://velo.example.org/\ufeff", schemes=("https",), rule="server-url-syntax")

@@ -19,7 +19,12 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.diagnostics import Severity
 from generator.profile import RULES, ProfileResult, load_profile
-from generator.profile.text import unsafe_in_csv_field, unsafe_in_line, unsafe_in_netsh_name
+from generator.profile.text import (
+    unsafe_in_csv_field,
+    unsafe_in_line,
+    unsafe_in_netsh_name,
+    unsafe_in_prose,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -184,6 +189,13 @@ def _check(raw: bytes) -> ProfileResult:
     profile = result.profile
     if profile is not None:
         assert unsafe_in_netsh_name(profile.policy_name) is None
+        art = profile.artifact
+        for line in (art.author, art.engagement or "", *art.references):
+            assert unsafe_in_line(line) is None
+        for prose in (art.description, art.reason or ""):
+            assert unsafe_in_prose(prose) is None
+        for url in (*(u.url for u in profile.server_urls), profile.rollback.negative_check_url):
+            assert url is None or (unsafe_in_line(url) is None and " " not in url)
         assert len(profile.message) <= 255 and unsafe_in_line(profile.message) is None
         for rule in profile.rules:
             assert unsafe_in_csv_field(rule.description) is None

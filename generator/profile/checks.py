@@ -95,6 +95,18 @@ def _get(data: Any, *path: str) -> Any:
     return node
 
 
+def _value(data: Any, path: NodePath) -> Any:
+    node = data
+    for part in path:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
 def _flag(data: Any, *path: str, default: bool = True) -> bool:
     value = _get(data, *path)
     return value if isinstance(value, bool) else default
@@ -122,6 +134,7 @@ class ProfileChecker:
 
     def run(self) -> Checked:
         self._artifact()
+        self._artifact_texts()
         self._policy_name()
         self._message()
         parser = RuleParser(self.doc)
@@ -168,6 +181,8 @@ class ProfileChecker:
                 "a Velociraptor server refuses to override a built-in artifact, and only "
                 f"{DEFAULT_ARTIFACT_NAME} replaces the GUI's Quarantine button",
             )
+
+    def _artifact_texts(self) -> None:
         for key in ("author", "engagement"):
             self._line_text(("artifact", key))
         for key in ("description", "reason"):
@@ -179,11 +194,15 @@ class ProfileChecker:
                     "unsafe-characters",
                     Severity.ERROR,
                     f"artifact.{key} contains {bad_char}",
-                    "remove it",
+                    "remove it; line breaks and tabs are fine here",
                 )
+        references = _get(self.data, "artifact", "references")
+        count = len(references) if isinstance(references, list) else 0
+        for index in range(count):
+            self._line_text(("artifact", "references", index))
 
     def _line_text(self, path: NodePath) -> None:
-        value = _get(self.data, *(str(p) for p in path))
+        value = _value(self.data, path)
         bad = unsafe_in_line(value) if isinstance(value, str) else None
         if bad:
             self.add(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.profile.addresses import is_dns_name
+from generator.profile.text import unsafe_in_line
 
 HostKind = Literal["ipv4", "ipv6", "dns"]
 
@@ -49,7 +50,7 @@ DEFAULT_PORTS = {"https": 443, "wss": 443, "http": 80}
 
 def parse_url(url: str, *, schemes: tuple[str, ...], rule: str) -> ParsedUrl:
     """Parse `url`, allowing only `schemes`. Syntax problems use rule id `rule`."""
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+    if any(ch.isspace() for ch in url) or unsafe_in_line(url):
         raise UrlError(
             rule,
             f"URL {url!r} contains spaces or control characters",
