@@ -77,6 +77,7 @@ def test_sarif_output_is_what_code_scanning_accepts() -> None:
     assert code == 1
     doc = json.loads(out)
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
+    assert doc["runs"][0]["columnKind"] == "unicodeCodePoints"
     (sarif_run,) = doc["runs"]
     driver = sarif_run["tool"]["driver"]
     rule_ids = [r["id"] for r in driver["rules"]]
