@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+from decimal import Decimal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -457,33 +458,35 @@ def go_type_name(value: Any) -> str:
 
 
 def go_float(value: float) -> str:
-    """Go's ``%v`` for float64 (``strconv.FormatFloat(f, 'g', -1, 64)``)."""
+    """Go's ``%v`` for float64 (``strconv.FormatFloat(f, 'g', -1, 64)``): the shortest digits,
+    in %e form when the decimal exponent is < -4 or >= 6 (``fmt.Println(1e6)`` is ``1e+06``)."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    text = repr(value)
-    if "e" in text or "E" in text:
-        mantissa, _, exponent = text.partition("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        digits = exponent.lstrip("+-").lstrip("0").zfill(2)
-        mantissa = mantissa.removesuffix(".0")
-        return f"{mantissa}e{sign}{digits}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    exponent10 = math.floor(math.log10(abs(value))) if value else 0
-    if exponent10 >= 21 or exponent10 < -4:
-        formatted = f"{value:.17g}"
-        return go_float(float(formatted)) if formatted != text else text
-    return text
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    exact = Decimal(repr(value))
+    sign, digit_tuple, _ = exact.as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
+    exponent = exact.adjusted()
+    prefix = "-" if sign else ""
+    if exponent < -4 or exponent >= 6:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{prefix}{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{prefix}0.{'0' * (-exponent - 1)}{digits}"
+    whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+    fraction = digits[exponent + 1 :]
+    return prefix + whole + ("." + fraction if fraction else "")
 
 
-def go_value(value: Any, *, nested: bool = False) -> str:
+def go_value(value: Any) -> str:
     """Go's ``%v`` of a value as Velociraptor holds it."""
     if value is None:
         return "<nil>"
     if value is NULL:
-        return "Null" if not nested else "Null"
+        return "Null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -493,9 +496,9 @@ def go_value(value: Any, *, nested: bool = False) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list | tuple):
-        return "[" + " ".join(go_value(item, nested=True) for item in value) + "]"
+        return "[" + " ".join(go_value(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{" + " ".join(f"{k}:{go_value(v, nested=True)}" for k, v in value.items()) + "}"
+        return "{" + " ".join(f"{k}:{go_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, Timestamp):
         return value.go_string()
     if isinstance(value, GoUrl):
@@ -503,9 +506,7 @@ def go_value(value: Any, *, nested: bool = False) -> str:
     if isinstance(value, Members):
         return (
             "{"
-            + " ".join(
-                f"{k}:{go_value(value.get_member(k)[1], nested=True)}" for k in value.member_names()
-            )
+            + " ".join(f"{k}:{go_value(value.get_member(k)[1])}" for k in value.member_names())
             + "}"
         )
     return str(value)
@@ -673,8 +674,9 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 2**53:
-            return int(value) if go_float(value).lstrip("-").isdigit() else value
+        # encoding/json writes integral floats below 1e21 without a fraction ("3", not "3.0").
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
+            return int(value)
         return value
     if isinstance(value, list | tuple):
         return [to_json_value(item) for item in value]

@@ -1,0 +1,268 @@
+"""Velociraptor's functions and plugins as the evaluator implements them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
+from generator.vql.eval.engine import VqlRuntimeError
+from generator.vql.eval.values import NULL, go_float, go_sprintf
+
+
+def value(expr: str, **env: Any) -> Any:
+    return Engine(env=env).query(f"SELECT {expr} AS X FROM scope()")[0]["X"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "args", "expected"),
+    [
+        ("%v", [["a", "b"]], "[a b]"),
+        ("Running %v: %v", [["nft", "add"], "ok"], "Running [nft add]: ok"),
+        ("%s|%d|%q", ["s", 42, 'q"'], 's|42|"q\\""'),
+        ("%x %X %#x", [255, 255, 255], "ff FF 0xff"),
+        ("%5d|%-4s|%05.2f", [7, "ab", 3.14159], "    7|ab  |03.14"),
+        ("%d", ["oops"], "%!d(string=oops)"),
+        ("%s", [5], "%!s(int64=5)"),
+        ("%v %v", ["one"], "one %!v(MISSING)"),
+        ("%v", ["one", "two"], "one%!(EXTRA string=two)"),
+        ("%T %T %T %T", ["s", 1, 1.5, ["x"]], "string int64 float64 []interface {}"),
+        ("%v %v", [True, NULL], "true Null"),
+        ("100%%", [], "100%"),
+    ],
+)
+def test_format_follows_go_fmt(fmt: str, args: list[Any], expected: str) -> None:
+    assert go_sprintf(fmt, args) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1.5, "1.5"),
+        (3.0, "3"),
+        (1e6, "1e+06"),
+        (123456.0, "123456"),
+        (1e-5, "1e-05"),
+        (0.0001, "0.0001"),
+        (-2.5, "-2.5"),
+    ],
+)
+def test_floats_print_as_go_prints_them(number: float, text: str) -> None:
+    assert go_float(number) == text
+
+
+def test_format_function_single_arg_and_timestamps() -> None:
+    assert value("format(format='%v!', args='x')") == "x!"
+    assert value("format(format='%v', args=timestamp(epoch=1700000000))") == "2023-11-14T22:13:20Z"
+
+
+def test_split_uses_a_regex_separator() -> None:
+    assert value("split(string='[2001:db8::1]:8000', sep=':')") == [
+        "[2001",
+        "db8",
+        "",
+        "1]",
+        "8000",
+    ]
+    assert value("split(string='a.b', sep='.')") == ["", "", "", ""]
+    assert value("split(string='a.b', sep_string='.')") == ["a", "b"]
+
+
+def test_url_parse_keeps_brackets_and_port_in_host() -> None:
+    assert value("url(parse='https://[2001:db8::1]:8000/x').Host") == "[2001:db8::1]:8000"
+    assert value("url(parse='wss://h.example:8000/').Scheme") == "wss"
+    assert value("url(parse='https://h.example/').Host") == "h.example"
+
+
+def test_url_build_string_adds_the_slash() -> None:
+    assert value("url(scheme='https', host='h:1', path='server.pem').String") == (
+        "https://h:1/server.pem"
+    )
+
+
+def test_filter_by_regex_and_lambda() -> None:
+    assert value(r"filter(list=('a', 'b=', 'b=1'), regex='^(\\w+|\\w+=.+)$')") == ["a", "b=1"]
+    assert value("filter(list=(1, 2, 3), condition='x => x > 1')") == [2, 3]
+
+
+def test_join_len_lowcase_upcase_str_int() -> None:
+    assert value("join(array=('a', 1, TRUE), sep='-')") == "a-1-true"
+    assert value("len(list=(1, 2))") == 2
+    assert value("len(list='héllo')") == 6
+    assert value("lowcase(string='PeRmit')") == "permit"
+    assert value("upcase(string='x')") == "X"
+    assert value("str(str=5)") == "5"
+    assert value("int(int='0x10')") == 16
+    assert value("int(int='12')") == 12
+    assert value("int(int='nope')") == 0
+
+
+def test_regex_replace_expands_go_templates() -> None:
+    assert value("regex_replace(source='abcabc', re='(b)', replace='[$1]')") == "a[b]ca[b]c"
+    assert value("regex_replace(source='ab', re='(?P<x>b)', replace='${x}${x}')") == "abb"
+
+
+def test_parse_string_with_regex_named_groups_and_first_line_only() -> None:
+    assert value("parse_string_with_regex(string='hello world', regex='^(?P<A>\\\\w+)')") == {
+        "A": "hello"
+    }
+    message = "line one\nline two"
+    assert (
+        value(
+            "parse_string_with_regex(string=m, regex='^(?P<Message>.{0,255}).*').Message", m=message
+        )
+        == "line one"
+    )
+    assert value("parse_string_with_regex(string='x', regex='^(?P<A>y)')") == {}
+
+
+def test_get_set_dict_items() -> None:
+    engine = Engine()
+    engine.query("LET D <= dict(a=1)")
+    engine.query("SELECT set(item=D, field='b', value=2) FROM scope()")
+    assert engine.query(
+        "SELECT D AS X, get(item=D, field='b') AS Y, get(field='D') AS Z, "
+        "get(item=D, field='zz', default=7) AS W FROM scope()"
+    ) == [{"X": {"a": 1, "b": 2}, "Y": 2, "Z": {"a": 1, "b": 2}, "W": 7}]
+    assert value("items(item=dict(k='v'))") == [{"_key": "k", "_value": "v"}]
+
+
+def test_if_function_is_lazy() -> None:
+    engine = Engine()
+    result = engine.query("SELECT if(condition=TRUE, then='yes', else=Missing) AS X FROM scope()")
+    assert result == [{"X": "yes"}]
+    assert engine.logs == []
+
+
+def test_log_levels_args_and_dedup() -> None:
+    engine = Engine()
+    engine.query(
+        "SELECT log(message='a %v', args=1) AS A, log(message='a %v', args=2) AS B, "
+        "log(message='b', level='ERROR', dedup=-1) AS C, "
+        "log(message='b', level='ERROR', dedup=-1) AS D FROM scope()"
+    )
+    assert engine.logs == ["a 1", "ERROR:b", "ERROR:b"]
+
+
+def test_test_read_logs_returns_unread_lines_in_velociraptor_format() -> None:
+    engine = Engine()
+    engine.query("SELECT log(message='one') FROM scope()")
+    assert engine.query("SELECT * FROM test_read_logs()") == [{"Log": "Velociraptor: one\n"}]
+    assert engine.query("SELECT * FROM test_read_logs()") == []
+
+
+def test_parse_csv_from_data_and_json() -> None:
+    engine = Engine(env={"T": "A,B\n1,x\n2,\n"})
+    assert engine.query("SELECT * FROM parse_csv(filename=T, accessor='data')") == [
+        {"A": "1", "B": "x"},
+        {"A": "2", "B": ""},
+    ]
+    assert value("parse_json(data='{\"a\": [1, null]}')") == {"a": [1, NULL]}
+    assert value("parse_json_array(data='[1]')") == [1]
+
+
+def test_foreach_wraps_scalars_as_value_and_chain_switch() -> None:
+    engine = Engine()
+    assert engine.query("SELECT * FROM foreach(row=(1, 2))") == [{"_value": 1}, {"_value": 2}]
+    assert engine.query(
+        "SELECT * FROM chain(a={SELECT 1 AS N FROM scope()}, b={SELECT 2 AS N FROM scope()})"
+    ) == [{"N": 1}, {"N": 2}]
+    assert engine.query(
+        "SELECT * FROM switch(a={SELECT * FROM scope() WHERE FALSE}, "
+        "b={SELECT 2 AS N FROM scope()}, c={SELECT 3 AS N FROM scope()})"
+    ) == [{"N": 2}]
+
+
+def test_flatten_and_range() -> None:
+    engine = Engine()
+    assert engine.query(
+        "SELECT * FROM flatten(query={SELECT (1, 2) AS A, 'x' AS B FROM scope()})"
+    ) == [{"A": 1, "B": "x"}, {"A": 2, "B": "x"}]
+    assert engine.query("SELECT _value FROM range(start=0, end=3)") == [
+        {"_value": 0},
+        {"_value": 1},
+        {"_value": 2},
+    ]
+
+
+def test_unsupported_arguments_are_refused_by_name() -> None:
+    with pytest.raises(VqlRuntimeError, match="argument 'workers2'"):
+        Engine().query("SELECT * FROM foreach(row=(1,), workers2=3)")
+
+
+# ---------------------------------------------------------------- artifacts
+
+
+CALLEE = """
+name: Test.Callee
+parameters:
+  - name: Flag
+    type: bool
+  - name: Count
+    type: int
+    default: "3"
+  - name: Table
+    type: csv
+    default: |
+      A,B
+      1,2
+  - name: Items
+    type: json_array
+    default: '["x", "y"]'
+  - name: Plain
+    default: hello
+sources:
+  - query: |
+      SELECT Flag, Count, Count + 1 AS Next, Table, Items, Plain FROM scope()
+"""
+
+CALLER = """
+name: Test.Caller
+sources:
+  - query: |
+      SELECT * FROM Artifact.Test.Callee(Flag=Value, Plain='given')
+"""
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        ("Y", True),
+        ("yes", True),
+        ("TRUE", True),
+        ("ok", True),
+        ("N", False),
+        ("", False),
+        ("1", False),
+    ],
+)
+def test_parameter_preamble_converts_types(flag: str, expected: bool) -> None:
+    artifacts = ArtifactSet()
+    artifacts.add(load_artifact_text(CALLEE))
+    engine = Engine(artifacts=artifacts)
+    (row,) = engine.run_artifact("Test.Callee", {"Flag": flag})
+    assert row == {
+        "Flag": expected,
+        "Count": 3,
+        "Next": 4,
+        "Table": [{"A": "1", "B": "2"}],
+        "Items": ["x", "y"],
+        "Plain": "hello",
+    }
+
+
+def test_artifact_calls_another_with_parameters() -> None:
+    artifacts = ArtifactSet()
+    artifacts.add(load_artifact_text(CALLEE))
+    artifacts.add(load_artifact_text(CALLER))
+    engine = Engine(artifacts=artifacts, env={"Value": True})
+    (row,) = engine.run_artifact("Test.Caller")
+    assert row["Flag"] is True
+    assert row["Plain"] == "given"
+
+
+def test_unknown_artifact_call_fails() -> None:
+    engine = Engine()
+    with pytest.raises(VqlRuntimeError, match="Artifact Nope.Nope not found"):
+        engine.query("SELECT * FROM Artifact.Nope.Nope()")
