@@ -6,6 +6,8 @@ suppresses findings of rule ``<name>`` whose subject matches the regular express
 ``<subject>`` is a run of non-blank characters, or ``"..."``/``'...'`` to include blanks; the
 double quotes are stripped, the single quotes are kept, exactly as Velociraptor does. Names are
 Velociraptor's verifier names; an unknown name or a bad regex is an ``invalid_suppression`` error.
+As in Velociraptor, ``artifact_vql_error:<regex>`` matched against the artifact's name silences
+every error found in its VQL (syntax, unknown names, arguments).
 """
 
 from __future__ import annotations
@@ -43,19 +45,41 @@ class Suppression:
     pattern: re.Pattern[str]
 
 
+# Velociraptor wraps every error of a VQL section in `artifact_vql_error` with the artifact's name
+# as subject, so `linter: artifact_vql_error:<name regex>` silences all of them.
+WRAPPED_BY_ARTIFACT_VQL_ERROR = frozenset(
+    {
+        "vql-syntax",
+        "unknown_plugin",
+        "invalid_arg",
+        "required_arg_missing",
+        "call_as_function",
+        "kwargs_mixed_call",
+        "unknown_parameter_in_call",
+    }
+)
+
+
 @dataclass
 class Suppressions:
+    artifact: str = ""
     items: list[Suppression] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
 
     def match(self, finding: Finding) -> bool:
-        if finding.subject is None:
-            return False
-        return any(s.rule == finding.rule and s.pattern.search(finding.subject) for s in self.items)
+        return any(self._matches(s, finding) for s in self.items)
+
+    def _matches(self, suppression: Suppression, finding: Finding) -> bool:
+        if suppression.rule == finding.rule and finding.subject is not None:
+            return suppression.pattern.search(finding.subject) is not None
+        if suppression.rule == "artifact_vql_error":
+            wrapped = finding.rule in WRAPPED_BY_ARTIFACT_VQL_ERROR
+            return wrapped and suppression.pattern.search(self.artifact) is not None
+        return False
 
 
 def gather(artifact: ArtifactFile) -> Suppressions:
-    found = Suppressions()
+    found = Suppressions(artifact=artifact.name or "")
     for section in artifact.sections:
         if section.program is None:
             continue
