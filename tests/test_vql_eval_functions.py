@@ -264,5 +264,5 @@ def test_artifact_calls_another_with_parameters() -> None:
 
 def test_unknown_artifact_call_fails() -> None:
     engine = Engine()
-    with pytest.raises(VqlRuntimeError, match="Artifact Nope.Nope not found"):
+    with pytest.raises(VqlRuntimeError, match=r"Artifact Nope\.Nope not found"):
         engine.query("SELECT * FROM Artifact.Nope.Nope()")

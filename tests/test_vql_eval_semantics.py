@@ -77,7 +77,10 @@ def test_let_stored_query_with_parameters_called_in_from() -> None:
 
 
 def test_let_names_resolve_where_used_not_where_defined() -> None:
-    vql = "LET greet = SELECT Name FROM scope()\nSELECT * FROM foreach(row=[dict(Name='x')], query=greet)"
+    vql = (
+        "LET greet = SELECT Name FROM scope()\n"
+        "SELECT * FROM foreach(row=[dict(Name='x')], query=greet)"
+    )
     assert rows(vql) == [{"Name": "x"}]
 
 
@@ -98,7 +101,10 @@ def test_materialized_let_with_parameters_warns() -> None:
 
 
 def test_star_plus_columns_keeps_plugin_order_and_adds_new_ones() -> None:
-    vql = "SELECT * Url, response, Response + 1 AS Next FROM foreach(row=[dict(Url='u', Response=200)])"
+    vql = (
+        "SELECT * Url, response, Response + 1 AS Next "
+        "FROM foreach(row=[dict(Url='u', Response=200)])"
+    )
     engine = Engine()
     result = engine.query(vql)
     assert result == [{"Url": "u", "Response": 200, "response": NULL, "Next": 201}]

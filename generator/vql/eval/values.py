@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-from decimal import Decimal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import quote
 
