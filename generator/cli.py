@@ -64,16 +64,21 @@ def validate_command(
         "text", "--output-format", "-f", help="text or json (also sarif, github)."
     ),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+    list_rules: bool = typer.Option(False, "--list-rules", help="List the rule ids and exit."),
 ) -> None:
     """Check quarantine profiles: schema, netsh's rules and lock-out risks; report every problem.
 
     Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on usage or I/O errors.
     """
     from generator.diagnostics import Severity
-    from generator.profile import validate_paths
+    from generator.profile import RULES, validate_paths
     from generator.profile.validate import has_io_error
     from generator.report import get_reporter
 
+    if list_rules:
+        for rule_id, summary in RULES.items():
+            typer.echo(f"{rule_id:28} {summary}")
+        raise typer.Exit(EXIT_OK)
     try:
         if not paths:
             raise VrqError("no PATH given", hint="pass profile files, folders, or - for stdin")
@@ -126,6 +131,7 @@ def schema_command() -> None:
     from generator.profile import schema_text
 
     typer.echo(schema_text(), nl=False)
+
 
 # --- commands: render ---
 

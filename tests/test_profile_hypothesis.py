@@ -33,16 +33,7 @@ SOURCES = [
 ]
 TEXTS = [p.read_text(encoding="utf-8") for p in SOURCES]
 DATA = [yaml.safe_load(t) for t in TEXTS]
-YAML_RULES = {
-    "yaml-syntax",
-    "yaml-duplicate-key",
-    "yaml-empty",
-    "yaml-not-mapping",
-    "yaml-encoding",
-    "yaml-too-large",
-    "yaml-multiple-documents",
-}
-KNOWN = set(RULES) | YAML_RULES
+KNOWN = set(RULES)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TRICKY = st.sampled_from(

@@ -226,3 +226,11 @@ def test_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+def test_list_rules() -> None:
+    result = runner.invoke(app, ["validate", "--list-rules"])
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert "lockout-no-server" in listed and "yaml-duplicate-key" in listed
+    assert len(listed) == len(set(listed)) >= 40

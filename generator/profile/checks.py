@@ -23,6 +23,13 @@ from generator.yamlsource import NodePath, YamlDocument
 
 RULES: dict[str, str] = {
     "io-error": "the file or folder cannot be read",
+    "yaml-syntax": "the file is not valid YAML",
+    "yaml-duplicate-key": "a key appears twice in one mapping (YAML would keep only one)",
+    "yaml-empty": "the file holds no YAML document",
+    "yaml-not-mapping": "the document is not a mapping of keys to values",
+    "yaml-encoding": "the file is not UTF-8",
+    "yaml-too-large": "the file is over 1 MiB, expands to too many nodes, or nests too deeply",
+    "yaml-multiple-documents": "the file holds more than one YAML document",
     "schema": "the profile does not match the JSON Schema (type, key, range, form)",
     "yaml11-surprise": "YAML 1.1 reads an unquoted value differently (yes → true, 010 → 8, "
     "1.10 → 1.1)",

@@ -28,10 +28,6 @@ class ProfileResult:
     profile: Profile | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.profile is not None
-
 
 def _has_error(diagnostics: list[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -41,11 +41,7 @@ class ParsedRule:
     @property
     def protocol_class(self) -> str:
         """The protocol for comparisons: 6 is tcp, absent is any."""
-        if self.protocol is None:
-            return "any"
-        if self.protocol.isdigit():
-            return PROTOCOL_NUMBERS.get(int(self.protocol), self.protocol)
-        return self.protocol
+        return _protocol_class(self.protocol)
 
     def selectors(self) -> set[Selector]:
         """The traffic this filter matches, per direction (two when mirrored)."""
@@ -135,15 +131,10 @@ class RuleParser:
         self.doc = doc
         self.diagnostics: list[Diagnostic] = []
 
-    def error(
-        self,
-        path: NodePath,
-        rule: str,
-        message: str,
-        hint: str | None,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        self.diagnostics.append(Diagnostic(self.doc.location(path), rule, severity, message, hint))
+    def error(self, path: NodePath, rule: str, message: str, hint: str) -> None:
+        self.diagnostics.append(
+            Diagnostic(self.doc.location(path), rule, Severity.ERROR, message, hint)
+        )
 
     def parse_all(self) -> list[ParsedRule]:
         data = self.doc.data if isinstance(self.doc.data, dict) else {}

@@ -142,10 +142,9 @@ class SchemaChecker:
         hint: str | None,
         *,
         key: bool = False,
-        severity: Severity = Severity.ERROR,
     ) -> None:
         location = self.doc.location(path, key=key)
-        self.diagnostics.append(Diagnostic(location, rule, severity, message, hint))
+        self.diagnostics.append(Diagnostic(location, rule, Severity.ERROR, message, hint))
 
     def _octal_and_friends(self) -> None:
         """Integers that YAML 1.1 reads differently from how they look: 010, 0x1F, 1_000, 1:30."""
