@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.lint import ArtifactSummary, lint_text, parse_config
@@ -364,3 +366,16 @@ def test_import_of_an_artifact_without_export() -> None:
     diags = lint(artifact("SELECT 1 FROM scope()", head=head), known_artifacts={"Custom.Lib": lib})
     assert found(diags) == [("invalid_import", 3)]
     assert diags[0].message == "Custom.T: Artifact Custom.Lib does not export anything"
+
+
+def test_artifact_schema_is_a_valid_published_schema(repo_root: Path) -> None:
+    schema = json.loads((repo_root / "schema" / "velociraptor-artifact.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    assert schema["additionalProperties"] is False
+
+
+def test_misspelled_key_gets_a_suggestion() -> None:
+    diags = lint("name: Custom.T\nsources:\n  - querry: SELECT * FROM info()\n")
+    assert [(d.rule, d.location.line, d.hint) for d in diags] == [
+        ("artifact-schema", 3, "did you mean 'query'?")
+    ]

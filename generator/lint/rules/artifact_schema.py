@@ -9,6 +9,7 @@ as Velociraptor accepts them.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -55,6 +56,13 @@ def _kind(value: Any) -> str:
     return f"the {type(value).__name__} {value!r}"
 
 
+def _key_hint(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "known keys here: " + ", ".join(allowed)
+
+
 def _leaves(error: ValidationError) -> Iterator[ValidationError]:
     if error.context:
         best = max(error.context, key=lambda e: len(e.absolute_path))
@@ -89,7 +97,7 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
                             ctx.artifact.location((*where, str(key)), key=True),
                             f"unknown key {key!r}: Velociraptor refuses it "
                             f"(field {key} not found in type {proto})",
-                            "known keys here: " + ", ".join(sorted(allowed)),
+                            _key_hint(str(key), sorted(allowed)),
                             subject=str(key),
                         )
             elif leaf.validator == "required":
