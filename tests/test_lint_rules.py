@@ -379,3 +379,28 @@ def test_misspelled_key_gets_a_suggestion() -> None:
     assert [(d.rule, d.location.line, d.hint) for d in diags] == [
         ("artifact-schema", 3, "did you mean 'query'?")
     ]
+
+
+def test_parameter_types() -> None:
+    text = """
+    name: Custom.T
+    parameters:
+      - name: RemoveAll
+        type: boolean
+      - name: Force
+        type: bool
+        default: "1"
+      - name: Quiet
+        type: bool
+        default: Y
+      - name: Pattern
+        type: glob
+    """
+    diags = lint(text)
+    assert [(d.rule, d.location.line, d.severity, d.hint) for d in diags] == [
+        ("parameter-type", 4, Severity.INFO, "did you mean 'bool'?"),
+        ("bool-default", 7, Severity.WARNING, "write Y or N"),
+        ("parameter-type", 12, Severity.INFO, "use a known type, or `string`"),
+    ]
+    config = parse_config({"rules": {"parameter-type": {"extra-types": ["glob"]}}})
+    assert [d.location.line for d in lint(text, config=config)] == [4, 7]
