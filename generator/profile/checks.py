@@ -15,7 +15,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Severity
 from generator.profile.addresses import Address
 from generator.profile.model import DEFAULT_ARTIFACT_NAME
-from generator.profile.rules import ParsedRule, RuleParser, builtin_rows
+from generator.profile.rules import ParsedRule, RuleParser, Selector, builtin_rows
 from generator.profile.schema import where
 from generator.profile.text import unsafe_in_line, unsafe_in_netsh_name, unsafe_in_prose
 from generator.profile.urls import ParsedUrl, UrlError, parse_url
@@ -375,12 +375,15 @@ class ProfileChecker:
             _flag(self.data, "block_all"),
         )
         servers = self._server_rows()
-        for position, rule in enumerate(self.out.rules):
+        # Each traffic selector → the first row that matches it (built-ins, servers, rules).
+        first: dict[Selector, ParsedRule] = {}
+        for row in [*builtins, *servers]:
+            for selector in row.selectors():
+                first.setdefault(selector, row)
+        for rule in self.out.rules:
             at: NodePath = ("rules", rule.index if rule.index is not None else 0)
-            earlier = self.out.rules[:position]
-            for other in [*builtins, *servers, *earlier]:
-                if not rule.selectors() & other.selectors():
-                    continue
+            selectors = rule.selectors()
+            for other in _in_order([first[s] for s in selectors if s in first], builtins, servers):
                 if rule.action == "block" and any(other is s for s in servers):
                     continue  # reported as lockout-block-covers-server
                 other_where = other.label
@@ -408,6 +411,8 @@ class ProfileChecker:
                         + ("" if other.index is not None else ", or turn the built-in row off"),
                     )
                 break
+            for selector in selectors:
+                first.setdefault(selector, rule)
 
     # --- lock-out --------------------------------------------------------------------------
 
@@ -546,6 +551,22 @@ class ProfileChecker:
                     "that no permit covers",
                 )
                 return
+
+
+def _in_order(
+    rows: list[ParsedRule], builtins: list[ParsedRule], servers: list[ParsedRule]
+) -> list[ParsedRule]:
+    """`rows` without repeats: built-in rows first, then server permits, then rules by index."""
+    fixed = [*builtins, *servers]
+
+    def rank(row: ParsedRule) -> tuple[int, int]:
+        for position, candidate in enumerate(fixed):
+            if candidate is row:
+                return (0, position)
+        return (1, row.index or 0)
+
+    unique = {id(row): row for row in rows}
+    return sorted(unique.values(), key=rank)
 
 
 def _traffic(rule: ParsedRule) -> str:
