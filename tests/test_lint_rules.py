@@ -404,3 +404,10 @@ def test_parameter_types() -> None:
     ]
     config = parse_config({"rules": {"parameter-type": {"extra-types": ["glob"]}}})
     assert [d.location.line for d in lint(text, config=config)] == [4, 7]
+
+
+def test_crlf_files_report_the_same_positions() -> None:
+    text = (FIXTURES / "bad_vql.yaml").read_text(encoding="utf-8")
+    unix = lint_text("a.yaml", text)
+    windows = lint_text("a.yaml", text.replace("\n", "\r\n"))
+    assert [(d.rule, d.location) for d in windows] == [(d.rule, d.location) for d in unix]
