@@ -1,0 +1,149 @@
+"""`vr-quarantine simulate`: inputs, scenarios, output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.simulate.scenario import load_scenario_file
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROFILE = ROOT / "generator" / "profile" / "default.yaml"
+SCENARIOS = ROOT / "tests" / "fixtures" / "scenarios"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["simulate", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_profile_is_rendered_in_memory_and_the_rollback_shown() -> None:
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "--scenario", "server-unreachable")
+    assert code == 0
+    assert "Commands the endpoint would run, in order:" in out
+    assert "netsh ipsec static set policy name=VelociraptorQuarantine assign=y" in out
+    assert "rollback: netsh ipsec static delete policy name=VelociraptorQuarantine" in out
+    assert "assigned policy: none" in out
+    assert "Outcome: as expected" in out
+
+
+def test_json_output_has_commands_rows_log_and_state() -> None:
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "--output-format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["scenario"]["name"] == "success"
+    assert data["commands"][-1]["argv"][0].endswith("curl.exe")
+    assert data["final_state"]["assigned_policy"] == "VelociraptorQuarantine"
+    assert data["final_state"]["isolated"] is True
+    assert data["outcome"] == "as expected"
+    assert all(check["ok"] for check in data["expected"])
+
+
+def test_unexpected_outcome_exits_1() -> None:
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "-s", "policy-not-enforced")
+    assert code == 1
+    assert "[NOT] policy_assigned: expected no, got yes" in out
+    assert "NegativeCheckURL is empty" in out
+
+
+def test_param_changes_the_run() -> None:
+    code, out, _ = invoke(
+        str(DEFAULT_PROFILE),
+        "-s",
+        "policy-not-enforced",
+        "--param",
+        "NegativeCheckURL=https://www.example.com/",
+    )
+    assert code == 0
+    assert "negative check failed" in out
+
+
+def test_scenario_file(tmp_path: Path) -> None:
+    scenario = tmp_path / "down.yaml"
+    scenario.write_text(
+        "name: frontend-down\nbase: success\nserver_answers: false\n"
+        "dns: {velociraptor.example.com: [192.0.2.99]}\n"
+        "expect: {policy_assigned: false}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "--scenario", str(scenario))
+    assert code == 0
+    assert "scenario 'frontend-down'" in out
+    assert "dstaddr=192.0.2.99" in out
+
+
+def test_the_ipv6_fixture_loads() -> None:
+    scenario = load_scenario_file(SCENARIOS / "ipv6-server.yaml")
+    assert scenario.client_config["server_urls"] == ["https://[2001:db8::10]:8000/"]
+    assert scenario.expect.isolated is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-s", "nope"], "unknown scenario 'nope'"),
+        (["-s", "netsh-fail:0"], "unknown scenario"),
+        (["-f", "xml"], "unknown output format"),
+        (["--param", "novalue"], "is not K=V"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    code, _, err = invoke(str(DEFAULT_PROFILE), *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_missing_and_invalid_inputs_exit_2(tmp_path: Path) -> None:
+    code, _, err = invoke(str(tmp_path / "missing.yaml"))
+    assert code == 2 and "no such file" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format_version: 1\nid: [\n", encoding="utf-8")
+    code, _, err = invoke(str(bad))
+    assert code == 2 and "not valid YAML" in err
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("format_version: 1\nunknown_key: 1\n", encoding="utf-8")
+    code, _, err = invoke(str(wrong))
+    assert code == 2 and "neither an artifact nor a valid profile" in err
+
+
+def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(
+        "base: nope\nserver_answers: maybe\nfoo: 1\nexpect: {isolated: 3}\n", encoding="utf-8"
+    )
+    code, _, err = invoke(str(DEFAULT_PROFILE), "-s", str(scenario))
+    assert code == 2
+    for part in (
+        "base: unknown",
+        "server_answers: expected bool",
+        "foo: unknown field",
+        "expect: isolated",
+    ):
+        assert part in err
+
+
+def test_an_unmodelled_command_stops_with_exit_2(tmp_path: Path) -> None:
+    artifact = tmp_path / "a.yaml"
+    artifact.write_text(
+        "name: Custom.Test\nsources:\n  - query: SELECT * FROM execve(argv=['whoami'])\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke(str(artifact))
+    assert code == 2
+    assert "the command 'whoami' is not modelled" in out
+
+
+def test_artifact_calls_need_the_callee(tmp_path: Path, reference_dir: Path) -> None:
+    monitor = reference_dir / "upstream" / "Windows.Remediation.QuarantineMonitor.yaml"
+    quarantine = reference_dir / "upstream" / "Windows.Remediation.Quarantine.yaml"
+    code, out, _ = invoke(str(monitor))
+    assert code == 2 and "Artifact Windows.Remediation.Quarantine not found" in out
+    code, out, _ = invoke(str(monitor), "--with", str(quarantine))
+    assert code == 0
+    assert "1 atexit() query(ies) would run" in out
+    assert "VelociraptorQuarantine connection test successful." in out

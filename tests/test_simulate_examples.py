@@ -1,0 +1,294 @@
+"""Every example profile's artifact under every built-in scenario: exact netsh argv, final state.
+
+The expected netsh sequences are built here from the profile model, independently of the
+templates: clean-up deletes, the policy created unassigned, filter lists, server permits, the
+rule table, filter actions, rules, and the assignment last; a failure or a failed check then
+deletes what the run created, in creation order.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.profile import Profile, load_profile_file
+from generator.render.context import rule_row, table_rules
+from generator.simulate import Simulation, resolve_scenario, simulate_file
+from generator.simulate.endpoint import WindowsEndpoint
+from generator.simulate.scenario import DEFAULT_SERVER_URL, Scenario
+from generator.vql.eval.values import GoUrl
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+NETSH = ["netsh", "ipsec", "static"]
+_CLEAN = re.compile(r"(?s)^(\w+|\w+=.+)$")
+
+
+def _profile(path: Path) -> Profile:
+    loaded = load_profile_file(path)
+    assert loaded.profile is not None, loaded.diagnostics
+    return loaded.profile
+
+
+def _names(profile: Profile) -> dict[str, str]:
+    policy = profile.policy_name
+    return {
+        "policy": policy,
+        "list permit": f"{policy} PermitFilterList",
+        "list block": f"{policy} BlockFilterList",
+        "action permit": f"{policy} PermitAction",
+        "action block": f"{policy} BlockAction",
+        "rule permit": f"{policy} PermitRule",
+        "rule block": f"{policy} BlockRule",
+    }
+
+
+def _uses_block(profile: Profile) -> bool:
+    return any(rule.action == "block" for rule in table_rules(profile))
+
+
+def cleanup(profile: Profile) -> list[list[str]]:
+    n = _names(profile)
+    return [
+        [*NETSH, "delete", "policy", f"name={n['policy']}"],
+        [*NETSH, "delete", "filterlist", f"name={n['list permit']}"],
+        [*NETSH, "delete", "filterlist", f"name={n['list block']}"],
+        [*NETSH, "delete", "filteraction", f"name={n['action permit']}"],
+        [*NETSH, "delete", "filteraction", f"name={n['action block']}"],
+    ]
+
+
+def server_endpoints(profile: Profile, scenario: Scenario) -> list[tuple[str, str]]:
+    """(address, port) of every server the artifact permits, resolved as the scenario does."""
+    urls = list(scenario.client_config["server_urls"]) if profile.use_client_server_urls else []
+    urls += [server.url for server in profile.server_urls]
+    endpoint = WindowsEndpoint(scenario)
+    found: list[tuple[str, str]] = []
+    for url in urls:
+        parsed = GoUrl.parse(url)
+        if parsed.Scheme not in ("https", "wss"):
+            continue
+        port = str(parsed.member("Port")[1]) or "443"
+        for address in endpoint.resolve(str(parsed.member("Hostname")[1])):
+            if (address, port) not in found:
+                found.append((address, port))
+    return found
+
+
+def build(profile: Profile, scenario: Scenario) -> list[tuple[str, list[str]]]:
+    """(undo key or "", argv) for every command after the clean-up, in order."""
+    n = _names(profile)
+    block = _uses_block(profile)
+    steps: list[tuple[str, list[str]]] = [
+        (
+            "policy",
+            [
+                *NETSH,
+                "add",
+                "policy",
+                f"name={n['policy']}",
+                "description=Velociraptor quarantine",
+                "assign=no",
+            ],
+        ),
+        ("list permit", [*NETSH, "add", "filterlist", f"name={n['list permit']}"]),
+    ]
+    if block:
+        steps.append(("list block", [*NETSH, "add", "filterlist", f"name={n['list block']}"]))
+    for address, port in server_endpoints(profile, scenario):
+        steps.append(
+            (
+                "",
+                [
+                    *NETSH,
+                    "add",
+                    "filter",
+                    f"filterlist={n['list permit']}",
+                    "srcaddr=me",
+                    "srcport=0",
+                    f"dstaddr={address}",
+                    f"dstport={port}",
+                    "protocol=tcp",
+                    "mirrored=yes",
+                    "description=Velociraptor server",
+                ],
+            )
+        )
+    keys = (
+        "srcaddr",
+        "srcmask",
+        "srcport",
+        "dstaddr",
+        "dstmask",
+        "dstport",
+        "protocol",
+        "mirrored",
+        "description",
+    )
+    for rule in table_rules(profile):
+        cells = rule_row(rule)
+        action = cells[0].lower()
+        argv = [*NETSH, "add", "filter", f"filterlist={n['list ' + action]}"]
+        argv += [f"{key}={cell}" for key, cell in zip(keys, cells[1:], strict=True)]
+        steps.append(("", [a for a in argv if _CLEAN.match(a)]))
+    steps.append(
+        (
+            "action permit",
+            [*NETSH, "add", "filteraction", f"name={n['action permit']}", "action=permit"],
+        )
+    )
+    if block:
+        steps.append(
+            (
+                "action block",
+                [*NETSH, "add", "filteraction", f"name={n['action block']}", "action=block"],
+            )
+        )
+    for action in ("permit", "block") if block else ("permit",):
+        steps.append(
+            (
+                "",
+                [
+                    *NETSH,
+                    "add",
+                    "rule",
+                    f"name={n['rule ' + action]}",
+                    f"policy={n['policy']}",
+                    f"filterlist={n['list ' + action]}",
+                    f"filteraction={n['action ' + action]}",
+                ],
+            )
+        )
+    steps.append(("", [*NETSH, "set", "policy", f"name={n['policy']}", "assign=y"]))
+    return steps
+
+
+def undo(profile: Profile, created: list[str]) -> list[list[str]]:
+    """The rollback: delete what was created, in creation order."""
+    by_key = dict(
+        zip(
+            ("policy", "list permit", "list block", "action permit", "action block"),
+            cleanup(profile),
+            strict=True,
+        )
+    )
+    return [by_key[key] for key in created if key]
+
+
+def apply_sequence(profile: Profile, scenario: Scenario) -> list[list[str]]:
+    return cleanup(profile) + [argv for _, argv in build(profile, scenario)]
+
+
+def run(example: Path, scenario_name: str) -> tuple[Profile, Scenario, Simulation]:
+    scenario = resolve_scenario(scenario_name)
+    return _profile(example), scenario, simulate_file(example, scenario)
+
+
+def _our_objects(sim: Simulation, profile: Profile) -> list[str]:
+    store = sim.state["store"]
+    names = set(_names(profile).values())
+    present = [*store["policies"], *store["filterlists"], *store["filteractions"], *store["rules"]]
+    return [name for name in present if name in names]
+
+
+def test_the_examples_exist() -> None:
+    assert len(EXAMPLES) >= 3
+
+
+@pytest.fixture(params=EXAMPLES, ids=lambda p: p.stem)
+def example(request: pytest.FixtureRequest) -> Path:
+    path: Path = request.param
+    return path
+
+
+def test_success(example: Path) -> None:
+    profile, scenario, sim = run(example, "success")
+    assert sim.error is None
+    assert sim.netsh_commands == apply_sequence(profile, scenario)
+    assert sim.state["assigned_policy"] == profile.policy_name
+    assert sim.state["isolated"] and sim.state["server_reachable"]
+    assert sim.state["failed_changes"] == []
+    servers = server_endpoints(profile, scenario)
+    permits = [r for r in table_rules(profile) if r.action == "permit"]
+    assert len(sim.state["permitted"]) == len(servers) + len(permits)
+    assert sim.ok
+
+
+def test_server_unreachable_rolls_back(example: Path) -> None:
+    profile, scenario, sim = run(example, "server-unreachable")
+    steps = build(profile, scenario)
+    created = [key for key, _ in steps]
+    expected = apply_sequence(profile, scenario) + undo(profile, created)
+    assert sim.netsh_commands == expected
+    assert sim.state["assigned_policy"] is None
+    assert _our_objects(sim, profile) == []
+    assert any(
+        line.startswith("ERROR:") and "connectivity check failed" in line for line in sim.logs
+    )
+    assert sim.ok
+
+
+@pytest.mark.parametrize("step", [2, 6, 7, 9, -1])
+def test_netsh_failure_stops_and_removes_what_was_created(example: Path, step: int) -> None:
+    profile = _profile(example)
+    full = apply_sequence(profile, resolve_scenario("success"))
+    index = len(full) if step == -1 else step
+    name = f"netsh-fail:{index}"
+    scenario = resolve_scenario(name)
+    sim = simulate_file(example, scenario)
+    steps = build(profile, scenario)
+    if index <= 5:
+        # A clean-up delete may fail (the object is usually absent): the run goes on.
+        assert sim.netsh_commands == full
+        assert sim.state["assigned_policy"] == profile.policy_name
+    else:
+        created = [key for key, _ in steps[: index - 6]]
+        assert sim.netsh_commands == full[:index] + undo(profile, created)
+        assert sim.state["assigned_policy"] is None
+        assert _our_objects(sim, profile) == []
+    assert sim.state["half_applied"] is False
+    assert sim.ok
+
+
+def test_domain_ipsec_policy_changes_nothing(example: Path) -> None:
+    _, _, sim = run(example, "domain-ipsec-policy")
+    assert sim.netsh_commands == []
+    assert sim.state["assigned_policy"] is None
+    assert any("domain IPsec policy" in str(row.get("Result")) for row in sim.rows)
+    assert sim.ok
+
+
+def test_policy_not_enforced(example: Path) -> None:
+    profile, scenario, sim = run(example, "policy-not-enforced")
+    applied = apply_sequence(profile, scenario)
+    if profile.rollback.negative_check_url:
+        created = [key for key, _ in build(profile, scenario)]
+        assert sim.netsh_commands == applied + undo(profile, created)
+        assert sim.state["assigned_policy"] is None
+        assert any("negative check failed" in line for line in sim.logs)
+        assert sim.ok
+    else:
+        # Without a negative check nothing can notice: the simulation says so and fails.
+        assert sim.netsh_commands == applied
+        assert sim.state["assigned_policy"] == profile.policy_name
+        assert not sim.state["isolated"]
+        assert not sim.ok
+        assert any("NegativeCheckURL is empty" in note for note in sim.notes)
+
+
+def test_removal(example: Path) -> None:
+    profile, _, sim = run(example, "removal")
+    assert [c.argv for c in sim.setup_commands if c.argv[0] == "netsh"] == apply_sequence(
+        profile, resolve_scenario("success")
+    )
+    assert sim.netsh_commands == cleanup(profile)
+    assert sim.state["assigned_policy"] is None
+    assert _our_objects(sim, profile) == []
+    assert any("quarantine removed" in str(row.get("Result")) for row in sim.rows)
+    assert sim.ok
+
+
+def test_the_client_config_server_is_the_default() -> None:
+    assert resolve_scenario("success").client_config["server_urls"] == [DEFAULT_SERVER_URL]
