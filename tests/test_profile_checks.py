@@ -164,7 +164,7 @@ def test_mirrored_reverse_is_the_same_filter() -> None:
 
 def test_narrower_permit_is_fine() -> None:
     found = _with_rules(
-        "action: block, source: me, destination: 192.0.2.0/24",
+        "action: block, source: me, destination: 192.0.2.0/24, destination_port: 22, protocol: tcp",
         "action: permit, source: me, destination: 192.0.2.5, destination_port: 22, protocol: tcp",
     )
     assert found == []
@@ -328,3 +328,55 @@ def test_line_breaks_allowed_in_artifact_description() -> None:
 def test_invisible_characters_in_urls() -> None:
     with pytest.raises(UrlError):
         parse_url("https://velo.example.org/\ufeff", schemes=("https",), rule="server-url-syntax")
+
+
+def test_dns_name_in_a_rule_is_info_only() -> None:
+    result = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nrules:\n"
+        b"  - {action: permit, source: me, destination: files.example.org, "
+        b"destination_port: 445, protocol: tcp}\n",
+    )
+    assert result.profile is not None
+    [diag] = result.diagnostics
+    assert (diag.rule, diag.severity, diag.location.line) == (
+        "dns-name-resolved-once",
+        Severity.INFO,
+        4,
+    )
+
+
+def test_partial_overlap_between_block_and_permits_warns_once() -> None:
+    result = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nrules:\n"
+        b"  - {action: block, source: me, destination: 192.0.2.0/24}\n"
+        b"  - {action: permit, source: any, destination: any, destination_port: 22, "
+        b"protocol: tcp}\n",
+    )
+    overlaps = [d for d in result.diagnostics if d.rule == "permit-block-overlap"]
+    assert [(d.location.line, d.severity) for d in overlaps] == [(4, Severity.WARNING)]
+    for partner in ("DNS permit", "DHCP permit", "rules[1] (line 5)"):
+        assert partner in overlaps[0].message
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        # a carve-out: the block is inside the permit
+        (
+            "action: permit, source: me, destination: 192.0.2.0/24, destination_port: 445, "
+            "protocol: tcp",
+            "action: block, source: me, destination: 192.0.2.66, destination_port: 445, "
+            "protocol: tcp",
+        ),
+        # the permit is inside the block, seen from the mirrored direction
+        (
+            "action: block, source: 192.0.2.0/24, source_port: 22, destination: me, protocol: tcp",
+            "action: permit, source: me, destination: 192.0.2.5, destination_port: 22, "
+            "protocol: tcp",
+        ),
+    ],
+)
+def test_nested_permit_and_block_are_fine(rules: tuple[str, str]) -> None:
+    assert _with_rules(*rules, head="allow:\n  dns: true\n") == []

@@ -55,6 +55,8 @@ RULES: dict[str, str] = {
     "nothing (warning)",
     "permit-any-address": "a permit limited by port or protocol only, to every address: "
     "command and control over it stays open (warning)",
+    "permit-block-overlap": "a permit and a block partly overlap and neither is inside the "
+    "other: which wins is undocumented (warning)",
     "dns-name-resolved-once": "a DNS name in a rule is resolved once, when the filter is "
     "created (info)",
     "server-url-syntax": "a server URL cannot be parsed (host, port, brackets, credentials)",
@@ -150,6 +152,7 @@ class ProfileChecker:
         self.out.urls = self._server_urls()
         self._rule_advice()
         self._duplicates_and_ties()
+        self._overlaps()
         self._lockouts()
         self._negative_check()
         return self.out
@@ -414,6 +417,44 @@ class ProfileChecker:
             for selector in selectors:
                 first.setdefault(selector, rule)
 
+    def _overlaps(self) -> None:
+        """A permit and a block that overlap while neither is inside the other.
+
+        Windows applies the most specific filter; when one filter is a subset of the other the
+        subset wins, but for partly overlapping filters (one narrower by address, the other by
+        port or protocol) which one is "more specific" is undocumented.
+        """
+        builtins = builtin_rows(
+            _flag(self.data, "allow", "dns"), _flag(self.data, "allow", "dhcp"), False
+        )
+        rows = [*builtins, *self._server_rows(), *self.out.rules]
+        permits = [r for r in rows if r.action == "permit"]
+        blocks = [r for r in self.out.rules if r.action == "block"]
+        for block in blocks:
+            partners = [
+                permit
+                for permit in permits
+                if not permit.selectors() & block.selectors()  # equal: duplicate or tie
+                and _ambiguous(permit, block)
+            ]
+            if not partners:
+                continue
+            named = ", ".join(self._describe(p) for p in partners)
+            self.add(
+                ("rules", block.index if block.index is not None else 0),
+                "permit-block-overlap",
+                Severity.WARNING,
+                f"{block.label} (block) partly overlaps {named}, without either filter "
+                "containing the other",
+                "which filter wins for the shared traffic is undocumented; make each permit a "
+                "subset of the block, or the block a subset of the permit",
+            )
+
+    def _describe(self, row: ParsedRule) -> str:
+        if row.index is None:
+            return row.label
+        return f"{row.label} (line {self.doc.location(('rules', row.index)).line})"
+
     # --- lock-out --------------------------------------------------------------------------
 
     def _blocks_everything(self) -> bool:
@@ -551,6 +592,64 @@ class ProfileChecker:
                     "that no permit covers",
                 )
                 return
+
+
+Directional = tuple[Address, int, Address, int, str]
+
+
+def _directions(rule: ParsedRule) -> list[Directional]:
+    forward = (rule.src, rule.src_port or 0, rule.dst, rule.dst_port or 0, rule.protocol_class)
+    if not rule.mirrored:
+        return [forward]
+    return [forward, (forward[2], forward[3], forward[0], forward[1], forward[4])]
+
+
+def _address_within(inner: Address, outer: Address) -> bool:
+    if outer.kind == "any" or inner.key() == outer.key():
+        return True
+    if inner.low is None or inner.high is None or outer.low is None or outer.high is None:
+        return False
+    return inner.low.version == outer.low.version and (
+        int(outer.low) <= int(inner.low) and int(inner.high) <= int(outer.high)
+    )
+
+
+def _addresses_meet(a: Address, b: Address) -> bool:
+    if a.kind == "any" or b.kind == "any" or a.key() == b.key():
+        return True
+    if a.low is None or a.high is None or b.low is None or b.high is None:
+        return False
+    return a.low.version == b.low.version and not (
+        int(a.high) < int(b.low) or int(b.high) < int(a.low)
+    )
+
+
+def _within(inner: Directional, outer: Directional) -> bool:
+    return (
+        _address_within(inner[0], outer[0])
+        and outer[1] in (0, inner[1])
+        and _address_within(inner[2], outer[2])
+        and outer[3] in (0, inner[3])
+        and outer[4] in ("any", inner[4])
+    )
+
+
+def _meet(a: Directional, b: Directional) -> bool:
+    return (
+        _addresses_meet(a[0], b[0])
+        and (0 in (a[1], b[1]) or a[1] == b[1])
+        and _addresses_meet(a[2], b[2])
+        and (0 in (a[3], b[3]) or a[3] == b[3])
+        and ("any" in (a[4], b[4]) or a[4] == b[4])
+    )
+
+
+def _ambiguous(permit: ParsedRule, block: ParsedRule) -> bool:
+    for p in _directions(permit):
+        for b in _directions(block):
+            if _meet(p, b) and not _within(p, b) and not _within(b, p):
+                return True
+    return False
 
 
 def _in_order(
