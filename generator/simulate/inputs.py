@@ -33,7 +33,7 @@ def read_input(path: Path) -> ArtifactInput:
     except (OSError, UnicodeDecodeError) as exc:
         raise VrqError(f"{path}: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise VrqError(f"{path}: not valid YAML: {exc}") from None
     if isinstance(data, dict) and "sources" in data and "name" in data:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from generator.vql.eval.scope import Scope
 
 _IDENT = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def preamble(parameters: tuple[Parameter, ...]) -> list[str]:
 def load_artifact_text(text: str, path: str = "<artifact>") -> Artifact:
     """Read the fields the evaluator needs from artifact YAML (CRLF and ``queries:`` fixed up)."""
     try:
-        data = yaml.safe_load(text.replace("\r\n", "\n"))
+        data = yaml.load(text.replace("\r\n", "\n"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise VrqError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):

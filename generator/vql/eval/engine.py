@@ -81,37 +81,64 @@ def is_query(value: Any) -> bool:
 
 
 class LazyRow(v.Members):
-    """A SELECT's transformed row: columns evaluate on first access, then keep their value."""
+    """A SELECT's transformed row: columns evaluate on first access, then keep their value.
 
-    __slots__ = ("_cache", "_columns")
+    A ``*`` over a scope or another lazy row is kept as a reference to that row (its members are
+    read only when this row is materialized); a ``*`` over a dict copies its values.
+    """
+
+    __slots__ = ("_bases", "_cache", "_columns", "_order")
 
     def __init__(self) -> None:
         self._columns: dict[str, Callable[[], Any]] = {}
         self._cache: dict[str, Any] = {}
+        self._bases: list[Any] = []
+        self._order: list[str | Any] = []
 
     def add_value(self, name: str, value: Any) -> None:
+        if name not in self._columns:
+            self._order.append(name)
         self._columns[name] = _constant(value)
         self._cache[name] = value
 
     def add_column(self, name: str, thunk: Callable[[], Any]) -> None:
+        if name not in self._columns:
+            self._order.append(name)
         self._columns[name] = thunk
         self._cache.pop(name, None)
+
+    def add_base(self, row: Any) -> None:
+        self._bases.append(row)
+        self._order.append(row)
 
     def has(self, name: str) -> bool:
         return name in self._columns
 
     def member_names(self) -> list[str]:
-        return list(self._columns)
+        if not self._bases:
+            return list(self._columns)
+        names: dict[str, None] = {}
+        for item in self._order:
+            if isinstance(item, str):
+                names.setdefault(item, None)
+            else:
+                for name in v.member_names(item):
+                    names.setdefault(name, None)
+        return list(names)
 
     def get_member(self, name: str) -> tuple[bool, Any]:
-        if name not in self._columns:
-            return False, v.NULL
-        if name not in self._cache:
-            self._cache[name] = self._columns[name]()
-        return True, self._cache[name]
+        if name in self._columns:
+            if name not in self._cache:
+                self._cache[name] = self._columns[name]()
+            return True, self._cache[name]
+        for base in self._bases:
+            found, value = v.associative(base, name)
+            if found:
+                return True, value
+        return False, v.NULL
 
     def materialize(self) -> dict[str, Any]:
-        return {name: self.get_member(name)[1] for name in self._columns}
+        return {name: self.get_member(name)[1] for name in self.member_names()}
 
 
 def _constant(value: Any) -> Callable[[], Any]:
@@ -395,9 +422,12 @@ class Evaluator:
         column_scope = scope.with_vars(row)
         for column in sel.columns:
             if isinstance(column.expr, ast.Star):
-                for name in v.member_names(row):
-                    if not lazy.has(name):
-                        lazy.add_value(name, v.associative(row, name)[1])
+                if isinstance(row, dict):
+                    for name, item in row.items():
+                        if not lazy.has(name):
+                            lazy.add_value(name, item)
+                else:
+                    lazy.add_base(row)
                 continue
             lazy.add_column(column.name, self._column_thunk(column, column_scope))
         return lazy
