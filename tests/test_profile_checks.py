@@ -380,3 +380,14 @@ def test_partial_overlap_between_block_and_permits_warns_once() -> None:
 )
 def test_nested_permit_and_block_are_fine(rules: tuple[str, str]) -> None:
     assert _with_rules(*rules, head="allow:\n  dns: true\n") == []
+
+
+def test_unquoted_ipv6_of_small_numbers_is_a_base_60_surprise() -> None:
+    result = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nrules:\n"
+        b"  - {action: block, source: me, destination: 1:2:3:4:5:6:7:8}\n",
+    )
+    [diag] = result.diagnostics
+    assert diag.rule == "yaml11-surprise" and "base-60" in diag.message
+    assert diag.hint is not None and '"1:2:3:4:5:6:7:8"' in diag.hint

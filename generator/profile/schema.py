@@ -158,9 +158,10 @@ class SchemaChecker:
             self._add(
                 path,
                 "yaml11-surprise",
-                f"{where(path)}: YAML 1.1 reads {scalar.raw} as the number {show(value)}",
-                f'write the number without a leading zero, or quote it ("{scalar.raw}") '
-                "if it is text",
+                f"{where(path)}: YAML 1.1 reads {scalar.raw} as the number {show(value)} "
+                f"({_int_reading(scalar.raw)})",
+                f'quote it ("{scalar.raw}") if it is text; write the number in plain '
+                "decimal digits if it is a number",
             )
 
     def _surprise(self, error: ValidationError, path: NodePath) -> bool:
@@ -248,6 +249,20 @@ class SchemaChecker:
             elif guess := difflib.get_close_matches(value.lower(), choices, n=1):
                 hint = f"did you mean {guess[0]!r}?"
         self._add(path, rule, message, hint)
+
+
+def _int_reading(raw: str) -> str:
+    """Why YAML 1.1 turned `raw` into a different integer."""
+    if ":" in raw:
+        return "colon-separated digits are a base-60 number"
+    digits = raw.lstrip("+-")
+    if digits.lower().startswith("0x"):
+        return "a hexadecimal number"
+    if digits.lower().startswith("0b"):
+        return "a binary number"
+    if "_" in raw:
+        return "underscores are dropped"
+    return "a leading zero makes it octal"
 
 
 def _enum_values(schema: dict[str, Any]) -> list[str]:
