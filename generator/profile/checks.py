@@ -96,12 +96,7 @@ class Checked:
 
 
 def _get(data: Any, *path: str) -> Any:
-    node = data
-    for part in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+    return _value(data, path)
 
 
 def _value(data: Any, path: NodePath) -> Any:
