@@ -133,6 +133,9 @@ class WindowsEndpoint(SideEffects):
             return True, self.scenario.function_results[name]
         if name == "host":
             return True, self.resolve(str(args.get("name", "")))
+        if name == "stat":
+            found = self._plugin_stat(args)
+            return True, found[0] if found else NULL
         return False, NULL
 
     def _plugin_info(self, args: dict[str, Any]) -> list[Any]:

@@ -317,12 +317,6 @@ class Evaluator:
 
     # ------------------------------------------------------------ statements
 
-    def run_statement(self, statement: ast.Statement, scope: Scope) -> Iterator[dict[str, Any]]:
-        if isinstance(statement, ast.Let):
-            self.run_let(statement, scope)
-            return iter(())
-        return self.select(statement, scope.copy())
-
     def run_let(self, let: ast.Let, scope: Scope) -> None:
         if let.params is not None and let.materialized:
             scope.log(
@@ -513,9 +507,6 @@ class Evaluator:
         self, name: str, args: dict[str, Any], scope: Scope, node: ast.Node
     ) -> Iterator[Any]:
         artifacts = scope.session.artifacts
-        mocks = scope.session.mocks
-        if mocks is not None and mocks.has_artifact(name):
-            return mocks.call_artifact(name, args)
         if artifacts is None or artifacts.get(name) is None:
             scope.log(f"ERROR:Artifact {name} not found")
             raise VqlRuntimeError(

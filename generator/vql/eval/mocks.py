@@ -41,7 +41,6 @@ class MockContext:
 
     plugins: dict[str, _Mock] = field(default_factory=dict)
     functions: dict[str, _Mock] = field(default_factory=dict)
-    artifacts: dict[str, list[Any]] = field(default_factory=dict)
 
     def mock_plugin(self, name: str, results: list[Any]) -> None:
         self.plugins.setdefault(name, _Mock()).results = results
@@ -49,17 +48,11 @@ class MockContext:
     def mock_function(self, name: str, results: list[Any]) -> None:
         self.functions.setdefault(name, _Mock()).results = results
 
-    def mock_artifact(self, name: str, rows: list[Any]) -> None:
-        self.artifacts[name] = rows
-
     def has_plugin(self, name: str) -> bool:
         return name in self.plugins
 
     def has_function(self, name: str) -> bool:
         return name in self.functions
-
-    def has_artifact(self, name: str) -> bool:
-        return name in self.artifacts
 
     def call_plugin(self, name: str, args: dict[str, Any]) -> Iterator[Any]:
         mock = self.plugins[name]
@@ -79,9 +72,6 @@ class MockContext:
         result = mock.results[mock.call_count % len(mock.results)]
         mock.call_count += 1
         return result
-
-    def call_artifact(self, name: str, args: dict[str, Any]) -> Iterator[Any]:
-        return iter(list(self.artifacts[name]))
 
     def replay(self, plugin: str = "", function: str = "") -> tuple[bool, Any]:
         """The recorded calls; (False, message) when nothing by that name is mocked."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -701,10 +701,3 @@ def go_json_dumps(value: Any, *, indent: int | None = None) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-def iterate_list(value: Any) -> Iterator[Any]:
-    if isinstance(value, list | tuple):
-        yield from value
-    elif not is_null(value):
-        yield value

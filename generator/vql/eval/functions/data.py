@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl, is_query, to_int
+from generator.vql.eval.engine import Args, CallContext, FunctionImpl, to_int
 from generator.vql.eval.functions import registrar
 from generator.vql.eval.lambdas import call_lambda
 from generator.vql.eval.regex import VqlRegexError, matches
@@ -90,6 +90,17 @@ def items(ctx: CallContext, args: Args) -> Any:
 def int_(ctx: CallContext, args: Args) -> Any:
     value = to_int(args.materialized("int"))
     return 0 if value is None else value
+
+
+@register("parse_float")
+def parse_float(ctx: CallContext, args: Args) -> Any:
+    item = args.materialized("string")
+    if v.is_number(item):
+        return float(item)
+    try:
+        return float(str(item).strip())
+    except ValueError:
+        return v.NULL
 
 
 @register("str")
@@ -184,7 +195,3 @@ def filter_(ctx: CallContext, args: Args) -> Any:
         condition = args.value("condition")
         return [item for item in items if ctx.truthy(call_lambda(ctx, condition, [item], "filter"))]
     return list(items)
-
-
-def _is_query(value: Any) -> bool:
-    return is_query(value)

@@ -1,4 +1,4 @@
-"""Functions that would touch the endpoint: host, tempfile, copy, read_file, environ.
+"""Functions that would touch the endpoint: host, stat, tempfile, copy, read_file, environ, rm.
 
 They never touch this machine: the session's side-effects model (a scenario) or a mock answers,
 and an unanswered call stops the evaluation with a message naming it.
@@ -33,5 +33,5 @@ def _make(name: str) -> FunctionImpl:
     return call
 
 
-for _name in ("host", "tempfile", "copy", "read_file", "environ", "read_reg_key", "rm"):
+for _name in ("host", "stat", "tempfile", "copy", "read_file", "environ", "read_reg_key", "rm"):
     FUNCTIONS[_name] = _make(_name)
