@@ -234,3 +234,19 @@ def test_list_rules() -> None:
     listed = [line.split()[0] for line in result.stdout.splitlines()]
     assert "lockout-no-server" in listed and "yaml-duplicate-key" in listed
     assert len(listed) == len(set(listed)) >= 40
+
+
+def test_init_refuses_a_nul_byte_in_the_path(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "a\x00b.yaml")])
+    assert result.exit_code == 2
+    assert "NUL" in result.output
+
+
+def test_stdin_through_the_real_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", "-"],
+        input=BROKEN,
+        capture_output=True,
+    )
+    assert done.returncode == 1
+    assert b"<stdin>:3:12: error: block_all: expected true or false" in done.stdout

@@ -37,6 +37,8 @@ def schema_ref_for(target: Path) -> str:
 
 def write_starter(target: Path, *, force: bool = False, schema_ref: str | None = None) -> str:
     """Write the starter profile atomically to `target`; returns the schema reference used."""
+    if "\x00" in str(target):
+        raise VrqError(f"{str(target)!r} is not a usable file name (it holds a NUL byte)")
     if target.is_dir():
         raise VrqError(f"{target} is a folder", hint="give a file name, e.g. profile.yaml")
     if target.exists() and not force:
