@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from generator.errors import VrqError
 from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
 from generator.vql.eval.engine import VqlRuntimeError
 from generator.vql.eval.values import NULL, go_float, go_sprintf
@@ -266,3 +267,28 @@ def test_unknown_artifact_call_fails() -> None:
     engine = Engine()
     with pytest.raises(VqlRuntimeError, match=r"Artifact Nope\.Nope not found"):
         engine.query("SELECT * FROM Artifact.Nope.Nope()")
+
+
+def test_parse_float_and_the_float_parameter_type() -> None:
+    assert value("parse_float(string='2.5')") == 2.5
+    assert value("parse_float(string='x')") is NULL
+    artifacts = ArtifactSet()
+    artifacts.add(
+        load_artifact_text(
+            "name: T.F\nparameters:\n  - name: Ratio\n    type: float\n    default: '0.25'\n"
+            "sources:\n  - query: SELECT Ratio * 4 AS R FROM scope()\n"
+        )
+    )
+    assert Engine(artifacts=artifacts).run_artifact("T.F") == [{"R": 1.0}]
+
+
+def test_unsupported_parameter_types_are_refused() -> None:
+    artifacts = ArtifactSet()
+    artifacts.add(
+        load_artifact_text(
+            "name: T.U\nparameters:\n  - name: Code\n    type: starlark\n"
+            "sources:\n  - query: SELECT 1 FROM scope()\n"
+        )
+    )
+    with pytest.raises(VrqError, match="type 'starlark' is not supported"):
+        Engine(artifacts=artifacts).run_artifact("T.U")

@@ -1,0 +1,156 @@
+"""The netsh ipsec static model and the simulated endpoint's answers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.simulate.endpoint import WindowsEndpoint
+from generator.simulate.netsh import Netsh, NetshState, decide
+from generator.simulate.scenario import resolve_scenario, scenario_from_data
+
+P = "Q"
+
+
+def netsh(state: NetshState, *words: str) -> tuple[int, str]:
+    code, out, _ = Netsh(state, lambda name: ["192.0.2.7"] if name == "srv.example" else []).run(
+        ["netsh", "ipsec", "static", *words]
+    )
+    return code, out
+
+
+def quarantine(state: NetshState, *permits: str) -> None:
+    """Block all, and one TCP permit per argument (its destination options, space-separated)."""
+    assert netsh(state, "add", "policy", f"name={P}", "assign=no")[0] == 0
+    for destination in permits:
+        assert (
+            netsh(
+                state,
+                "add",
+                "filter",
+                "filterlist=PL",
+                "srcaddr=me",
+                *destination.split(),
+                "protocol=tcp",
+                "mirrored=yes",
+            )[0]
+            == 0
+        )
+    assert netsh(state, "add", "filter", "filterlist=BL", "srcaddr=any", "dstaddr=any")[0] == 0
+    assert netsh(state, "add", "filteraction", "name=PA", "action=permit")[0] == 0
+    assert netsh(state, "add", "filteraction", "name=BA", "action=block")[0] == 0
+    assert (
+        netsh(state, "add", "rule", "name=PR", f"policy={P}", "filterlist=PL", "filteraction=PA")[0]
+        == 0
+    )
+    assert (
+        netsh(state, "add", "rule", "name=BR", f"policy={P}", "filterlist=BL", "filteraction=BA")[0]
+        == 0
+    )
+    assert netsh(state, "set", "policy", f"name={P}", "assign=y")[0] == 0
+
+
+def test_the_most_specific_filter_wins() -> None:
+    state = NetshState()
+    quarantine(state, "dstaddr=192.0.2.10", "dstaddr=srv.example")
+    assert decide(state, "192.0.2.10", 8000) == "permit"
+    assert decide(state, "192.0.2.7", 443) == "permit"  # a DNS name, resolved at creation
+    assert decide(state, "203.0.113.1", 443) == "block"
+
+
+def test_port_and_mask_narrow_a_permit() -> None:
+    state = NetshState()
+    quarantine(state, "dstaddr=192.0.2.0 dstmask=24 dstport=445")
+    assert decide(state, "192.0.2.99", 445) == "permit"
+    assert decide(state, "192.0.2.99", 80) == "block"
+    assert decide(state, "192.0.3.1", 445) == "block"
+
+
+def test_nothing_decides_without_an_assigned_policy() -> None:
+    state = NetshState()
+    quarantine(state, "dstaddr=192.0.2.10")
+    assert netsh(state, "set", "policy", f"name={P}", "assign=n")[0] == 0
+    assert decide(state, "203.0.113.1", 443) is None
+
+
+def test_deleting_the_policy_removes_its_rules_but_not_lists_or_actions() -> None:
+    state = NetshState()
+    quarantine(state, "dstaddr=192.0.2.10")
+    assert netsh(state, "delete", "policy", f"name={P}")[0] == 0
+    assert state.assigned is None and state.rules == {}
+    assert set(state.filterlists) == {"PL", "BL"} and set(state.filteractions) == {"PA", "BA"}
+    assert netsh(state, "delete", "filterlist", "name=PL")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        (("delete", "policy", "name=missing"), "05072"),
+        (("add", "filter", "filterlist=L", "srcaddr=me", "dstaddr=["), "05015"),
+        (("add", "filter", "filterlist=L", "srcaddr=me", "dstaddr=nowhere.example"), "05016"),
+        (("add", "filter", "filterlist=L", "srcaddr=me", "dstaddr=any", "dstport=70000"), "05011"),
+        (("add", "filteraction", "name=A", "action=allow"), "05014"),
+        (("add", "rule", "name=R", "policy=nope", "filterlist=L", "filteraction=A"), "05072"),
+        (("add", "policy", "assign"), "05001"),
+        (("show", "policy", "name=x"), "05000"),
+    ],
+)
+def test_bad_commands_fail_with_an_err_ipsec_code(words: tuple[str, ...], code: str) -> None:
+    result, out = netsh(NetshState(), *words)
+    assert result == 1
+    assert out.startswith(f"ERR IPsec[{code}]")
+
+
+def test_a_used_filter_list_cannot_be_deleted() -> None:
+    state = NetshState()
+    quarantine(state, "dstaddr=192.0.2.10")
+    code, out = netsh(state, "delete", "filterlist", "name=PL")
+    assert code == 1 and "used by a rule" in out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=20), max_size=8))
+def test_any_argv_gets_an_answer(words: list[str]) -> None:
+    code, out, err = Netsh(NetshState(), lambda _: []).run(["netsh", *words])
+    assert code in (0, 1)
+    assert code == 0 or out.startswith("ERR IPsec[")
+    assert err == ""
+
+
+# ---------------------------------------------------------------- endpoint
+
+
+def test_endpoint_answers_host_stat_info_and_scenario_results() -> None:
+    scenario = scenario_from_data(
+        {
+            "dns": {"Srv.Example": ["192.0.2.5", "2001:db8::5"]},
+            "files": ["C:\\tools\\curl.exe"],
+            "plugin_results": {"pslist": [{"Pid": 4}]},
+            "function_results": {"environ": "x"},
+        },
+        "test",
+    )
+    endpoint = WindowsEndpoint(scenario)
+    assert endpoint.function("host", {"name": "srv.example"}) == (
+        True,
+        ["192.0.2.5", "2001:db8::5"],
+    )
+    assert endpoint.function("host", {"name": "192.0.2.1"}) == (True, ["192.0.2.1"])
+    other = endpoint.function("host", {"name": "other.example"})[1]
+    assert other == endpoint.function("host", {"name": "OTHER.example"})[1]
+    assert other[0].startswith("203.0.113.")
+    assert endpoint.function("stat", {"filename": "c:\\TOOLS\\curl.exe"})[1]["Size"] == 4096
+    assert endpoint.plugin("stat", {"filename": "C:\\nope.exe"}) == []
+    assert endpoint.plugin("info", {})[0]["OS"] == "windows"
+    assert endpoint.plugin("pslist", {}) == [{"Pid": 4}]
+    assert endpoint.function("environ", {"var": "PATH"}) == (True, "x")
+    assert endpoint.function("tempfile", {}) == (False, endpoint.function("nope", {})[1])
+
+
+def test_server_unreachable_only_affects_velociraptor_frontends() -> None:
+    endpoint = WindowsEndpoint(resolve_scenario("server-unreachable"))
+    assert not endpoint.reach("https://velociraptor.example.com:8000/server.pem").ok
+    assert not endpoint.reach("https://192.0.2.44:8443/server.pem").ok
+    assert endpoint.reach("https://www.example.com/").ok
+    assert not endpoint.reach("https://[::1/x").ok
