@@ -12,7 +12,6 @@ from generator.vql.lexer import (
     NUMBER,
     OPERATOR,
     SYMBOL_IDENT,
-    Positions,
     VqlLexError,
     number_value,
     tokenize,
@@ -186,8 +185,24 @@ def test_backtick_names(text: str, name: str) -> None:
     assert unquote_ident(text) == name
 
 
+def test_positions_after_multiline_tokens() -> None:
+    tokens, comments = tokenize("/* a\nb */ x 'p\nq' y\n\tz")
+    assert [(t.value, t.line, t.column) for t in tokens[:-1]] == [
+        ("x", 2, 6),
+        ("'p\nq'", 2, 8),
+        ("y", 3, 4),
+        ("z", 4, 2),
+    ]
+    assert (comments[0].line, comments[0].column) == (1, 1)
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    tokens, _ = tokenize("'é' x")
+    assert tokens[1].column == 5
+
+
 def test_positions_apply_offsets_to_every_line() -> None:
-    tokens, _ = tokenize("a\n  b", Positions("a\n  b", line_offset=10, column_offset=4))
+    tokens, _ = tokenize("a\n  b", line_offset=10, column_offset=4)
     assert [(t.value, t.line, t.column) for t in tokens] == [
         ("a", 11, 5),
         ("b", 12, 7),

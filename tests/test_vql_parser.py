@@ -520,3 +520,55 @@ def test_arbitrary_text_parses_or_raises_a_syntax_error(text: str) -> None:
     except VqlSyntaxError as error:
         assert error.line >= 1 and error.column >= 1
         assert error.message
+
+
+# ---------------------------------------------------------------- inferred vfilter behaviour
+
+
+def test_chained_comparison_keeps_the_last_one() -> None:
+    expr = where("a = b = c")
+    assert isinstance(expr, ast.BinaryOp) and expr.op == "="
+    assert format_expr(expr) == "a = c"
+
+
+def test_repeated_call_parentheses_accumulate_arguments() -> None:
+    call = column("f(a=1)(b=2)")
+    assert isinstance(call, ast.Call) and [a.name for a in call.args] == ["a", "b"]
+
+
+def test_empty_subscript_parses_and_indexes_with_null() -> None:
+    index = column("x[]")
+    assert isinstance(index, ast.Index) and isinstance(index.index, ast.Null)
+
+
+def test_empty_comma_element_ends_the_tuple() -> None:
+    tup = column("(1,,2)")
+    assert isinstance(tup, ast.Tuple) and [format_expr(i) for i in tup.items] == ["1"]
+
+
+def test_unparsable_number_is_null() -> None:
+    assert column("0xFFFFFFFFFFFFFFFFFF") == ast.Null(line=0, column=0)
+
+
+def test_where_may_hold_a_comma_expression() -> None:
+    assert isinstance(where("a, b"), ast.Tuple)
+
+
+def test_index_values_may_be_negated_symbols_and_calls() -> None:
+    index = column("x[-i]")
+    assert isinstance(index, ast.Index) and index.index == ast.Symbol(
+        ("i",), negated=True, line=0, column=0
+    )
+    assert isinstance(column("x[len(list=y)]"), ast.Index)
+
+
+def test_moderate_nesting_is_fine() -> None:
+    depth = 45
+    text = "(" * depth + "1" + ")" * depth
+    assert format_expr(column(text)) == text
+    call = "f(a=" * depth + "1" + ")" * depth
+    assert format_expr(column(call)) == call
+    nots = "NOT " * depth + "x"
+    assert format_expr(column(nots)) == nots
+    query = "SELECT * FROM f(a={" * depth + "SELECT * FROM x" + "})" * depth
+    assert format_select(select(query)).count("SELECT") == depth + 1

@@ -26,8 +26,7 @@ The whole text is lexed before parsing, as participle's peeking lexer does, so a
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Token kinds. Keyword kinds are the upper-case keyword itself.
 WHITESPACE = "whitespace"
@@ -86,11 +85,11 @@ _KIND_OF_GROUP = {name: kind for name, kind, _ in _RULES}
 _UPPERCASED = frozenset({"IN", "DESC"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token. `value` is the source text (upper-cased for ``IN`` and ``DESC``, as vfilter's
     ``participle.Upper``); `offset` is the index in the text; `line`/`column` are 1-based and
-    include the caller's offsets."""
+    include the caller's offsets. Columns count characters (code points), as participle counts
+    runes."""
 
     kind: str
     value: str
@@ -109,68 +108,52 @@ class VqlLexError(Exception):
         self.column = column
 
 
-class Positions:
-    """Turns text offsets into 1-based (line, column), shifted by the caller's offsets."""
-
-    def __init__(self, text: str, line_offset: int = 0, column_offset: int = 0) -> None:
-        self._starts = [0]
-        find = text.find
-        at = find("\n")
-        while at >= 0:
-            self._starts.append(at + 1)
-            at = find("\n", at + 1)
-        self._line_offset = line_offset
-        self._column_offset = column_offset
-
-    def at(self, offset: int) -> tuple[int, int]:
-        index = bisect_right(self._starts, offset) - 1
-        return (
-            index + 1 + self._line_offset,
-            offset - self._starts[index] + 1 + self._column_offset,
-        )
-
-
 def _go_quote(snippet: str) -> str:
     return '"' + snippet.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def tokenize(text: str, positions: Positions | None = None) -> tuple[list[Token], list[Token]]:
+def tokenize(
+    text: str, *, line_offset: int = 0, column_offset: int = 0
+) -> tuple[list[Token], list[Token]]:
     """Split `text` into (tokens, comments); whitespace is dropped.
 
-    The token list ends with an ``EOF`` token positioned just after the text.
+    Positions are the position in `text` plus the offsets (the column offset applies to every
+    line). The token list ends with an ``EOF`` token positioned just after the text.
     Raises VqlLexError at the first character that no rule matches.
     """
-    if positions is None:
-        positions = Positions(text)
-    at = positions.at
     tokens: list[Token] = []
     comments: list[Token] = []
     match = _MASTER.match
     kinds = _KIND_OF_GROUP
+    count = text.count
     pos = 0
     end = len(text)
+    line = 1 + line_offset
+    # Offset of the current line's first character, shifted so that column = pos - line_base.
+    line_base = -1 - column_offset
     while pos < end:
         found = match(text, pos)
         if found is None:
-            line, column = at(pos)
-            raise VqlLexError(f"invalid input text {_go_quote(text[pos : pos + 10])}", line, column)
-        group = found.lastgroup
-        assert group is not None
-        kind = kinds[group]
+            raise VqlLexError(
+                f"invalid input text {_go_quote(text[pos : pos + 10])}", line, pos - line_base
+            )
+        kind = kinds[found.lastgroup]  # type: ignore[index]
         new_pos = found.end()
         if kind is not WHITESPACE:
             value = found.group()
             if kind in _UPPERCASED:
                 value = value.upper()
-            line, column = at(pos)
-            token = Token(kind, value, pos, line, column)
+            token = Token(kind, value, pos, line, pos - line_base)
             if kind is COMMENT:
                 comments.append(token)
             else:
                 tokens.append(token)
+        newlines = count("\n", pos, new_pos)
+        if newlines:
+            line += newlines
+            line_base = text.rfind("\n", pos, new_pos) - column_offset
         pos = new_pos
-    line, column = at(end)
-    tokens.append(Token(EOF, "", end, line, column))
+    tokens.append(Token(EOF, "", end, line, end - line_base))
     return tokens, comments
 
 

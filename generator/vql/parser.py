@@ -36,7 +36,6 @@ from generator.vql.lexer import (
     OPERATOR,
     STRING,
     SYMBOL_IDENT,
-    Positions,
     Token,
     VqlLexError,
     number_value,
@@ -54,8 +53,9 @@ _COMPARISONS = frozenset({"<>", "<=", ">=", "=", "<", ">", "!=", "=~"})
 _VALUE_START_KINDS = frozenset(
     {IDENT, SYMBOL_IDENT, STRING, MULTILINE_STRING, NUMBER, "BOOL", "NULL"}
 )
-# Nesting levels of expressions, subqueries and calls; keeps well inside Python's recursion limit.
-_MAX_DEPTH = 60
+# Nesting levels (parentheses, calls, subqueries, NOTs) accepted; each level costs about ten
+# Python frames, so this stays well inside the default recursion limit of 1000.
+_MAX_DEPTH = 50
 
 
 class VqlSyntaxError(Exception):
@@ -200,6 +200,9 @@ class _Parser:
         return ast.LetParam(_name(name), default, line=name.line, column=name.column)
 
     def select(self) -> ast.Select:
+        return self.nested(self._select)
+
+    def _select(self) -> ast.Select:
         start = self.tok
         explain = False
         while self.tok.kind == "EXPLAIN":
@@ -327,7 +330,7 @@ class _Parser:
     def arg_value(self) -> ast.Expr:
         token = self.tok
         if self.accept_op("{"):
-            select = self.nested(self.select)
+            select = self.select()
             self.expect_op("}")
             return ast.Subquery(select, line=token.line, column=token.column)
         if self.accept_op("["):
@@ -512,7 +515,7 @@ class _Parser:
             return ast.Null(line=token.line, column=token.column)
         if kind == OPERATOR and token.value == "(":
             self.pos += 1
-            inner = self.nested(self.comma_expr)
+            inner = self.comma_expr()
             self.expect_op(")")
             if isinstance(inner, ast.Tuple):
                 return ast.Tuple(inner.items, line=token.line, column=token.column)
@@ -536,13 +539,13 @@ class _Parser:
             return ast.Symbol(tuple(parts), negated, line=first.line, column=first.column)
         args: list[ast.Arg] = []
         while self.accept_op("("):
-            args.extend(self.nested(self.arg_list))
+            args.extend(self.arg_list())
         return ast.Call(tuple(parts), tuple(args), negated, line=first.line, column=first.column)
 
 
 def _lex(text: str, line_offset: int, column_offset: int) -> tuple[list[Token], list[Token]]:
     try:
-        return tokenize(text, Positions(text, line_offset, column_offset))
+        return tokenize(text, line_offset=line_offset, column_offset=column_offset)
     except VqlLexError as error:
         raise VqlSyntaxError(error.message, error.line, error.column) from None
 
