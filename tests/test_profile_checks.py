@@ -391,3 +391,11 @@ def test_unquoted_ipv6_of_small_numbers_is_a_base_60_surprise() -> None:
     [diag] = result.diagnostics
     assert diag.rule == "yaml11-surprise" and "base-60" in diag.message
     assert diag.hint is not None and '"1:2:3:4:5:6:7:8"' in diag.hint
+
+
+def test_internationalised_name_gets_its_punycode_hint() -> None:
+    with pytest.raises(AddressError) as caught:
+        parse_address("bücher.example")
+    assert caught.value.rule == "address-syntax"
+    assert "xn--bcher-kva.example" in caught.value.hint
+    assert parse_address("xn--bcher-kva.example").kind == "dns"

@@ -173,12 +173,26 @@ def parse_address(text: str) -> Address:
         )
     if is_dns_name(value):
         return Address("dns", lowered.rstrip("."))
+    punycode = _punycode(value)
     raise AddressError(
         "address-syntax",
         f"{value!r} is not an address netsh understands",
-        "use me, any, an IPv4/IPv6 address, a.b.c.d/nn, a range first-last, a DNS name, "
+        f"write the internationalised name in its ASCII form: {punycode}"
+        if punycode
+        else "use me, any, an IPv4/IPv6 address, a.b.c.d/nn, a range first-last, a DNS name, "
         "or DNS, WINS, DHCP, GATEWAY",
     )
+
+
+def _punycode(value: str) -> str | None:
+    """The ASCII (xn--) form of an internationalised DNS name, when it has one."""
+    if value.isascii():
+        return None
+    try:
+        ascii_name = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return ascii_name if is_dns_name(ascii_name) else None
 
 
 def _parse_cidr(value: str) -> Address:
