@@ -250,3 +250,19 @@ def test_stdin_through_the_real_entry_point() -> None:
     )
     assert done.returncode == 1
     assert b"<stdin>:3:12: error: block_all: expected true or false" in done.stdout
+
+
+def test_profiles_checked_together_need_their_own_names(tmp_path: Path) -> None:
+    one = b"format_version: 1\nid: site-a\nartifact:\n  name: Custom.Site.Quarantine\n"
+    (tmp_path / "a.yaml").write_bytes(one)
+    (tmp_path / "b.yaml").write_bytes(one.replace(b"site-a", b"site-b"))
+    (tmp_path / "c.yaml").write_bytes(b"format_version: 1\nid: site-a\n")
+    code, doc = _json([str(tmp_path)])
+    assert code == 1
+    found = [(Path(d["path"]).name, d["line"], d["rule"]) for d in doc["diagnostics"]]  # type: ignore[union-attr]
+    assert found == [("b.yaml", 4, "duplicate-artifact-name"), ("c.yaml", 2, "duplicate-id")]
+    message = doc["diagnostics"][0]["message"]  # type: ignore[index]
+    assert (
+        message
+        == f"artifact name 'Custom.Site.Quarantine' is also used by {tmp_path / 'a.yaml'}:4:9"
+    )

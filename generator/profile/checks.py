@@ -75,6 +75,9 @@ RULES: dict[str, str] = {
     "negative-check-permitted": "a permit rule lets the negative check through: the policy is "
     "always removed",
     "message-too-long": "the user message is longer than 255 characters",
+    "duplicate-artifact-name": "two profiles checked together share an artifact name (one "
+    "would replace the other on the server)",
+    "duplicate-id": "two profiles checked together share a profile id",
     "policy-name-builtin": "the policy name is one of Windows' built-in example policies (warning)",
 }
 

@@ -16,7 +16,7 @@ from generator.profile.build import build_profile
 from generator.profile.checks import ProfileChecker
 from generator.profile.model import Profile
 from generator.profile.schema import SchemaChecker
-from generator.yamlsource import MAX_BYTES, load_yaml
+from generator.yamlsource import MAX_BYTES, YamlDocument, load_yaml
 
 DEFAULT_PROFILE_FILE = Path(__file__).resolve().parent / "default.yaml"
 
@@ -27,6 +27,8 @@ class ProfileResult:
 
     profile: Profile | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    document: YamlDocument | None = None
+    """The loaded YAML with node positions, when it could be loaded."""
 
 
 def _has_error(diagnostics: list[Diagnostic]) -> bool:
@@ -63,8 +65,8 @@ def _load_profile(path: str, raw: bytes) -> ProfileResult:
     diagnostics.extend(checked.diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
     if _has_error(diagnostics) or not isinstance(doc.data, dict):
-        return ProfileResult(None, diagnostics)
-    return ProfileResult(build_profile(doc.data, checked), diagnostics)
+        return ProfileResult(None, diagnostics, doc)
+    return ProfileResult(build_profile(doc.data, checked), diagnostics, doc)
 
 
 def io_error(path: str, message: str, hint: str | None = None) -> Diagnostic:

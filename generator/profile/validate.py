@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Results
-from generator.profile.loader import io_error, load_profile, load_profile_file
+from generator.diagnostics import Diagnostic, Location, Results, Severity
+from generator.profile.loader import ProfileResult, io_error, load_profile, load_profile_file
 
 STDIN_NAME = "<stdin>"
 SUFFIXES = (".yaml", ".yml")
@@ -56,11 +56,47 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
     return files, problems
 
 
+class _SameNames:
+    """Profiles checked together must not share an artifact name or an id.
+
+    Two artifacts with one name overwrite each other on the Velociraptor server (and in
+    ``artifacts/``), so one engagement's quarantine would silently replace another's.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], Location] = {}
+
+    def check(self, result: ProfileResult) -> list[Diagnostic]:
+        profile, doc = result.profile, result.document
+        if profile is None or doc is None:
+            return []
+        found = []
+        for what, value, node in (
+            ("artifact name", profile.artifact.name, ("artifact", "name")),
+            ("profile id", profile.id, ("id",)),
+        ):
+            here = doc.location(node)
+            first = self.seen.setdefault((what, value), here)
+            if first is not here:
+                rule = "duplicate-artifact-name" if what == "artifact name" else "duplicate-id"
+                found.append(
+                    Diagnostic(
+                        here,
+                        rule,
+                        Severity.ERROR,
+                        f"{what} {value!r} is also used by {first}",
+                        f"give every profile its own {what}",
+                    )
+                )
+        return found
+
+
 def validate_paths(paths: list[str], *, stdin: bytes | None = None) -> Results:
     """Check every profile named by `paths`; `stdin` is read for ``-`` (sys.stdin if None)."""
     results = Results()
     files, problems = expand_paths(paths)
     results.extend(problems)
+    same_names = _SameNames()
     for name in files:
         if name == "-":
             raw = stdin if stdin is not None else sys.stdin.buffer.read()
@@ -70,6 +106,7 @@ def validate_paths(paths: list[str], *, stdin: bytes | None = None) -> Results:
             result = load_profile_file(Path(name))
             results.files.append(name)
         results.extend(result.diagnostics)
+        results.extend(same_names.check(result))
     return results
 
 
