@@ -27,7 +27,7 @@ class VqlRuntimeError(VrqError):
 def _where(node: ast.Node | None) -> str:
     if node is None:
         return ""
-    return f" (line {node.line}, column {node.column})"
+    return f" (query line {node.line}, column {node.column})"
 
 
 # ---------------------------------------------------------------- lazy values
@@ -164,9 +164,6 @@ class Args:
     def has(self, name: str) -> bool:
         return name in self._raw
 
-    def raw(self, name: str) -> Any:
-        return self._raw.get(name, v.NULL)
-
     def value(self, name: str, default: Any = v.NULL) -> Any:
         """The reduced argument (a stored query stays a stored query)."""
         if name not in self._raw:
@@ -192,8 +189,6 @@ class Args:
             return default
         if isinstance(item, str):
             return item
-        if isinstance(item, list) and len(item) == 1 and isinstance(item[0], str):
-            return item[0]
         return v.go_value(item)
 
     def strings(self, name: str) -> list[str]:
@@ -210,11 +205,6 @@ class Args:
             return default
         converted = to_int(item)
         return default if converted is None else converted
-
-    def boolean(self, name: str, default: bool = False) -> bool:
-        if name not in self._raw:
-            return default
-        return self.ctx.truthy(self.value(name))
 
     def require(self, *names: str) -> None:
         for name in names:
@@ -473,8 +463,8 @@ class Evaluator:
         if not found:
             raise VqlRuntimeError(
                 f"plugin {plugin.name}() is not available in the simulator{_where(plugin)}",
-                hint="the simulator implements the plugins quarantine artifacts use; "
-                "see `vr-quarantine simulate --help`",
+                hint="plugins the simulator implements: "
+                + ", ".join(sorted(self.registry.plugins)),
             )
         return self._call_stored(value, args, scope, plugin)
 
@@ -579,13 +569,14 @@ class Evaluator:
                     scope.log(f"ERROR:{kind} {full} not found. {scope.print_vars()}")
             return False, v.NULL
         for part in parts[1:]:
-            value = self._reduce_lazy(value, scope)
+            value = self.reduce_lazy(value, scope)
             found, value = v.associative(value, part)
             if not found:
                 return True, v.NULL
         return True, value
 
-    def _reduce_lazy(self, value: Any, scope: Scope) -> Any:
+    def reduce_lazy(self, value: Any, scope: Scope) -> Any:
+        """A stored expression's or lazy argument's value; a query's rows."""
         if isinstance(value, StoredExpression):
             return self.reduce_stored(value, scope)
         if isinstance(value, LazyExpr):
@@ -638,7 +629,8 @@ class Evaluator:
         if not found:
             raise VqlRuntimeError(
                 f"function {node.name}() is not available in the simulator{_where(node)}",
-                hint="the simulator implements the functions quarantine artifacts use",
+                hint="functions the simulator implements: "
+                + ", ".join(sorted(self.registry.functions)),
             )
         if isinstance(value, StoredExpression):
             subscope = self._bind(value.params, self._eager_args(node.args, scope), scope)
@@ -734,20 +726,20 @@ class Evaluator:
 
     def _operand(self, value: Any, scope: Scope) -> Any:
         if isinstance(value, StoredExpression | LazyExpr) or is_query(value):
-            return self._reduce_lazy(value, scope)
+            return self.reduce_lazy(value, scope)
         return value
 
     def _member(self, node: ast.Member, scope: Scope) -> Any:
-        obj = self._reduce_lazy(self.eval(node.obj, scope), scope)
+        obj = self.reduce_lazy(self.eval(node.obj, scope), scope)
         return v.associative(obj, node.name)[1]
 
     def _index(self, node: ast.Index, scope: Scope) -> Any:
-        obj = self._reduce_lazy(self.eval(node.obj, scope), scope)
-        index = self._reduce_lazy(self.eval(node.index, scope), scope)
+        obj = self.reduce_lazy(self.eval(node.obj, scope), scope)
+        index = self.reduce_lazy(self.eval(node.index, scope), scope)
         return v.associative(obj, index)[1]
 
     def _slice(self, node: ast.Slice, scope: Scope) -> Any:
-        obj = self._reduce_lazy(self.eval(node.obj, scope), scope)
+        obj = self.reduce_lazy(self.eval(node.obj, scope), scope)
         bounds: list[int | None] = []
         for bound in (node.start, node.end):
             if bound is None:

@@ -37,7 +37,7 @@ def get(ctx: CallContext, args: Args) -> Any:
         found, value = v.associative(item, field)
         if not found:
             return default
-        return ctx.evaluator._reduce_lazy(value, ctx.scope)
+        return ctx.evaluator.reduce_lazy(value, ctx.scope)
     return item
 
 

@@ -18,10 +18,12 @@ register = registrar(FUNCTIONS)
 def side_effect(ctx: CallContext, name: str, args: Args) -> Any:
     answered, value = ctx.session.side_effects.function(name, args.evaluated())
     if not answered:
-        raise ctx.fail(
-            f"{name}() would touch the endpoint and nothing answers it",
-            hint=f"mock it (mock(function='{name}', results=...)) or describe it in the scenario",
+        hint = (
+            f"mock it: mock(function='{name}', results=...)"
+            if ctx.session.mocks is not None
+            else f"answer it in a scenario file: function_results: {{{name}: ...}}"
         )
+        raise ctx.fail(f"{name}() would touch the endpoint and nothing answers it", hint=hint)
     return value
 
 

@@ -17,10 +17,12 @@ PLUGINS: dict[str, PluginImpl] = {}
 def side_effect_rows(ctx: CallContext, name: str, args: Args) -> list[Any]:
     rows = ctx.session.side_effects.plugin(name, args.evaluated())
     if rows is None:
-        raise ctx.fail(
-            f"{name}() would touch the endpoint and nothing answers it",
-            hint=f"mock it (mock(plugin='{name}', results=...)) or describe it in the scenario",
+        hint = (
+            f"mock it: mock(plugin='{name}', results=...)"
+            if ctx.session.mocks is not None
+            else f"answer it in a scenario file: plugin_results: {{{name}: [...]}}"
         )
+        raise ctx.fail(f"{name}() would touch the endpoint and nothing answers it", hint=hint)
     return rows
 
 
