@@ -266,3 +266,8 @@ def test_profiles_checked_together_need_their_own_names(tmp_path: Path) -> None:
         message
         == f"artifact name 'Custom.Site.Quarantine' is also used by {tmp_path / 'a.yaml'}:4:9"
     )
+
+
+def test_examples_and_built_in_default_checked_together_are_clean() -> None:
+    result = runner.invoke(app, ["validate", "--strict", str(EXAMPLES), str(DEFAULT)])
+    assert result.exit_code == 0, result.output
