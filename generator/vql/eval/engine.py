@@ -710,7 +710,7 @@ class Evaluator:
             try:
                 return vql_match(right, left)
             except VqlRegexError as exc:
-                scope.log(f"ERROR:{exc}")
+                scope.log(f"Compile regexp: {exc}")
                 return False
         if op == "IN":
             return v.membership(left, right)
