@@ -46,12 +46,17 @@ def test_bad_addresses(text: str, rule: str) -> None:
     assert caught.value.rule == rule
 
 
-@pytest.mark.parametrize(("mask", "prefix"), [(24, 24), ("255.255.255.128", 25), ("32", 32)])
+@pytest.mark.parametrize(
+    ("mask", "prefix"),
+    [(24, 24), ("255.255.255.128", 25), ("32", 32), ("255.255.255.255", 32), ("128.0.0.0", 1)],
+)
 def test_masks(mask: str | int, prefix: int) -> None:
-    assert parse_mask(mask)[0] == prefix
+    assert parse_mask(mask) == prefix
 
 
-@pytest.mark.parametrize("mask", [0, 33, "255.0.255.0", "0.0.0.0", "banana", "-1"])
+@pytest.mark.parametrize(
+    "mask", [0, 33, "255.0.255.0", "0.0.0.0", "0.0.0.255", "255.255.255.1", "banana", "-1", "/24"]
+)
 def test_bad_masks(mask: str | int) -> None:
     with pytest.raises(AddressError):
         parse_mask(mask)

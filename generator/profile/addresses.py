@@ -5,9 +5,10 @@ prefix 1-32), an IPv4 or IPv6 range ``a-b`` (both ends specific and of one famil
 (resolved once, when the filter is created) or a server keyword (``DNS``, ``WINS``, ``DHCP``,
 ``GATEWAY``). It takes no IPv6 prefix, so an IPv6 network must be written as a range.
 
-A CIDR network is emitted as its network address plus a **dotted** mask (``10.20.30.0`` and
-``255.255.255.0``): the oldest netsh builds document the dotted form, and every build accepts it.
-A ``/32`` is a single address and is emitted without a mask.
+A network (CIDR, or an address plus a mask in either form) is emitted as its network address
+plus a **dotted** mask (``10.20.30.0`` and ``255.255.255.0``): netsh's help names both forms, and
+the dotted one is what Microsoft's examples and the upstream rule table use. A ``/32`` is a single
+address and is emitted without a mask.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def _ip(text: str) -> IPAddress | None:
         return None
 
 
-def parse_mask(value: str | int) -> tuple[int, str]:
-    """A dotted mask or a prefix 1-32 → (prefix length, dotted mask). Raises AddressError."""
+def parse_mask(value: str | int) -> int:
+    """A dotted mask or a prefix 1-32 → the prefix length. Raises AddressError."""
     text = str(value).strip()
     if isinstance(value, int) or text.isdigit():
         prefix = int(text)
@@ -86,22 +87,26 @@ def parse_mask(value: str | int) -> tuple[int, str]:
                 f"mask prefix {prefix} is out of range",
                 "netsh takes a prefix of 1 through 32, or a dotted mask such as 255.255.255.0",
             )
-        return prefix, str(ipaddress.IPv4Network(f"0.0.0.0/{prefix}").netmask)
+        return prefix
     try:
-        net = ipaddress.IPv4Network(f"0.0.0.0/{text}")
+        bits = int(ipaddress.IPv4Address(text))
     except ValueError:
+        bits = -1
+    inverted = bits ^ 0xFFFFFFFF
+    if bits < 0 or inverted & (inverted + 1):
         raise AddressError(
             "mask-syntax",
             f"{text!r} is not an IPv4 mask",
-            "write a contiguous dotted mask such as 255.255.255.0, or a prefix 1-32",
-        ) from None
-    if net.prefixlen == 0:
+            "write a contiguous dotted mask such as 255.255.255.0 (not a wildcard mask such "
+            "as 0.0.0.255), or a prefix 1-32",
+        )
+    if bits == 0:
         raise AddressError(
             "mask-syntax",
             "mask 0.0.0.0 matches every address",
             "use `any` as the address instead of a zero mask",
         )
-    return net.prefixlen, str(net.netmask)
+    return 32 - (inverted.bit_length())
 
 
 def _network(addr: ipaddress.IPv4Address, prefix: int, written: str) -> Address:
@@ -275,6 +280,6 @@ def apply_mask(address: Address, mask: str | int) -> Address:
             "a mask applies only to an IPv4 network address; remove the mask"
             + (" (the CIDR prefix already sets it)" if address.kind == "ipv4-net" else ""),
         )
-    prefix, _dotted = parse_mask(mask)
+    prefix = parse_mask(mask)
     assert isinstance(address.low, ipaddress.IPv4Address)
     return _network(address.low, prefix, f"{address.netsh} mask {mask}")
