@@ -53,12 +53,19 @@ def test_oracle_scenario_rows_in_detail(reference_dir: Path) -> None:
     ]
 
 
-def test_own_fixture_passes_and_renders_its_output() -> None:
-    result = run_golden(
-        FIXTURES / "probe.in.yaml", [FIXTURES / "Test.Probe.yaml"], FIXTURES / "probe.out.yaml"
-    )
+FIXTURE_FILES = sorted(FIXTURES.glob("*.in.yaml"))
+ARTIFACT_FILES = sorted(
+    p for p in FIXTURES.glob("*.yaml") if not p.name.endswith((".in.yaml", ".out.yaml"))
+)
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.name)
+def test_own_fixtures_pass_and_render_their_output(fixture: Path) -> None:
+    """Every ``X.in.yaml`` here, with every artifact of the folder, gives ``X.out.yaml``."""
+    expected_path = fixture.with_name(fixture.name.replace(".in.yaml", ".out.yaml"))
+    result = run_golden(fixture, ARTIFACT_FILES, expected_path)
     assert result.ok, result.describe_failures()
-    expected = (FIXTURES / "probe.out.yaml").read_text(encoding="utf-8")
+    expected = expected_path.read_text(encoding="utf-8")
     assert _strip_comments(result.render()) == _strip_comments(expected)
 
 
@@ -66,7 +73,7 @@ def test_a_different_row_fails(tmp_path: Path) -> None:
     text = (FIXTURES / "probe.out.yaml").read_text(encoding="utf-8").replace("HTTP 503", "HTTP 504")
     changed = tmp_path / "probe.out.yaml"
     changed.write_text(text, encoding="utf-8")
-    result = run_golden(FIXTURES / "probe.in.yaml", [FIXTURES / "Test.Probe.yaml"], changed)
+    result = run_golden(FIXTURES / "probe.in.yaml", ARTIFACT_FILES, changed)
     assert not result.ok
     assert "HTTP 504" in result.describe_failures()
 

@@ -24,7 +24,7 @@ def _command_line(index: int, command: Command) -> list[str]:
         f"rc={command.return_code}" if command.kind == "execve" else (f"HTTP {command.return_code}")
     )
     lines = [f"  {index:3d}. {shown}  [{outcome}]"]
-    output = (command.stdout + command.stderr).strip()
+    output = command.stderr.strip() or command.stdout.strip()
     if output and (command.return_code != 0 or command.kind != "execve"):
         lines.append(f"       {output.splitlines()[0]}")
     return lines
