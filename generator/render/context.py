@@ -8,8 +8,6 @@ YAML serializer.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from generator.profile.model import Profile, Rule
@@ -71,13 +69,22 @@ def rule_row(rule: Rule) -> list[str]:
     ]
 
 
+def _csv_field(value: str) -> str:
+    # Python's csv writer leaves a lone "\r" unquoted when lines end in "\n"; a reader then splits
+    # the row there. Quote every field that holds a separator, a quote, a line break or edge space.
+    if value != value.strip(" \t") or any(ch in value for ch in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
     """CSV with ``\\n`` line ends and minimal quoting (upstream's table comes out unchanged)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    lines = [header, *rows]
+    # A one-column row holding "" would be a blank line, which CSV readers skip: quote it.
+    return "".join(
+        (",".join(_csv_field(field) for field in line) if line != [""] else '""') + "\n"
+        for line in lines
+    )
 
 
 def switches(profile: Profile) -> dict[str, bool]:

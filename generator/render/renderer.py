@@ -49,7 +49,12 @@ def environment() -> SandboxedEnvironment:
 
 def render_vql(switch_values: dict[str, bool]) -> str:
     """The artifact's query for a set of feature switches (the only input the VQL may depend on)."""
-    return environment().get_template(VQL_TEMPLATE).render(switches=dict(switch_values))
+    return _render_vql(tuple(sorted(switch_values.items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _render_vql(switch_items: tuple[tuple[str, bool], ...]) -> str:
+    return environment().get_template(VQL_TEMPLATE).render(switches=dict(switch_items))
 
 
 def artifact_filename(name: str) -> str:

@@ -8,6 +8,7 @@ is a SELECT). Problems are diagnostics with rule ids ``render-*``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ ARTIFACT_KEYS = (
     "sources",
 )
 OPTIONAL_KEYS = ("references",)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PARAMETER_NAMES = (
     "PolicyName",
     "RuleLookupTable",
@@ -52,22 +54,23 @@ def _problem(path: str, message: str, rule: str = "render-self-check") -> Diagno
     )
 
 
-def check_vql(path: str, vql: str) -> list[Diagnostic]:
-    """The query parses and follows the loader's LET.../SELECT rule."""
+@functools.lru_cache(maxsize=32)
+def _vql_problem(vql: str) -> tuple[str, str] | None:
+    # The query depends only on the feature switches, so a handful of texts cover every profile.
     try:
         program = parse(vql)
     except VqlSyntaxError as error:
-        return [_problem(path, f"the rendered VQL does not parse: {error}", "render-vql-syntax")]
+        return "render-vql-syntax", f"the rendered VQL does not parse: {error}"
     *lets, last = program.statements
     if not all(isinstance(s, ast.Let) for s in lets) or not isinstance(last, ast.Select):
-        return [
-            _problem(
-                path,
-                "every statement but the last must be a LET and the last a SELECT",
-                "render-vql-loader",
-            )
-        ]
-    return []
+        return "render-vql-loader", "every statement but the last must be a LET, the last a SELECT"
+    return None
+
+
+def check_vql(path: str, vql: str) -> list[Diagnostic]:
+    """The query parses and follows the loader's LET.../SELECT rule."""
+    problem = _vql_problem(vql)
+    return [] if problem is None else [_problem(path, problem[1], problem[0])]
 
 
 def check_artifact(
@@ -81,7 +84,7 @@ def check_artifact(
 ) -> list[Diagnostic]:
     """Every problem of a rendered artifact text; an empty list means it may be written."""
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as error:
         return [_problem(path, f"the rendered artifact is not valid YAML: {error}")]
     if not isinstance(data, dict):

@@ -8,6 +8,8 @@ the text stays readable and byte-identical from run to run.
 
 from __future__ import annotations
 
+import functools
+
 import yaml
 
 # No folding: a value is written on as few lines as its own newlines need.
@@ -18,8 +20,23 @@ class _Dumper(yaml.SafeDumper):
     """The safe dumper, with literal blocks for multi-line strings."""
 
 
+# Characters that YAML readers treat as line breaks or byte-order marks, or that are not printable:
+# PyYAML would otherwise write some of them raw (with allow_unicode) where they change the value
+# read back. A double-quoted scalar escapes them all.
+_RAW_UNSAFE = frozenset("\r\x85\u2028\u2029\ufeff")
+
+
+def _needs_escapes(data: str) -> bool:
+    return any(ch in _RAW_UNSAFE or (not ch.isprintable() and ch not in "\n\t") for ch in data)
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
+    if _needs_escapes(data):
+        style: str | None = '"'
+    elif "\n" in data:
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
@@ -32,6 +49,19 @@ def to_yaml(value: object, indent: int = 0, block: bool = False) -> str:
     A scalar is written to follow ``key: `` on the same line; with ``block=True`` a list or a
     mapping is written as a block below its key, indented by `indent` spaces.
     """
+    if isinstance(value, str):
+        return _string_to_yaml(value, indent, block)
+    return _to_yaml(value, indent, block)
+
+
+@functools.lru_cache(maxsize=64)
+def _string_to_yaml(value: str, indent: int, block: bool) -> str:
+    # The pure-Python emitter is slow on the 30 kB query, which is the same for every profile
+    # with the same switches; libyaml's is not used because its output may differ in details.
+    return _to_yaml(value, indent, block)
+
+
+def _to_yaml(value: object, indent: int, block: bool) -> str:
     text = yaml.dump(
         value,
         Dumper=_Dumper,
