@@ -162,10 +162,11 @@ def render_command(
 
     Every artifact is read back, parsed and linted before anything is written; a run writes all
     its files atomically or none. Exit 0 when written (or current), 1 on findings or stale files,
-    2 on usage or I/O errors.
+    2 on usage or I/O errors (e.g. a missing profile).
     """
     from pathlib import Path
 
+    from generator.profile.validate import has_io_error
     from generator.render import render_run, stale_files, write_artifacts
     from generator.report import get_reporter
 
@@ -177,6 +178,8 @@ def render_command(
         raise fail(exc) from None
     if run.results.diagnostics:
         typer.echo(get_reporter("text")(run.results, "render"), nl=False, err=True)
+    if has_io_error(run.results):
+        raise typer.Exit(EXIT_USAGE)
     if not run.ok:
         raise typer.Exit(EXIT_FINDINGS)
     if output == "-":

@@ -1,0 +1,188 @@
+"""Writing artifacts: atomic, inside the output folder, all or nothing; the CLI contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import generator.render.output as output
+import generator.render.templates as templates
+from generator.errors import VrqError
+from generator.render import render_profile, target_path, write_artifacts, write_atomic
+from generator.render.context import build_context
+from tests.test_render_support import plain_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+
+
+def test_atomic_write_leaves_old_file_and_no_temp_when_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "A.yaml"
+    target.write_text("old\n")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomic(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml"]
+
+
+def test_atomic_write_replaces_content(tmp_path: Path) -> None:
+    target = tmp_path / "A.yaml"
+    target.write_text("old\n")
+    write_atomic(target, "new \u00e9\n")
+    assert target.read_bytes() == "new \u00e9\n".encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml"]
+
+
+@pytest.mark.parametrize("name", ["../escape.yaml", "/etc/passwd", "sub/A.yaml", "..", ""])
+def test_names_cannot_leave_the_output_folder(tmp_path: Path, name: str) -> None:
+    with pytest.raises(VrqError, match="output folder"):
+        target_path(tmp_path, name)
+
+
+@pytest.mark.parametrize("name", ["..", "../../tmp/x", "a/b", "Custom..X", "1Custom.X", "A.1b", ""])
+def test_invalid_artifact_names_are_refused_before_rendering(name: str) -> None:
+    profile = plain_profile(artifact=dataclasses.replace(plain_profile().artifact, name=name))
+    rendered = render_profile(profile)
+    assert rendered.text is None
+    assert [d.rule for d in rendered.diagnostics] == ["render-artifact-name"]
+
+
+def test_writer_refuses_artifacts_with_problems(tmp_path: Path) -> None:
+    bad = render_profile(
+        plain_profile(artifact=dataclasses.replace(plain_profile().artifact, name=".."))
+    )
+    good = render_profile(plain_profile())
+    with pytest.raises(VrqError):
+        write_artifacts([good, bad], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def _context_values(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [value, *(v for item in value.values() for v in _context_values(item))]
+    if isinstance(value, list):
+        return [value, *(v for item in value for v in _context_values(item))]
+    return [value]
+
+
+def test_templates_only_see_plain_data() -> None:
+    profile = plain_profile(rules=(), message="hi")
+    for value in _context_values(build_context(profile)):
+        assert type(value) in (dict, list, str, int, bool), type(value)
+
+
+def test_templates_are_found_in_the_source_tree_or_the_wheel_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert templates.templates_dir() == ROOT / "templates"
+    package = tmp_path / "site-packages" / "generator"
+    packaged = package / "_data" / "templates"
+    packaged.mkdir(parents=True)
+    (packaged / "artifact.yaml.j2").write_text("x")
+    monkeypatch.setattr(templates, "_PACKAGE", package)
+    assert templates.templates_dir() == packaged
+    (packaged / "artifact.yaml.j2").unlink()
+    with pytest.raises(VrqError, match="templates were not found"):
+        templates.templates_dir()
+
+
+def test_environment_is_sandboxed_and_strict() -> None:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = templates.make_environment()
+    assert isinstance(env, SandboxedEnvironment)
+    assert env.undefined is StrictUndefined
+    assert env.keep_trailing_newline and not env.autoescape
+
+
+def _profile_file(path: Path, name: str) -> Path:
+    text = (ROOT / "examples" / "upstream-defaults.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["artifact"]["name"] = name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def example_available() -> None:
+    if not (ROOT / "examples" / "upstream-defaults.yaml").is_file():
+        pytest.skip("examples/upstream-defaults.yaml is not present")
+
+
+@pytest.mark.usefixtures("example_available")
+def test_cli_writes_one_file_per_profile_and_stdout(tmp_path: Path) -> None:
+    one = _profile_file(tmp_path / "one.yaml", "Custom.One")
+    two = _profile_file(tmp_path / "two.yaml", "Custom.Two")
+    result = _cli("render", str(one), str(two), "--default", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "Custom.One.yaml",
+        "Custom.Two.yaml",
+        "Custom.Windows.Remediation.Quarantine.yaml",
+    ]
+    printed = _cli("render", str(one), "-o", "-", cwd=tmp_path)
+    assert printed.returncode == 0
+    assert printed.stdout == (tmp_path / "out" / "Custom.One.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("example_available")
+def test_cli_duplicate_names_write_nothing(tmp_path: Path) -> None:
+    one = _profile_file(tmp_path / "one.yaml", "Custom.Same")
+    two = _profile_file(tmp_path / "two.yaml", "Custom.Same")
+    result = _cli("render", str(one), str(two), "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "render-duplicate-name" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_invalid_profile_prints_diagnostics_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format_version: 1\nartifact: [not, a, mapping]\n", encoding="utf-8")
+    result = _cli("render", str(bad), "--default", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "bad.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_missing_profile_and_usage_errors(tmp_path: Path) -> None:
+    missing = _cli("render", "nope.yaml", "-o", "out", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "nope.yaml" in missing.stderr
+    usage = _cli("render", "--check", "-o", "-", cwd=tmp_path)
+    assert usage.returncode == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_default_output_folder_is_artifacts_in_cwd(tmp_path: Path) -> None:
+    result = _cli("render", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "artifacts" / "Custom.Windows.Remediation.Quarantine.yaml").is_file()
+    assert [p.name for p in (tmp_path / "artifacts").iterdir()] == [
+        "Custom.Windows.Remediation.Quarantine.yaml"
+    ]
