@@ -42,6 +42,8 @@ class Number(Node):
 @dataclass(frozen=True)
 class Bool(Node):
     value: bool
+    text: str = field(default="", compare=False)
+    """The source spelling (``true``, ``FALSE``...); vfilter formats a boolean this way."""
 
 
 @dataclass(frozen=True)

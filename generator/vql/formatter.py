@@ -1,26 +1,29 @@
 """vfilter's formatting of VQL nodes: the text that becomes a column's default name.
 
-vfilter names a column without ``AS`` after the formatted expression, then strips backticks
-(``utils.Unquote_ident``): ``SELECT mock_replay(plugin='execve') FROM scope()`` has the column
-``mock_replay(plugin='execve')``. The rules follow vfilter's ``ToString`` methods and its golden
-fixtures (``fixtures/vql_queries.golden``, ``multi_vql_queries.golden``):
+vfilter names a column without ``AS`` with ``Unquote_ident(FormatToString(scope, column))``:
+``SELECT mock_replay(plugin='execve') FROM scope()`` has the column
+``mock_replay(plugin='execve')``. ``FormatToString`` runs vfilter's ``Visitor`` (``visitor.go``)
+with ``ToStringOptions`` (no line breaks, indent threshold 0) and trims the result. This module
+reproduces that visitor fragment by fragment, including its spacing quirks:
 
-- string literals keep their source spelling, quotes included (``'a'`` vs ``"a"``);
+- a "line break" in one-line mode adds a space unless the last fragment is one of
+  ``" " ( { = [ =[`` or ends with a space, and the visitor asks for one before every AND term, so
+  ``a AND b`` is formatted ``a  AND b`` (two spaces), and before a symbol placed after a slice
+  colon (``x[1: y]``);
+- string and boolean literals keep their source spelling (``'a'``, ``"a"``, ``true``), AND/OR
+  and comparison operators their spelling (``IN`` is upper-cased by the lexer);
 - integers are printed in decimal (``0x10`` -> ``16``, ``010`` -> ``8``) and floats in Go's
-  shortest ``'f'`` form with ``.0`` added when there is no dot (``1e3`` -> ``1000.0``);
-- binary operators get one space on each side (``1 + 1 = 2``), AND and OR upper case;
-- calls are ``name(a=1, b=2)``; a subquery argument is ``name= { SELECT ...}`` and an array
-  argument ``name= [1, 2]`` (vfilter's own spacing);
-- a subquery column is ``{ SELECT ... }``; LIMIT and DESC carry a trailing space (``LIMIT 1 ``).
+  shortest ``'f'`` form, with ``.0`` added when there is no dot (``1e3`` -> ``1000.0``);
+- arguments are ``name=value``, ``name=[1, 2]``, ``name=[]`` and ``name={ SELECT ... }``;
+- a subquery column is ``{ SELECT ... }``; ``DESC`` and ``LIMIT n`` carry a trailing space, so a
+  subquery ending with them closes with two spaces (``LIMIT 1  }``);
+- a tuple with a trailing comma prints the empty element: ``(x, )``.
 
-Not confirmed against a running vfilter (documented guesses):
-
-- ``||``/``|``/``&&`` are printed as ``OR``/``AND``; EXPLAIN as an ``EXPLAIN `` prefix;
-- a backticked name inside a dotted name or an argument name is printed with backticks only when
-  it is not a plain identifier (the AST keeps names already unquoted);
-- a one-element tuple ``(x,)`` is printed ``(x, )`` (vfilter prints the empty trailing element),
-  while a longer tuple with a trailing comma loses it;
-- ``x[]`` is printed ``x[NULL]``.
+Limits (the syntax tree does not keep these spellings): names are printed from their unquoted
+form, with backticks added when they are not plain identifiers (escapes inside backticks are not
+re-created); a number that vfilter cannot parse is printed ``NULL`` where vfilter prints
+``FALSE``; ``x[]`` is printed ``x[NULL]`` where vfilter prints ``x.``; a tuple with a trailing
+comma and several elements loses the trailing comma.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from decimal import Decimal
 from generator.vql import ast
 from generator.vql.lexer import unquote_ident
 
-__all__ = ["format_column_name", "format_expr", "format_select"]
+__all__ = ["format_column_name", "format_expr", "format_lambda", "format_select"]
 
 _PLAIN_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _KEYWORDS = frozenset(
@@ -51,10 +54,9 @@ _KEYWORDS = frozenset(
         "FALSE",
         "LET",
         "EXPLAIN",
-        "GROUP",
-        "ORDER",
     }
 )
+_NO_SPACE_AFTER = frozenset({" ", "(", "{", "=", "[", "=["})
 
 
 def _name(name: str) -> str:
@@ -67,7 +69,7 @@ def _dotted(parts: tuple[str, ...], negated: bool) -> str:
     return ("-" if negated else "") + ".".join(_name(part) for part in parts)
 
 
-def _format_float(value: float) -> str:
+def _float(value: float) -> str:
     """Go's ``strconv.FormatFloat(v, 'f', -1, 64)``, plus ``.0`` when there is no dot."""
     text = format(Decimal(repr(value)), "f")
     if "." not in text:
@@ -75,68 +77,186 @@ def _format_float(value: float) -> str:
     return text
 
 
-def _number(node: ast.Number) -> str:
-    if isinstance(node.value, bool):
-        return str(node.value)
-    if isinstance(node.value, int):
-        return str(node.value)
-    return _format_float(node.value)
+class _Visitor:
+    """vfilter's Visitor in one-line mode: fragments, and the current line position."""
 
+    def __init__(self) -> None:
+        self.fragments: list[str] = []
+        self.pos = 0
 
-def _arg(arg: ast.Arg) -> str:
-    name = _name(arg.name)
-    value = arg.value
-    if isinstance(value, ast.Subquery):
-        return f"{name}= {{ {format_select(value.select)}}}"
-    if isinstance(value, ast.ArrayLiteral):
-        return f"{name}= [{', '.join(format_expr(item) for item in value.items)}]"
-    return f"{name}={format_expr(value)}"
+    def push(self, *fragments: str) -> None:
+        for fragment in fragments:
+            self.fragments.append(fragment)
+            self.pos += len(fragment)
 
+    def line_break(self) -> None:
+        last = self.fragments[-1] if self.fragments else ""
+        if last not in _NO_SPACE_AFTER and not last.endswith(" "):
+            self.push(" ")
 
-def _args(args: tuple[ast.Arg, ...]) -> str:
-    return ", ".join(_arg(arg) for arg in args)
+    def text(self) -> str:
+        return "".join(self.fragments).strip()
 
+    # ------------------------------------------------------------ expressions
 
-def format_expr(expr: ast.Expr | ast.Star) -> str:
-    """Format an expression as vfilter does (see the module docstring)."""
-    if isinstance(expr, ast.String):
-        return expr.text or _quote(expr)
-    if isinstance(expr, ast.Number):
-        return _number(expr)
-    if isinstance(expr, ast.Bool):
-        return "TRUE" if expr.value else "FALSE"
-    if isinstance(expr, ast.Null):
-        return "NULL"
-    if isinstance(expr, ast.Symbol):
-        return _dotted(expr.parts, expr.negated)
-    if isinstance(expr, ast.Call):
-        return f"{_dotted(expr.parts, expr.negated)}({_args(expr.args)})"
-    if isinstance(expr, ast.BinaryOp):
-        return f"{format_expr(expr.left)} {expr.op} {format_expr(expr.right)}"
-    if isinstance(expr, ast.Not):
-        return f"NOT {format_expr(expr.operand)}"
-    if isinstance(expr, ast.Paren):
-        return f"({format_expr(expr.expr)})"
-    if isinstance(expr, ast.Tuple):
-        items = [format_expr(item) for item in expr.items]
-        if len(items) == 1:
-            items.append("")
-        return f"({', '.join(items)})"
-    if isinstance(expr, ast.Member):
-        return f"{format_expr(expr.obj)}.{_name(expr.name)}"
-    if isinstance(expr, ast.Index):
-        return f"{format_expr(expr.obj)}[{format_expr(expr.index)}]"
-    if isinstance(expr, ast.Slice):
-        start = "" if expr.start is None else format_expr(expr.start)
-        end = "" if expr.end is None else format_expr(expr.end)
-        return f"{format_expr(expr.obj)}[{start}:{end}]"
-    if isinstance(expr, ast.Subquery):
-        return f"{{ {format_select(expr.select)} }}"
-    if isinstance(expr, ast.ArrayLiteral):
-        return f"[{', '.join(format_expr(item) for item in expr.items)}]"
-    if isinstance(expr, ast.Star):
-        return "*"
-    raise TypeError(f"not a VQL expression: {type(expr).__name__}")
+    def expr(self, node: ast.Expr) -> None:
+        if isinstance(node, ast.BinaryOp):
+            self.binary(node)
+        elif isinstance(node, ast.Not):
+            self.push("NOT ")
+            self.expr(node.operand)
+        elif isinstance(node, ast.Symbol):
+            self.symbol(_dotted(node.parts, node.negated))
+        elif isinstance(node, ast.Call):
+            self.symbol(_dotted(node.parts, node.negated))
+            self.call_args(node.args)
+        elif isinstance(node, ast.String):
+            self.push(node.text or _quote(node))
+        elif isinstance(node, ast.Number):
+            value = node.value
+            self.push(str(value) if isinstance(value, int) else _float(value))
+        elif isinstance(node, ast.Bool):
+            self.push(node.text or ("TRUE" if node.value else "FALSE"))
+        elif isinstance(node, ast.Null):
+            self.push("NULL")
+        elif isinstance(node, ast.Paren):
+            self.push("(")
+            self.expr(node.expr)
+            self.push(")")
+        elif isinstance(node, ast.Tuple):
+            self.push("(")
+            self.comma(node.items, trailing=len(node.items) == 1)
+            self.push(")")
+        elif isinstance(node, ast.Member):
+            self.expr(node.obj)
+            self.push(".", _name(node.name))
+        elif isinstance(node, ast.Index):
+            self.expr(node.obj)
+            self.push("[")
+            self.expr(node.index)
+            self.push("]")
+        elif isinstance(node, ast.Slice):
+            self.expr(node.obj)
+            self.push("[")
+            if node.start is not None:
+                self.expr(node.start)
+            self.push(":")
+            if node.end is not None:
+                self.expr(node.end)
+            self.push("]")
+        elif isinstance(node, ast.Subquery):
+            self.push("{", " ")
+            self.select(node.select)
+            self.push(" }")
+        elif isinstance(node, ast.ArrayLiteral):
+            self.push("[")
+            self.comma(node.items, trailing=False)
+            self.push("]")
+        else:
+            raise TypeError(f"not a VQL expression: {type(node).__name__}")
+
+    def binary(self, node: ast.BinaryOp) -> None:
+        self.expr(node.left)
+        if node.op == "AND":
+            self.line_break()
+        self.push(" ", node.spelling or node.op, " ")
+        self.expr(node.right)
+
+    def symbol(self, text: str) -> None:
+        if self.pos > 0:
+            self.line_break()
+        self.push(text)
+
+    def call_args(self, args: tuple[ast.Arg, ...]) -> None:
+        if not args:
+            self.push("()")
+            return
+        self.push("(")
+        for index, arg in enumerate(args):
+            self.arg(arg)
+            if index < len(args) - 1:
+                self.push(",", " ")
+        self.push(")")
+
+    def arg(self, arg: ast.Arg) -> None:
+        if self.pos > 0:
+            self.line_break()
+        name = _name(arg.name)
+        value = arg.value
+        if isinstance(value, ast.Subquery):
+            self.push(name, "={", " ")
+            self.select(value.select)
+            self.push(" }")
+        elif isinstance(value, ast.ArrayLiteral):
+            if value.items:
+                self.push(name, "=[")
+                self.comma(value.items, trailing=False)
+                self.push("]")
+            else:
+                self.push(name, "=[]")
+        else:
+            self.push(name, "=")
+            self.expr(value)
+
+    def comma(self, items: tuple[ast.Expr, ...], *, trailing: bool) -> None:
+        self.expr(items[0])
+        for item in items[1:]:
+            self.push(",", " ")
+            self.expr(item)
+        if trailing:
+            self.push(",", " ")
+
+    # ------------------------------------------------------------ statements
+
+    def column(self, column: ast.Column) -> None:
+        expr = column.expr
+        if isinstance(expr, ast.Star):
+            self.push("*")
+            return
+        self.expr(expr)
+        if column.alias is not None:
+            self.push(" AS ", _name(column.alias))
+
+    def select(self, node: ast.Select) -> None:
+        if node.explain:
+            self.push("EXPLAIN ")
+        self.push("SELECT ")
+        columns = list(node.columns)
+        if columns and isinstance(columns[0].expr, ast.Star) and columns[0].alias is None:
+            # The leading `*` of `SELECT *, a` is vfilter's separate `All` flag.
+            columns.pop(0)
+            self.push("*")
+            if columns:
+                self.push(",", " ")
+        for index, column in enumerate(columns):
+            self.column(column)
+            if index < len(columns) - 1:
+                self.push(",", " ")
+                self.line_break()
+        self.line_break()
+        self.push("FROM ", _dotted(node.plugin.parts, False))
+        if node.plugin.args is not None:
+            self.call_args(node.plugin.args)
+        if node.where is not None:
+            self.line_break()
+            self.push("WHERE ")
+            if isinstance(node.where, ast.Tuple):
+                # A WHERE comma expression is not parenthesised.
+                self.comma(node.where.items, trailing=len(node.where.items) == 1)
+            else:
+                self.expr(node.where)
+        if node.group_by:
+            self.line_break()
+            self.push("GROUP BY ")
+            self.comma(node.group_by, trailing=False)
+        if node.order_by is not None:
+            self.line_break()
+            self.push("ORDER BY ", _name(node.order_by))
+            if node.order_desc:
+                self.push(" DESC ")
+        if node.limit is not None:
+            self.line_break()
+            self.push(f"LIMIT {node.limit} ")
 
 
 def _quote(node: ast.String) -> str:
@@ -146,35 +266,30 @@ def _quote(node: ast.String) -> str:
     return f"'{escaped}'"
 
 
+def format_expr(expr: ast.Expr | ast.Star) -> str:
+    """Format an expression as vfilter's ``FormatToString`` does (see the module docstring)."""
+    if isinstance(expr, ast.Star):
+        return "*"
+    visitor = _Visitor()
+    visitor.expr(expr)
+    return visitor.text()
+
+
 def format_column_name(expr: ast.Expr | ast.Star) -> str:
     """The default name of a column: the formatted expression with backticks stripped."""
     return unquote_ident(format_expr(expr))
 
 
-def _column(column: ast.Column) -> str:
-    text = format_expr(column.expr)
-    if column.alias is not None:
-        text += f" AS {_name(column.alias)}"
-    return text
-
-
 def format_select(select: ast.Select) -> str:
-    """Format a SELECT as vfilter's ``_Select.ToString`` does."""
-    parts = ["EXPLAIN " if select.explain else "", "SELECT "]
-    parts.append(", ".join(_column(column) for column in select.columns))
-    plugin = select.plugin
-    parts.append(" FROM ")
-    parts.append(_dotted(plugin.parts, False))
-    if plugin.args is not None:
-        parts.append(f"({_args(plugin.args)})")
-    if select.where is not None:
-        parts.append(f" WHERE {format_expr(select.where)}")
-    if select.group_by:
-        parts.append(f" GROUP BY {', '.join(format_expr(item) for item in select.group_by)}")
-    if select.order_by is not None:
-        parts.append(f" ORDER BY {_name(select.order_by)}")
-        if select.order_desc:
-            parts.append(" DESC ")
-    if select.limit is not None:
-        parts.append(f" LIMIT {select.limit} ")
-    return "".join(parts)
+    """Format a SELECT as vfilter's ``FormatToString`` does (one line, trimmed)."""
+    visitor = _Visitor()
+    visitor.select(select)
+    return visitor.text()
+
+
+def format_lambda(node: ast.Lambda) -> str:
+    """Format a lambda as vfilter does: ``x, y => body``."""
+    visitor = _Visitor()
+    visitor.push(", ".join(_name(param) for param in node.params), " => ")
+    visitor.expr(node.body)
+    return visitor.text()

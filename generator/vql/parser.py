@@ -509,7 +509,9 @@ class _Parser:
             return ast.Number(number, token.value, line=token.line, column=token.column)
         if kind == "BOOL":
             self.pos += 1
-            return ast.Bool(token.value.lower() == "true", line=token.line, column=token.column)
+            return ast.Bool(
+                token.value.lower() == "true", token.value, line=token.line, column=token.column
+            )
         if kind == "NULL":
             self.pos += 1
             return ast.Null(line=token.line, column=token.column)
