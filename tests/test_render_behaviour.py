@@ -79,7 +79,8 @@ class WindowsHost(SideEffects):
                     return _done(stdout, rc)
             return _done()
         if argv[0].endswith("curl.exe"):
-            status = self.server_status if argv[-1].endswith("/server.pem") else self.negative_status
+            server = argv[-1].endswith("/server.pem")
+            status = self.server_status if server else self.negative_status
             return _done(status, 0 if status != "000" else 28)
         if argv[0] == "msg":
             return _done("", self.msg_rc)
@@ -163,8 +164,10 @@ def test_success_builds_unassigned_assigns_last_and_checks_every_address() -> No
     ]
     assert all("--noproxy" in c and "--max-time" in c for c in host.curl())
     assert _errors(logs) == []
-    assert all(set(r) == {"Time", "Step", "Status", "Result", "Command", "ReturnCode", "Output"}
-               for r in rows)
+    assert all(
+        set(r) == {"Time", "Step", "Status", "Result", "Command", "ReturnCode", "Output"}
+        for r in rows
+    )
     assert rows[-1]["Status"] == "ok"
     assert "192.0.2.10:8000, [2001:db8::10]:8000" in rows[-1]["Result"]
     assert not any(c[0] == "msg" for c in host.calls), "no MessageBox configured"
@@ -178,7 +181,7 @@ def test_success_builds_unassigned_assigns_last_and_checks_every_address() -> No
 def test_first_failing_netsh_step_stops_and_removes_what_this_run_created(
     failure: str, rc: int
 ) -> None:
-    host = WindowsHost(netsh_fail={"add filteraction name=VelociraptorQuarantine Block": (failure, rc)})
+    host = WindowsHost(netsh_fail={f"add filteraction name={P} Block": (failure, rc)})
     rows, logs = run(host)
     failed_at = BUILD.index(f"add filteraction name={P} BlockAction action=block")
     # The block filter action was not created, so it is not deleted.
@@ -196,16 +199,16 @@ def test_failure_before_anything_was_created_undoes_nothing() -> None:
 
 
 def test_a_command_that_does_not_run_counts_as_failed() -> None:
-    host = WindowsHost(netsh_silent="add filterlist name=VelociraptorQuarantine PermitFilterList")
+    host = WindowsHost(netsh_silent=f"add filterlist name={P} PermitFilterList")
     rows, _ = run(host)
-    assert host.netsh() == BUILD[:7] + [f"delete policy name={P}"]
+    assert host.netsh() == [*BUILD[:7], f"delete policy name={P}"]
     assert any("did not run" in r["Output"] for r in rows)
 
 
 @pytest.mark.parametrize("status", ["000", "404", "503"])
 def test_connectivity_check_counts_only_http_200(status: str) -> None:
     host = WindowsHost(server_status=status)
-    rows, logs = run(host, params={"MessageBox": "isolated"})
+    _rows, logs = run(host, params={"MessageBox": "isolated"})
     assert host.netsh() == BUILD + UNDO
     assert any("connectivity check failed" in line for line in logs)
     assert not any(c[0] == "msg" for c in host.calls), "no message box after a failure"
@@ -213,7 +216,7 @@ def test_connectivity_check_counts_only_http_200(status: str) -> None:
 
 def test_negative_check_that_answers_removes_the_policy() -> None:
     host = WindowsHost(negative_status="200")
-    rows, logs = run(host, params={"NegativeCheckURL": "https://example.com/"})
+    _rows, logs = run(host, params={"NegativeCheckURL": "https://example.com/"})
     assert host.netsh() == BUILD + UNDO
     assert "--noproxy" in host.curl()[-1]
     assert any("still reachable" in line for line in logs)
@@ -221,7 +224,7 @@ def test_negative_check_that_answers_removes_the_policy() -> None:
 
 def test_message_box_only_after_success_and_reported_honestly() -> None:
     host = WindowsHost(msg_rc=1)
-    rows, logs = run(host, params={"MessageBox": "line one\nline two " + "x" * 400})
+    rows, _logs = run(host, params={"MessageBox": "line one\nline two " + "x" * 400})
     (msg,) = [c for c in host.calls if c[0] == "msg"]
     assert msg[:2] == ["msg", "*"]
     assert msg[2].startswith("line one\nline two") and len(msg[2]) == 255
@@ -327,7 +330,7 @@ def test_without_connectivity_check_no_probe_runs() -> None:
     from generator.profile.model import Rollback
 
     host = WindowsHost()
-    rows, logs = run(host, rollback=Rollback(False, 30, None))
+    rows, _logs = run(host, rollback=Rollback(False, 30, None))
     assert host.netsh() == BUILD
     assert host.curl() == []
     assert "disabled by the profile" in rows[-1]["Result"]
