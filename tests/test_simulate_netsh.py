@@ -154,3 +154,43 @@ def test_server_unreachable_only_affects_velociraptor_frontends() -> None:
     assert not endpoint.reach("https://192.0.2.44:8443/server.pem").ok
     assert endpoint.reach("https://www.example.com/").ok
     assert not endpoint.reach("https://[::1/x").ok
+
+
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "base",
+                "dns",
+                "expect",
+                "params",
+                "files",
+                "os",
+                "server_answers",
+                "netsh_fail_step",
+                "other",
+            ]
+        ),
+        _YAML_VALUES,
+        max_size=5,
+    )
+)
+def test_any_scenario_data_loads_or_is_refused_with_a_message(data: dict[str, object]) -> None:
+    from generator.errors import VrqError
+
+    try:
+        scenario = scenario_from_data(data, "fuzz.yaml")
+    except VrqError as error:
+        assert str(error).startswith("fuzz.yaml: invalid scenario")
+    else:
+        assert scenario.name

@@ -357,3 +357,16 @@ def test_any_string_round_trips_through_format_and_comparison(text: str) -> None
         "SELECT format(format='%s', args=s) = s AS Same, s + '' AS Copy FROM scope()"
     )
     assert result == [{"Same": True, "Copy": text}]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(-(2**40), 2**40), st.integers(-(2**40), 2**40))
+def test_integer_arithmetic_is_go_int64(a: int, b: int) -> None:
+    result = rows("SELECT a + b AS S, a - b AS D, a * b AS P, a / b AS Q FROM scope()", a=a, b=b)[0]
+    assert result["S"] == a + b and result["D"] == a - b
+    product = a * b
+    assert result["P"] == ((product + 2**63) % 2**64) - 2**63
+    if b == 0:
+        assert result["Q"] is NULL
+    else:
+        assert result["Q"] == int(abs(a) // abs(b)) * (1 if (a >= 0) == (b >= 0) else -1)

@@ -200,11 +200,17 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
             changes["expect"] = Expectation(**expect_data)
     if "dns" in changes:
         dns = changes["dns"]
-        if not all(
-            isinstance(v, list) and all(isinstance(a, str) for a in v) for v in dns.values()
-        ):
+        if all(isinstance(v, list) and all(isinstance(a, str) for a in v) for v in dns.values()):
+            changes["dns"] = {str(k).lower(): list(v) for k, v in dns.items()}
+        else:
             problems.append("dns: each name maps to a list of addresses")
-        changes["dns"] = {str(k).lower(): list(v) for k, v in dns.items()}
+    if "client_config" in changes:
+        urls = changes["client_config"].get("server_urls", [])
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            problems.append("client_config: server_urls must be a list of URLs")
+    for key in ("plugin_results",):
+        if key in changes and not all(isinstance(r, list) for r in changes[key].values()):
+            problems.append(f"{key}: each plugin maps to a list of rows")
     if "files" in changes:
         changes["files"] = tuple(str(f) for f in changes["files"])
     if "params" in changes:
