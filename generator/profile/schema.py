@@ -203,7 +203,7 @@ class SchemaChecker:
         rule = "schema"
         schema = error.schema if isinstance(error.schema, dict) else {}
         description = schema.get("description")
-        hint = _first_sentence(description) if isinstance(description, str) else None
+        hint = _short(description) if isinstance(description, str) else None
         value = error.instance
         name = where(path)
         if keyword == "additionalProperties" and isinstance(value, dict):
@@ -288,9 +288,11 @@ def _expected(error: ValidationError) -> str:
     return f"a {str(schema.get('title', 'value')).lower()}"
 
 
-def _first_sentence(text: str) -> str:
-    sentence = text.split(". ")[0].rstrip(".")
-    return sentence + "."
+def _short(text: str) -> str:
+    """A schema description as a hint: whole when short, else its first sentence."""
+    if len(text) <= 160:
+        return text
+    return text.split(". ")[0].rstrip(".") + "."
 
 
 def _required_hint(key: str, sub: dict[str, Any]) -> str:
