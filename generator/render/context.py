@@ -137,7 +137,7 @@ def build_context(profile: Profile) -> dict[str, Any]:
         "artifact": {
             "name": info.name,
             "author": info.author,
-            "description": info.description,
+            "description": info.description.rstrip("\n"),
             "references": list(info.references),
             "engagement": info.engagement or "",
             "reason": info.reason or "",
