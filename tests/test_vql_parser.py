@@ -592,3 +592,35 @@ def test_moderate_nesting_is_fine() -> None:
     assert format_expr(column(nots)) == nots
     query = "SELECT * FROM f(a={" * depth + "SELECT * FROM x" + "})" * depth
     assert format_select(select(query)).count("SELECT") == depth + 1
+
+
+# ---------------------------------------------------------------- hints
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("SELECT x-1 FROM y", "put spaces around '-'"),
+        ("SELECT * FROM x WHERE a -y", "put spaces around '-'"),
+        ("SELECT * FROM x WHERE a == b", "single '='"),
+        ("SELECT a FROM b; SELECT 1 FROM c", "remove the ';'"),
+        ("SELECT * FROM x # note", "use '--' or '//'"),
+        ("SELECT * FROM x WHERE a IN [1]", "use a tuple"),
+        ("LET x = {SELECT * FROM y}", "takes no braces"),
+        ("SELECT * FROM x ORDER BY a ASC", "there is no ASC"),
+        ("SELECT a b FROM c", "',' missing"),
+        ("SELECT * FROM x JOIN y", "VQL has no JOIN"),
+        ("SELECT * FROM x WHERE a && !b", "'!='"),
+    ],
+)
+def test_common_mistakes_get_a_hint(text: str, fragment: str) -> None:
+    with pytest.raises(VqlSyntaxError) as info:
+        parse(text)
+    assert info.value.hint is not None and fragment in info.value.hint
+    assert fragment not in str(info.value)
+
+
+def test_no_hint_for_an_ordinary_error() -> None:
+    with pytest.raises(VqlSyntaxError) as info:
+        parse("SELECT * FROM info(")
+    assert info.value.hint is None

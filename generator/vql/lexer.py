@@ -101,11 +101,13 @@ class Token(NamedTuple):
 class VqlLexError(Exception):
     """Text that no lexer rule matches. Positions include the caller's offsets."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, text: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.text = text
+        """The unlexable input, from the error position on (at most 10 characters)."""
 
 
 def _go_quote(snippet: str) -> str:
@@ -134,8 +136,9 @@ def tokenize(
     while pos < end:
         found = match(text, pos)
         if found is None:
+            snippet = text[pos : pos + 10]
             raise VqlLexError(
-                f"invalid input text {_go_quote(text[pos : pos + 10])}", line, pos - line_base
+                f"invalid input text {_go_quote(snippet)}", line, pos - line_base, snippet
             )
         kind = kinds[found.lastgroup]  # type: ignore[index]
         new_pos = found.end()

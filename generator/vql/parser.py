@@ -59,16 +59,62 @@ _MAX_DEPTH = 50
 
 
 class VqlSyntaxError(Exception):
-    """The first syntax error in a query, at file coordinates (the caller's offsets applied)."""
+    """The first syntax error in a query, at file coordinates (the caller's offsets applied).
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    `hint` optionally says how to fix a common mistake (e.g. ``x-1``); it is not part of `str()`.
+    """
+
+    def __init__(self, message: str, line: int, column: int, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.hint = hint
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}: {self.message}"
+
+
+_NOT_VQL = frozenset({"JOIN", "HAVING", "OFFSET", "UNION", "DISTINCT", "TOP", "ASC", "BETWEEN"})
+_LEX_HINTS = {
+    ";": "statements are separated only by whitespace or comments: remove the ';'",
+    "#": "'#' does not start a comment: use '--' or '//'",
+    "!": "write '!=' for 'not equal' or NOT for negation",
+    "&": "write AND (or '&&')",
+    "~": "the regex match operator is '=~'",
+}
+
+
+def _hint(expected: str, token: Token) -> str | None:
+    """A fix for a common mistake, given what was expected and the token found."""
+    value = token.value
+    if (token.kind == NUMBER and value.startswith("-")) or token.kind == SYMBOL_IDENT:
+        if expected != "a value":
+            return (
+                f"'{value}' is one negative value, not a subtraction: put spaces around '-' (x - 1)"
+            )
+    if token.kind == IDENT and value.upper() in _NOT_VQL:
+        if value.upper() == "ASC":
+            return "ORDER BY takes one column and an optional DESC; there is no ASC"
+        return f"VQL has no {value.upper()}: use plugins such as foreach(), chain() or if()"
+    if expected == "FROM" and (token.kind in _VALUE_START_KINDS or value in ("(", "{")):
+        return "is a ',' missing between two columns?"
+    if token.kind != OPERATOR or expected != "a value":
+        return None
+    if value == "=":
+        return "VQL compares with a single '='"
+    if value == "[":
+        return "[...] arrays are only allowed as argument values; elsewhere use a tuple (a, b)"
+    if value == "{":
+        return (
+            "{ SELECT ... } subqueries are only allowed as argument values or columns; "
+            "LET x = SELECT ... takes no braces"
+        )
+    if value == "=>":
+        return "'=>' only appears inside lambda strings, e.g. condition=\"x => x.Size > 10\""
+    if value == "%":
+        return "VQL has no '%' operator"
+    return None
 
 
 def _describe(token: Token) -> str:
@@ -136,7 +182,10 @@ class _Parser:
     def error(self, expected: str, token: Token | None = None) -> VqlSyntaxError:
         token = token or self.tok
         return VqlSyntaxError(
-            f"expected {expected} but found {_describe(token)}", token.line, token.column
+            f"expected {expected} but found {_describe(token)}",
+            token.line,
+            token.column,
+            _hint(expected, token),
         )
 
     def nested(self, rule: Callable[[], _T]) -> _T:
@@ -163,7 +212,10 @@ class _Parser:
             return self.let()
         if kind in ("SELECT", "EXPLAIN"):
             return self.select()
-        raise self.error("LET or SELECT")
+        error = self.error("LET or SELECT")
+        if self.pos > 0 and error.hint is None:
+            error.hint = "the previous statement ended here: is an operator or a ',' missing?"
+        raise error
 
     def let(self) -> ast.Let:
         start = self.advance()
@@ -549,7 +601,8 @@ def _lex(text: str, line_offset: int, column_offset: int) -> tuple[list[Token], 
     try:
         return tokenize(text, line_offset=line_offset, column_offset=column_offset)
     except VqlLexError as error:
-        raise VqlSyntaxError(error.message, error.line, error.column) from None
+        hint = _LEX_HINTS.get(error.text[:1])
+        raise VqlSyntaxError(error.message, error.line, error.column, hint) from None
 
 
 def _comment(token: Token) -> ast.Comment:
