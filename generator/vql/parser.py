@@ -88,11 +88,9 @@ _LEX_HINTS = {
 def _hint(expected: str, token: Token) -> str | None:
     """A fix for a common mistake, given what was expected and the token found."""
     value = token.value
-    if (token.kind == NUMBER and value.startswith("-")) or token.kind == SYMBOL_IDENT:
-        if expected != "a value":
-            return (
-                f"'{value}' is one negative value, not a subtraction: put spaces around '-' (x - 1)"
-            )
+    negative = (token.kind == NUMBER and value.startswith("-")) or token.kind == SYMBOL_IDENT
+    if negative and expected != "a value":
+        return f"'{value}' is one negative value, not a subtraction: put spaces around '-' (x - 1)"
     if token.kind == IDENT and value.upper() in _NOT_VQL:
         if value.upper() == "ASC":
             return "ORDER BY takes one column and an optional DESC; there is no ASC"
