@@ -292,3 +292,29 @@ def test_unsupported_parameter_types_are_refused() -> None:
     )
     with pytest.raises(VrqError, match="type 'starlark' is not supported"):
         Engine(artifacts=artifacts).run_artifact("T.U")
+
+
+def test_regex_functions_are_case_insensitive_like_velociraptor() -> None:
+    assert value("regex_replace(source='ABab', re='(b)', replace='<$1>')") == "A<B>a<b>"
+    assert value("filter(list=('AA', 'ab', 'BA', 1), regex='^a')") == ["AA", "ab"]
+    assert value("parse_string_with_regex(string='KEY=v', regex='key=(?P<V>\\\\w+)')") == {"V": "v"}
+
+
+def test_regex_find_all_skips_empty_matches_after_a_match_as_go_does() -> None:
+    assert value("regex_replace(source='bAaa', re='a*', replace='-')") == "-b-"
+
+
+def test_parse_string_with_regex_unnamed_groups_last_match_and_unmatched_names() -> None:
+    result = value(
+        "parse_string_with_regex(string='k1=v1 k2=v2', regex=['(\\\\w+)=(?P<V>\\\\w+)', "
+        "'(?P<Opt>y)?k', '(?P<Never>z)'])"
+    )
+    assert result == {"g1": "k2", "V": "v2", "Opt": ""}
+
+
+def test_invalid_regex_is_logged_and_null() -> None:
+    engine = Engine()
+    assert engine.query(
+        "SELECT regex_replace(source='a', re='(', replace='') AS X FROM scope()"
+    ) == [{"X": NULL}]
+    assert engine.logs == ["Unable to compile regex ("]

@@ -101,12 +101,25 @@ def _group(match: Any, name: str) -> str:
     return value or ""
 
 
-def replace_all(pattern: str, text: str, template: str) -> str:
-    """Go ``Regexp.ReplaceAllString``."""
-    compiled = compile_re2(pattern)
+def go_find_all(compiled: Any, text: str) -> list[Any]:
+    """Go ``FindAll``: successive non-overlapping matches; an empty match right after the
+    previous match is skipped (Python's finditer keeps it)."""
+    found: list[Any] = []
+    last_end = -1
+    for match in compiled.finditer(text):
+        start, end = match.span()
+        if start == end and start == last_end:
+            continue
+        found.append(match)
+        last_end = end
+    return found
+
+
+def replace_all(compiled: Any, text: str, template: str) -> str:
+    """Go ``Regexp.ReplaceAllString`` with an already compiled pattern."""
     out: list[str] = []
     last = 0
-    for match in compiled.finditer(text):
+    for match in go_find_all(compiled, text):
         start, end = match.span()
         out.append(text[last:start])
         out.append(expand_go_template(template, match))

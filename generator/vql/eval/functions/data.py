@@ -10,7 +10,7 @@ from generator.vql.eval import values as v
 from generator.vql.eval.engine import Args, CallContext, FunctionImpl, to_int
 from generator.vql.eval.functions import registrar
 from generator.vql.eval.lambdas import call_lambda
-from generator.vql.eval.regex import VqlRegexError, matches
+from generator.vql.eval.regex import VqlRegexError, vql_match
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)
@@ -174,24 +174,23 @@ def parse_json_array(ctx: CallContext, args: Args) -> Any:
 
 @register("filter")
 def filter_(ctx: CallContext, args: Args) -> Any:
+    """Items for which the lambda is true, else those the regex matches as ``=~`` does."""
     items = args.materialized("list")
     if v.is_null(items):
         return []
     if not isinstance(items, list | tuple):
         items = [items]
-    if args.has("regex"):
-        pattern = args.string("regex")
-        out = []
-        for item in items:
-            text = item if isinstance(item, str) else v.go_value(item)
-            try:
-                if matches(pattern, text):
-                    out.append(item)
-            except VqlRegexError as exc:
-                ctx.log(f"filter: {exc}")
-                return v.NULL
-        return out
     if args.has("condition"):
+        if args.has("regex"):
+            ctx.log(
+                "ERROR:filter: Both regex and condition are specified - Will only use the "
+                "condition and ignore regex!"
+            )
         condition = args.value("condition")
         return [item for item in items if ctx.truthy(call_lambda(ctx, condition, [item], "filter"))]
-    return list(items)
+    pattern = args.string("regex")
+    try:
+        return [item for item in items if vql_match(pattern, item)]
+    except VqlRegexError as exc:
+        ctx.log(f"Compile regexp: {exc}")
+        return []

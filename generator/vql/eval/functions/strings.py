@@ -9,7 +9,13 @@ from generator.vql.eval import values as v
 from generator.vql.eval.engine import Args, CallContext, FunctionImpl
 from generator.vql.eval.functions import registrar
 from generator.vql.eval.lambdas import call_lambda
-from generator.vql.eval.regex import VqlRegexError, compile_re2, replace_all, split
+from generator.vql.eval.regex import (
+    VqlRegexError,
+    compile_re2,
+    go_find_all,
+    replace_all,
+    split,
+)
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)
@@ -93,44 +99,50 @@ def url(ctx: CallContext, args: Args) -> Any:
 
 @register("regex_replace")
 def regex_replace(ctx: CallContext, args: Args) -> Any:
+    """Go ``ReplaceAllString`` with ``(?i)`` prepended, as Velociraptor compiles it."""
     args.require("source", "re")
     source = args.string("source")
     pattern = args.string("re")
     try:
-        if args.has("replace_lambda"):
-            compiled = compile_re2(pattern)
-            condition = args.value("replace_lambda")
-            out: list[str] = []
-            last = 0
-            for match in compiled.finditer(source):
-                out.append(source[last : match.start()])
-                out.append(
-                    v.go_value(call_lambda(ctx, condition, [match.group(0)], "regex_replace"))
-                )
-                last = match.end()
-            out.append(source[last:])
-            return "".join(out)
-        return replace_all(pattern, source, args.string("replace"))
-    except VqlRegexError as exc:
-        ctx.log(f"regex_replace: {exc}")
+        compiled = compile_re2("(?i)" + pattern)
+    except VqlRegexError:
+        ctx.log(f"Unable to compile regex {pattern}")
         return v.NULL
+    if args.has("replace_lambda"):
+        condition = args.value("replace_lambda")
+        out: list[str] = []
+        last = 0
+        for match in go_find_all(compiled, source):
+            out.append(source[last : match.start()])
+            out.append(v.go_value(call_lambda(ctx, condition, [match.group(0)], "regex_replace")))
+            last = match.end()
+        out.append(source[last:])
+        return "".join(out)
+    return replace_all(compiled, source, args.string("replace"))
 
 
 @register("parse_string_with_regex")
 def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
+    """Named (or ``gN``) groups of every match of every regex; groups never matched are ""."""
     args.require("string", "regex")
     text = args.string("string")
     result: dict[str, Any] = {}
+    merged: list[str] = []
     for pattern in args.strings("regex"):
         try:
-            compiled = compile_re2(pattern)
-        except VqlRegexError as exc:
-            ctx.log(f"parse_string_with_regex: {exc}")
+            compiled = compile_re2("(?i)" + pattern)
+        except VqlRegexError:
+            ctx.log(f"Unable to compile regex {pattern}")
+            return v.NULL
+        matches = go_find_all(compiled, text)
+        if not matches:
             continue
-        match = compiled.search(text)
-        if match is None:
-            continue
-        for name, index in compiled.groupindex.items():
-            value = match.group(index)
-            result[name] = "" if value is None else value
+        names = {index: name for name, index in compiled.groupindex.items()}
+        merged.extend(n for n in names.values() if n not in merged)
+        for match in matches:
+            for index in range(1, compiled.groups + 1):
+                group = match.group(index)
+                result[names.get(index, f"g{index}")] = "" if group is None else group
+    for name in merged:
+        result.setdefault(name, "")
     return result
