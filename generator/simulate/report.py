@@ -63,7 +63,10 @@ def render_text(sim: Simulation) -> str:
         out.extend(_command_line(index, command))
     out.append("")
     out.append(f"Result rows ({len(sim.rows)}):")
-    out.extend(f"  {_row_text(row)}" for row in sim.rows)
+    for row in sim.rows:
+        lines = _row_text(row).rstrip().splitlines() or [""]
+        out.append(f"  {lines[0]}")
+        out.extend(f"    {line}" for line in lines[1:])
     out.append("")
     out.append("Log:")
     out.extend(f"  {line}" for line in sim.logs) if sim.logs else out.append("  (empty)")
@@ -83,6 +86,10 @@ def render_text(sim: Simulation) -> str:
         if entries:
             out.append(f"  {label}:")
             out.extend(f"    - {entry}" for entry in entries)
+    failed = state.get("failed_changes") or []
+    if failed:
+        out.append("  netsh commands that failed to create or assign something:")
+        out.extend(f"    - {' '.join(_quote(a) for a in argv)}" for argv in failed)
     leftovers = _leftovers(state)
     if leftovers:
         out.append("  objects left in the store: " + ", ".join(leftovers))
