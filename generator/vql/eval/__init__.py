@@ -6,7 +6,8 @@ Public API:
   ``engine.logs``.
 - `ArtifactSet`, `load_artifact_text`: artifacts that ``Artifact.X()`` can call.
 - `MockContext`, `SideEffects`, `Session`, `Scope`, `VqlRuntimeError`.
-- `golden.run_golden_file` (in `generator.vql.eval.golden`): Velociraptor's golden test format.
+- `golden.run_golden(fixture, artifact_files, expected_output)` (in `generator.vql.eval.golden`):
+  Velociraptor's golden test format.
 """
 
 from __future__ import annotations
