@@ -217,6 +217,8 @@ class ArtifactSet:
         for source in artifact.sources:
             if isinstance(wanted_source, str) and wanted_source and source.name != wanted_source:
                 continue
+            if not source.query.strip():
+                continue  # e.g. a notebook artifact's source: nothing to run
             if (
                 check
                 and source.precondition
