@@ -222,3 +222,13 @@ def test_any_text_either_lexes_or_raises_a_lex_error(text: str) -> None:
     # Tokens and comments never overlap and appear in order.
     offsets = sorted(t.offset for t in [*tokens[:-1], *comments])
     assert offsets == sorted(set(offsets))
+
+
+def test_unclosed_block_comments_lex_as_slash_and_star() -> None:
+    tokens, comments = tokenize("/* a */ " + "/* " * 3000)
+    assert [c.value for c in comments] == ["/* a */"]
+    assert [t.value for t in tokens[:-1]] == ["/", "*"] * 3000
+
+
+def test_a_star_slash_cannot_close_its_own_opening() -> None:
+    assert kinds_values("/*/") == [(OPERATOR, "/"), (OPERATOR, "*"), (OPERATOR, "/")]

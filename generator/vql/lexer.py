@@ -81,6 +81,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 _MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, _, pattern in _RULES))
+# The same rules without the /* */ comment, used once no "*/" follows the position: each
+# unclosed "/*" would otherwise scan to the end of the text (quadratic on "/* /* /* ...").
+_MASTER_NO_MLINE = re.compile(
+    "|".join(f"(?P<{name}>{pattern})" for name, _, pattern in _RULES if name != "mline")
+)
 _KIND_OF_GROUP = {name: kind for name, kind, _ in _RULES}
 _UPPERCASED = frozenset({"IN", "DESC"})
 
@@ -126,6 +131,8 @@ def tokenize(
     tokens: list[Token] = []
     comments: list[Token] = []
     match = _MASTER.match
+    # Past this position no "/*" can be closed any more.
+    mline_end = text.rfind("*/") - 2
     kinds = _KIND_OF_GROUP
     count = text.count
     pos = 0
@@ -134,6 +141,9 @@ def tokenize(
     # Offset of the current line's first character, shifted so that column = pos - line_base.
     line_base = -1 - column_offset
     while pos < end:
+        if pos > mline_end:
+            match = _MASTER_NO_MLINE.match
+            mline_end = end
         found = match(text, pos)
         if found is None:
             snippet = text[pos : pos + 10]
