@@ -318,3 +318,8 @@ def test_invalid_regex_is_logged_and_null() -> None:
         "SELECT regex_replace(source='a', re='(', replace='') AS X FROM scope()"
     ) == [{"X": NULL}]
     assert engine.logs == ["Unable to compile regex ("]
+
+
+def test_atoi_and_to_dict() -> None:
+    assert value("atoi(string='42')") == 42
+    assert value("to_dict(item={SELECT * FROM items(item=dict(a=1, b=2))})") == {"a": 1, "b": 2}

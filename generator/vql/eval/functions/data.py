@@ -92,6 +92,23 @@ def int_(ctx: CallContext, args: Args) -> Any:
     return 0 if value is None else value
 
 
+@register("atoi")
+def atoi(ctx: CallContext, args: Args) -> Any:
+    value = to_int(args.materialized("string"))
+    return 0 if value is None else value
+
+
+@register("to_dict")
+def to_dict(ctx: CallContext, args: Args) -> Any:
+    """Rows of ``_key``/``_value`` (as ``items()`` gives them) back into one dict."""
+    result: dict[str, Any] = {}
+    for row in ctx.rows(args.value("item")):
+        key = v.associative(row, "_key")[1]
+        if not v.is_null(key):
+            result[v.go_value(key)] = v.associative(row, "_value")[1]
+    return result
+
+
 @register("parse_float")
 def parse_float(ctx: CallContext, args: Args) -> Any:
     item = args.materialized("string")
