@@ -334,3 +334,25 @@ def test_without_connectivity_check_no_probe_runs() -> None:
     assert host.netsh() == BUILD
     assert host.curl() == []
     assert "disabled by the profile" in rows[-1]["Result"]
+
+
+def test_negative_check_that_cannot_resolve_is_reported_as_inconclusive() -> None:
+    class NoDnsHost(WindowsHost):
+        def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
+            if argv[0].endswith("curl.exe") and not argv[-1].endswith("/server.pem"):
+                return [
+                    {
+                        "Stdout": "000",
+                        "Stderr": "Could not resolve host",
+                        "ReturnCode": 6,
+                        "Complete": True,
+                    }
+                ]
+            return super()._execve(argv)
+
+    host = NoDnsHost()
+    rows, logs = run(host, params={"NegativeCheckURL": "https://example.com/"})
+    (negative,) = [r for r in rows if r["Step"] == "negative check"]
+    assert negative["Status"] == "warning" and "proves nothing" in negative["Result"]
+    assert host.netsh() == BUILD, "an inconclusive negative check does not remove the policy"
+    assert _errors(logs) == []
