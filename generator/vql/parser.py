@@ -17,6 +17,9 @@ Choices where vfilter's behaviour was inferred, not run:
   error).
 - A Number that neither ParseInt nor ParseFloat accepts (``0xFFFFFFFFFFFFFFFFFF``, ``1e400``)
   parses; vfilter evaluates it to NULL, so it becomes a ``Null`` node.
+
+One deliberate difference: nesting deeper than 50 levels (parentheses, calls, subqueries, NOT)
+is rejected with "expression nested too deeply", where vfilter has no limit.
 """
 
 from __future__ import annotations
@@ -272,7 +275,7 @@ class _Parser:
             where = self.comma_expr()
         if self.tok.kind == "GROUPBY":
             self.pos += 1
-            group_by = self.comma_items()
+            group_by, _ = self.comma_items()
         if self.tok.kind == "ORDERBY":
             self.pos += 1
             order_by = _name(self.expect_kind(IDENT, "a column name after ORDER BY"))
@@ -386,28 +389,18 @@ class _Parser:
         if self.accept_op("["):
             items: tuple[ast.Expr, ...] = ()
             if not self.at_op("]"):
-                items = self.comma_items()
+                items, _ = self.comma_items()
             self.expect_op("]")
             return ast.ArrayLiteral(items, line=token.line, column=token.column)
         return self.and_expr()
 
     # ------------------------------------------------------------ expressions
 
-    def comma_items(self) -> tuple[ast.Expr, ...]:
-        items = [self.and_expr()]
-        stopped = False
-        while self.accept_op(","):
-            if self.starts_expr():
-                item = self.and_expr()
-                if not stopped:
-                    items.append(item)
-            else:
-                stopped = True
-        return tuple(items)
+    def comma_items(self) -> tuple[tuple[ast.Expr, ...], bool]:
+        """A CommaExpr's elements, and whether it holds a comma.
 
-    def comma_expr(self) -> ast.Expr:
-        """A CommaExpr: one expression, or a Tuple when it holds a comma."""
-        first = self.tok
+        Elements after an empty one (``1,,2``) are parsed but dropped: vfilter stops there.
+        """
         items = [self.and_expr()]
         had_comma = False
         stopped = False
@@ -419,9 +412,15 @@ class _Parser:
                     items.append(item)
             else:
                 stopped = True
+        return tuple(items), had_comma
+
+    def comma_expr(self) -> ast.Expr:
+        """A CommaExpr: one expression, or a Tuple when it holds a comma."""
+        first = self.tok
+        items, had_comma = self.comma_items()
         if not had_comma:
             return items[0]
-        return ast.Tuple(tuple(items), line=first.line, column=first.column)
+        return ast.Tuple(items, line=first.line, column=first.column)
 
     def starts_expr(self) -> bool:
         token = self.tok
