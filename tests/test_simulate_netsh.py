@@ -194,3 +194,20 @@ def test_any_scenario_data_loads_or_is_refused_with_a_message(data: dict[str, ob
         assert str(error).startswith("fuzz.yaml: invalid scenario")
     else:
         assert scenario.name
+
+
+def test_curl_exit_codes_follow_the_failure() -> None:
+    scenario = scenario_from_data({"dns": {"gone.example": []}}, "t")
+    endpoint = WindowsEndpoint(scenario)
+    curl = ["curl.exe", "--write-out", "%{http_code}"]
+    assert (
+        endpoint.plugin("execve", {"argv": [*curl, "https://www.example.com/"]})[0]["ReturnCode"]
+        == 0
+    )
+    row = endpoint.plugin("execve", {"argv": [*curl, "https://gone.example/"]})[0]
+    assert row["ReturnCode"] == 6 and "Could not resolve host: gone.example" in row["Stderr"]
+    row = endpoint.plugin("execve", {"argv": [*curl, "https://[2001:db8/server.pem"]})[0]
+    assert row["ReturnCode"] == 3
+    down = WindowsEndpoint(resolve_scenario("server-unreachable"))
+    row = down.plugin("execve", {"argv": [*curl, "https://192.0.2.10:8000/server.pem"]})[0]
+    assert row["ReturnCode"] == 28 and row["Stdout"] == "000"

@@ -45,6 +45,8 @@ class Reach:
     ok: bool
     status: int
     detail: str
+    failure: str = ""
+    """Why not: "url" (malformed), "dns" (the name does not resolve) or "timeout"."""
 
 
 _REG_DOMAIN = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
@@ -100,8 +102,10 @@ class WindowsEndpoint(SideEffects):
         host = str(parsed.member("Hostname")[1])
         port_text = str(parsed.member("Port")[1]) or ("80" if parsed.Scheme == "http" else "443")
         if not host or not port_text.isdigit() or _bad_host(parsed.Host):
-            return Reach(False, 0, f"invalid URL {url!r}")
+            return Reach(False, 0, f"invalid URL {url!r}", "url")
         addresses = self.resolve(host)
+        if not addresses:
+            return Reach(False, 0, f"could not resolve host {host}", "dns")
         port = int(port_text)
         # A Velociraptor frontend: a configured server, or anything asked for /server.pem.
         frontend = parsed.Path == "/server.pem"
@@ -112,7 +116,7 @@ class WindowsEndpoint(SideEffects):
             if self.enforced() and decide(self.state, address, port) == "block":
                 continue
             return Reach(True, 200, f"connected to {address}:{port}")
-        return Reach(False, 0, f"no answer from {host}:{port} (timed out)")
+        return Reach(False, 0, f"no answer from {host}:{port} (timed out)", "timeout")
 
     def isolated(self) -> bool:
         return self.enforced() and decide(self.state, INTERNET_ADDRESS, 443) == "block"
@@ -262,8 +266,10 @@ class WindowsEndpoint(SideEffects):
         result = self.reach(url)
         if result.ok:
             return 0, "200", ""
-        if result.status == 0 and "invalid URL" in result.detail:
+        if result.failure == "url":
             return 3, "000", f"curl: (3) URL rejected: {result.detail}"
+        if result.failure == "dns":
+            return 6, "000", f"curl: (6) Could not resolve host: {result.detail.rsplit(' ', 1)[-1]}"
         return 28, "000", f"curl: (28) Connection timed out: {result.detail}"
 
 
