@@ -372,11 +372,6 @@ def associative(value: Any, key: Any) -> tuple[bool, Any]:
                 item = value[index]
                 return True, item
             return False, NULL
-        if isinstance(value, dict):
-            keys = list(value.keys())
-            index = key + len(keys) if key < 0 else key
-            if 0 <= index < len(keys):
-                return True, value[keys[index]]
         return False, NULL
     if isinstance(key, float):
         return associative(value, int(key))
