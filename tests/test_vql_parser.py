@@ -624,3 +624,86 @@ def test_no_hint_for_an_ordinary_error() -> None:
     with pytest.raises(VqlSyntaxError) as info:
         parse("SELECT * FROM info(")
     assert info.value.hint is None
+
+
+# ---------------------------------------------------------------- vfilter's own test expressions
+
+_VFILTER_WHERE_CLAUSES = [
+    "1 or sleep(a=100)",
+    "0 = FALSE",
+    "1 + -2",
+    "1 + (1 + 2) * 5",
+    "4.0 / 0",
+    "1 and 2 * 4",
+    "false and 5 or 4",
+    "(false and 5) or 4",
+    "1 and (2 = 1 + 1) and 3",
+    "5 * func_foo()",
+    "dict(X=1, Y=2) = dict(Y=2, X=1)",
+    "281462092005375 = 65535 * 65535 * 65535",
+    "func_foo(return =1 + 2)",
+    "func_foo(return = (1 + (2 + 3) * 3))",
+    "func_foo(return='-')",
+    "(1, 2.2, 3, 4)",
+    "2 in (1, 2, 3, 4)",
+    "1 =~ NULL",
+    "dict(foo=[1,])",
+    "dict(foo=(1,))",
+    "dict(foo=len(list=[1,]))",
+    "dict(foo=1, bar= [2 , 3] )",
+    "dict(`key with spaces`='Value')",
+    "foo.bar.baz, foo.bar2",
+    "dict(foo=dict(bar=5)).foo.bar",
+    "1, dict(foo=5).foo",
+    "(my_list_obj.my_list[3]).Foo",
+    "dict(x=(my_list_obj.my_list[3]).Foo + 'a')",
+    "'Hello'[-1]",
+    "'Hello'[:3]",
+    "'Hello'[-2:300]",
+    "('Hello', 'World') =~ 'he'",
+    "(0x10, 0x20, 070, 0xea, -4)",
+    "1 +\n2",
+    "NOT\nTRUE",
+    "2 IN\n(1,2)",
+]
+
+
+@pytest.mark.parametrize("clause", _VFILTER_WHERE_CLAUSES)
+def test_vfilter_where_clauses_parse_and_reformat_stably(clause: str) -> None:
+    query = f"select * from plugin() where \n{clause}"
+    formatted = format_select(select(query))
+    assert format_select(select(formatted)) == formatted
+
+
+def test_vfilter_rejects_a_string_followed_by_a_number() -> None:
+    with pytest.raises(VqlSyntaxError):
+        parse("select * from plugin() where '-' 2")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select *, 1 AS Extra from test()",
+        "select * from dict(env_var=15, foo=5, `field with space`='value')",
+        "select {select * from range(start=3, end=5) WHERE 0} AS Value FROM scope()",
+        "SELECT  \n1\n+\n2\tAS\nFooBar\t\n FROM\n scope(\n)\nWHERE\n FooBar >\n1\nAND\nTRUE\n",
+        "SELECT if(condition=1, then=[]) AS Field FROM scope()",
+        "SELECT NULL && '', TRUE && 'XX', ((FALSE && 1) || 2), TRUE && 1 || 2 FROM scope()",
+        "LET X = SELECT * FROM test() SELECT 1000 + foo as foo, *, 2 FROM X",
+        "LET X(Foo, Bar) = SELECT Foo + Bar FROM scope() SELECT * FROM X(Foo=5, Bar=2)",
+        "LET X(foo) = 1 + foo SELECT X(foo= foo + 1 ), foo FROM test()",
+        "LET X = X.ID SELECT * FROM X",
+        "LET X <= 1 + X  LET Y = 1 + Y SELECT X, Y FROM scope()",
+        "SELECT dict(`arg-with-special chars`=TRUE) FROM scope()",
+        "select *, bar + bar from groupbytest() GROUP BY bar + bar",
+        "LET dict(x) = 1 SELECT 1 AS dict, dict(foo=1) FROM scope() WHERE dict",
+        "SELECT count() AS Count FROM foreach(row=[0, 1, 2])\n"
+        "WHERE Count <= 2  AND count() and count()  -- each count() is unique\n",
+    ],
+)
+def test_vfilter_test_queries_parse(query: str) -> None:
+    program = parse(query)
+    for statement in program.statements:
+        if isinstance(statement, ast.Select):
+            formatted = format_select(statement)
+            assert format_select(select(formatted)) == formatted
