@@ -52,6 +52,10 @@ def test_committed_artifacts_are_current() -> None:
     run = render_run(EXAMPLES, include_default=True)
     assert run.ok, run.results.diagnostics
     assert stale_files(run.artifacts, ROOT / "artifacts") == [], "run `make artifacts`"
+    committed = {p.name for p in (ROOT / "artifacts").glob("*.yaml")}
+    assert committed == {a.filename for a in run.artifacts}, (
+        "artifacts/ holds files no profile renders"
+    )
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
