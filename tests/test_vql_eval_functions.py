@@ -187,9 +187,16 @@ def test_flatten_and_range() -> None:
     ]
 
 
-def test_unsupported_arguments_are_refused_by_name() -> None:
-    with pytest.raises(VqlRuntimeError, match="argument 'workers2'"):
-        Engine().query("SELECT * FROM foreach(row=(1,), workers2=3)")
+def test_arguments_velociraptor_does_not_know_are_logged_as_it_does() -> None:
+    engine = Engine()
+    assert engine.query("SELECT * FROM foreach(row=(1,), workers2=3)") == []
+    assert engine.query("SELECT format(format='x', arg=1) AS F FROM scope()") == [{"F": NULL}]
+    assert engine.logs == [
+        "foreach: Extra unrecognized arg workers2",
+        "format: Extra unrecognized arg arg",
+    ]
+    # Free-form plugins take anything.
+    assert engine.query("SELECT * FROM chain(x={SELECT 1 AS A FROM scope()})") == [{"A": 1}]
 
 
 # ---------------------------------------------------------------- artifacts

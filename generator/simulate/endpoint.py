@@ -233,6 +233,11 @@ class WindowsEndpoint(SideEffects):
         ]
         if not argv:
             raise VrqError("simulated endpoint: execve() with an empty argv")
+        if args.get("sep") or args.get("env") or args.get("cwd"):
+            raise VrqError(
+                "simulated endpoint: execve() with sep, env or cwd is not modelled",
+                hint="the simulator returns one row per command, as execve without sep does",
+            )
         program = argv[0].replace("/", "\\").rsplit("\\", 1)[-1].lower().removesuffix(".exe")
         if program == "netsh":
             code, out, err = self._netsh(argv)

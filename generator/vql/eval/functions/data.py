@@ -23,7 +23,6 @@ def dict_(ctx: CallContext, args: Args) -> Any:
 
 @register("get")
 def get(ctx: CallContext, args: Args) -> Any:
-    args.allow("item", "member", "field", "default")
     default = args.value("default")
     item = args.materialized("item") if args.has("item") else ctx.scope
     if args.has("member"):

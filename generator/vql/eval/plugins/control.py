@@ -21,7 +21,6 @@ def _is_row(item: Any) -> bool:
 @register("foreach")
 def foreach(ctx: CallContext, args: Args) -> Iterator[Any]:
     """Run `query` once per row of `row` (a non-dict row is seen as ``_value``)."""
-    args.allow("row", "query", "column", "workers", "async")
     args.require("row")
     column = args.string("column")
     query = args.value("query", None)
@@ -47,7 +46,6 @@ def chain(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("if")
 def if_(ctx: CallContext, args: Args) -> Iterator[Any]:
-    args.allow("condition", "then", "else")
     if ctx.truthy(args.value("condition")):
         if args.has("then"):
             yield from ctx.rows(args.value("then"))
