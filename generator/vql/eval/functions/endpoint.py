@@ -35,5 +35,5 @@ def _make(name: str) -> FunctionImpl:
     return call
 
 
-for _name in ("host", "stat", "tempfile", "copy", "read_file", "environ", "read_reg_key", "rm"):
+for _name in ("host", "stat", "tempfile", "copy", "read_file", "environ", "rm"):
     FUNCTIONS[_name] = _make(_name)
