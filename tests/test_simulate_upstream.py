@@ -212,3 +212,22 @@ def test_an_ipv6_server_url_breaks_the_filter(
     assert sim.netsh_commands[-1] == DELETE
     assert sim.state["assigned_policy"] is None
     assert not sim.ok
+
+
+def test_a_plain_http_server_url_gets_port_443_and_the_client_is_locked_out(
+    upstream_text: str,
+) -> None:
+    scenario = scenario_from_data(
+        {"base": "success", "client_config": {"server_urls": ["http://velociraptor.example.com/"]}},
+        "http",
+    )
+    sim = simulate_artifact(upstream_text, scenario)
+    assert sim.netsh_commands[2][8:10] == ["dstaddr=velociraptor.example.com", "dstport=443"]
+    # The check asks https://...:443 (permitted, so it passes); the client itself speaks http
+    # on port 80, which the block-all filter now drops: quarantined and cut off.
+    assert [c.argv for c in sim.commands if c.kind == "http"] == [
+        ["GET", "https://velociraptor.example.com:443/server.pem"]
+    ]
+    assert sim.state["assigned_policy"] == POLICY
+    assert sim.state["isolated"] and not sim.state["server_reachable"]
+    assert not sim.ok
