@@ -231,3 +231,27 @@ def test_a_plain_http_server_url_gets_port_443_and_the_client_is_locked_out(
     assert sim.state["assigned_policy"] == POLICY
     assert sim.state["isolated"] and not sim.state["server_reachable"]
     assert not sim.ok
+
+
+def test_monitor_reloads_pile_up_filters_if_delete_policy_keeps_lists(
+    reference_dir: Path,
+) -> None:
+    """Each reload deletes and recreates the policy. Whether ``delete policy`` also deletes the
+    filter lists and actions is undocumented ([U] in the notes); in the model it does not, so
+    the second reload appends duplicate filters and its ``add filteraction`` fails."""
+    upstream = reference_dir / "upstream"
+    monitor = (upstream / "Windows.Remediation.QuarantineMonitor.yaml").read_text("utf-8")
+    scenario = scenario_from_data(
+        {"base": "success", "clock_ticks": 2, "params": {"MessageBox": "Isolated by IR"}}, "two"
+    )
+    sim = simulate_artifact(
+        monitor, scenario, extra_artifacts=[upstream / "Windows.Remediation.Quarantine.yaml"]
+    )
+    assert [c.argv for c in sim.commands if c.argv[0] == "msg"] == [
+        ["msg", "*", "Isolated by IR"]
+    ] * 2
+    assert sim.logs.count("Setting quarantine policy") == 2
+    assert sim.pending_atexit == 1
+    assert len(sim.state["store"]["filterlists"][f"{POLICY} PermitFilterList"]) == 8
+    assert [argv[4] for argv in sim.state["failed_changes"]] == ["filteraction", "filteraction"]
+    assert sim.state["half_applied"] is True
