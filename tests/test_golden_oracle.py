@@ -9,7 +9,7 @@ import pytest
 from generator.errors import VrqError
 from generator.vql.eval.golden import parse_output, run_golden
 
-FIXTURES = Path(__file__).parent / "fixtures" / "golden_eval"
+FIXTURES = Path(__file__).parent / "fixtures" / "scenarios" / "golden"
 
 
 def _strip_comments(text: str) -> str:
