@@ -153,6 +153,7 @@ def test_star_then_columns_without_comma() -> None:
 
 def test_select_with_empty_column_list_parses() -> None:
     assert select("SELECT FROM x").columns == ()
+    assert [c.text for c in select("SELECT *, FROM x").columns] == ["*"]
 
 
 def test_star_after_columns_and_alias() -> None:

@@ -22,8 +22,9 @@ reproduces that visitor fragment by fragment, including its spacing quirks:
 Limits (the syntax tree does not keep these spellings): names are printed from their unquoted
 form, with backticks added when they are not plain identifiers (escapes inside backticks are not
 re-created); a number that vfilter cannot parse is printed ``NULL`` where vfilter prints
-``FALSE``; ``x[]`` is printed ``x[NULL]`` where vfilter prints ``x.``; a tuple with a trailing
-comma and several elements loses the trailing comma.
+``FALSE``; ``x[]`` is printed ``x[NULL]`` where vfilter prints ``x.``; a trailing comma after
+several tuple elements, or in an array argument, is not printed (vfilter prints ``(a, b, )``);
+``WHERE (a, b)`` is printed ``WHERE a, b``.
 """
 
 from __future__ import annotations
