@@ -265,12 +265,18 @@ def simulate_command(
         help="success, server-unreachable, netsh-fail:N (the Nth netsh command fails), "
         "domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
     ),
-    param: list[str] = typer.Option(
-        None, "--param", "-p", metavar="K=V", help="Set an artifact parameter (repeatable)."
-    ),
-    with_artifact: list[str] = typer.Option(
-        None, "--with", metavar="ARTIFACT", help="Another artifact that Artifact.X() may call."
-    ),
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", metavar="K=V", help="Set an artifact parameter (repeatable)."
+        ),
+    ] = None,
+    with_artifact: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with", metavar="ARTIFACT", help="Another artifact that Artifact.X() may call."
+        ),
+    ] = None,
     output_format: str = typer.Option("text", "--output-format", "-f", help="text or json."),
 ) -> None:
     """Run an artifact offline against a simulated Windows endpoint and show what would happen.
