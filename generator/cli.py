@@ -57,14 +57,19 @@ def fail(error: VrqError) -> typer.Exit:
 
 @app.command("validate")
 def validate_command(
-    paths: list[str] = typer.Argument(
-        None, metavar="PATH...", help="Profile files, folders (every *.yaml/*.yml below) or -."
-    ),
-    output_format: str = typer.Option(
-        "text", "--output-format", "-f", help="text or json (also sarif, github)."
-    ),
-    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
-    list_rules: bool = typer.Option(False, "--list-rules", help="List the rule ids and exit."),
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH...", help="Profile files, folders (every *.yaml/*.yml below) or -."
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--output-format", "-f", help="text or json (also sarif, github).")
+    ] = "text",
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rule ids and exit.")
+    ] = False,
 ) -> None:
     """Check quarantine profiles: schema, netsh's rules and lock-out risks; report every problem.
 
@@ -324,6 +329,6 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("vr-quarantine: interrupted", err=True)
         sys.exit(EXIT_USAGE)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as exc:
         typer.echo(f"vr-quarantine: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -70,7 +70,9 @@ class LoadResult:
     diagnostics: list[Diagnostic]
 
 
-def _diag(path: str, line: int, col: int, rule: str, message: str, hint: str | None = None) -> Diagnostic:
+def _diag(
+    path: str, line: int, col: int, rule: str, message: str, hint: str | None = None
+) -> Diagnostic:
     return Diagnostic(Location(path, line, col), rule, Severity.ERROR, message, hint)
 
 
@@ -79,7 +81,10 @@ def read_source(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
     if len(raw) > MAX_BYTES:
         return None, [
             _diag(
-                path, 1, 1, "yaml-too-large",
+                path,
+                1,
+                1,
+                "yaml-too-large",
                 f"file is {len(raw)} bytes; the limit is {MAX_BYTES} bytes (1 MiB)",
                 "a profile or artifact this large is almost certainly not what you meant to load",
             )
@@ -92,7 +97,10 @@ def read_source(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, [
             _diag(
-                path, line, col, "yaml-encoding",
+                path,
+                line,
+                col,
+                "yaml-encoding",
                 f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
                 "save the file as UTF-8",
             )
@@ -122,7 +130,9 @@ def load_yaml_text(
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        return LoadResult(None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {message}")])
+        return LoadResult(
+            None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {message}")]
+        )
     except yaml.YAMLError as exc:
         return LoadResult(None, [_diag(path, 1, 1, "yaml-syntax", f"YAML error: {exc}")])
 
@@ -130,23 +140,46 @@ def load_yaml_text(
     if not nodes:
         return LoadResult(
             None,
-            [_diag(path, 1, 1, "yaml-empty", "the file holds no YAML document",
-                   "start from `vr-quarantine init` or an example")],
+            [
+                _diag(
+                    path,
+                    1,
+                    1,
+                    "yaml-empty",
+                    "the file holds no YAML document",
+                    "start from `vr-quarantine init` or an example",
+                )
+            ],
         )
     if len(nodes) > 1:
         second = nodes[1].start_mark
         return LoadResult(
             None,
-            [_diag(path, second.line + 1, second.column + 1, "yaml-multiple-documents",
-                   "the file holds more than one YAML document", "keep one document per file")],
+            [
+                _diag(
+                    path,
+                    second.line + 1,
+                    second.column + 1,
+                    "yaml-multiple-documents",
+                    "the file holds more than one YAML document",
+                    "keep one document per file",
+                )
+            ],
         )
     root = nodes[0]
     if require_mapping and not isinstance(root, MappingNode):
         return LoadResult(
             None,
-            [_diag(path, root.start_mark.line + 1, root.start_mark.column + 1, "yaml-not-mapping",
-                   f"the document is a {_kind(root)}, not a mapping of keys to values",
-                   "the top level must be `key: value` lines")],
+            [
+                _diag(
+                    path,
+                    root.start_mark.line + 1,
+                    root.start_mark.column + 1,
+                    "yaml-not-mapping",
+                    f"the document is a {_kind(root)}, not a mapping of keys to values",
+                    "the top level must be `key: value` lines",
+                )
+            ],
         )
     builder = _Builder(path, text)
     data = builder.build(root, ())
@@ -180,9 +213,14 @@ class _Builder:
         if self.count > MAX_NODES:
             if not any(d.rule == "yaml-too-large" for d in self.diagnostics):
                 self.diagnostics.append(
-                    _diag(self.path, node.start_mark.line + 1, node.start_mark.column + 1,
-                          "yaml-too-large", f"the document expands to more than {MAX_NODES} nodes",
-                          "remove anchors and aliases that repeat large structures")
+                    _diag(
+                        self.path,
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                        "yaml-too-large",
+                        f"the document expands to more than {MAX_NODES} nodes",
+                        "remove anchors and aliases that repeat large structures",
+                    )
                 )
             return None
         self.values[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -204,8 +242,13 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             self.diagnostics.append(
-                _diag(self.path, node.start_mark.line + 1, node.start_mark.column + 1,
-                      "yaml-syntax", f"cannot read value {node.value!r}: {exc}")
+                _diag(
+                    self.path,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    "yaml-syntax",
+                    f"cannot read value {node.value!r}: {exc}",
+                )
             )
             return None
 
@@ -215,8 +258,13 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.diagnostics.append(
-                    _diag(self.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                          "yaml-syntax", "a key must be a plain scalar, not a list or mapping")
+                    _diag(
+                        self.path,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "yaml-syntax",
+                        "a key must be a plain scalar, not a list or mapping",
+                    )
                 )
                 continue
             key = key_node.value if key_node.style else self.constructor.construct_object(key_node)
@@ -225,9 +273,14 @@ class _Builder:
             key_line = key_node.start_mark.line + 1
             if key in seen:
                 self.diagnostics.append(
-                    _diag(self.path, key_line, key_node.start_mark.column + 1, "yaml-duplicate-key",
-                          f"duplicate key {key_node.value!r} (first defined on line {seen[key]})",
-                          "YAML keeps only one of them; delete or rename the other")
+                    _diag(
+                        self.path,
+                        key_line,
+                        key_node.start_mark.column + 1,
+                        "yaml-duplicate-key",
+                        f"duplicate key {key_node.value!r} (first defined on line {seen[key]})",
+                        "YAML keeps only one of them; delete or rename the other",
+                    )
                 )
                 continue
             seen[key] = key_line

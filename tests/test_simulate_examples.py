@@ -213,6 +213,8 @@ def test_success(example: Path) -> None:
     servers = server_endpoints(profile, scenario)
     permits = [r for r in table_rules(profile) if r.action == "permit"]
     assert len(sim.state["permitted"]) == len(servers) + len(permits)
+    statuses = {row["Step"]: row["Status"] for row in sim.rows}
+    assert not [step for step, status in statuses.items() if status in {"warning", "failed"}]
     assert sim.ok
 
 

@@ -87,6 +87,13 @@ def test_filter_by_regex_and_lambda() -> None:
     assert value("filter(list=(1, 2, 3), condition='x => x > 1')") == [2, 3]
 
 
+def test_filter_regex_is_a_real_regex_not_the_match_operator_shortcut() -> None:
+    # vql/functions/lists.go compiles "(?i)" + regex for each regex: "." needs a character,
+    # and an item matching two regexes is kept twice.
+    assert value("filter(list=('a', '', 'b'), regex='.')") == ["a", "b"]
+    assert value("filter(list=('a', 'ab'), regex=['a', 'b'])") == ["a", "ab", "ab"]
+
+
 def test_join_len_lowcase_upcase_str_int() -> None:
     assert value("join(array=('a', 1, TRUE), sep='-')") == "a-1-true"
     assert value("len(list=(1, 2))") == 2

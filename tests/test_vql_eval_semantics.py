@@ -373,16 +373,48 @@ def test_integer_arithmetic_is_go_int64(a: int, b: int) -> None:
 
 
 _ATOMS = st.sampled_from(
-    ["1", "-2", "2.5", "0x10", "'a'", "\"b\"", "NULL", "TRUE", "FALSE", "(1, 'x')", "d", "l",
-     "d.k", "l[0]", "l[-1]", "l[1:]", "Missing", "dict(k=1)", "now()"]
+    [
+        "1",
+        "-2",
+        "2.5",
+        "0x10",
+        "'a'",
+        '"b"',
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "(1, 'x')",
+        "d",
+        "l",
+        "d.k",
+        "l[0]",
+        "l[-1]",
+        "l[1:]",
+        "Missing",
+        "dict(k=1)",
+        "now()",
+    ]
 )
-_OPS = st.sampled_from(["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "=~", "IN", "AND",
-                        "OR", "&&", "||"])
-_FUNCS = st.sampled_from(["len(list={})", "format(format='%v %d %s', args={})", "str(str={})",
-                          "int(int={})", "lowcase(string={})", "split(string={}, sep=',')",
-                          "join(array={}, sep='-')", "if(condition={}, then=1, else=2)",
-                          "get(item={}, field='k')", "filter(list={}, regex='.')",
-                          "serialize(item={})", "timestamp(epoch={})", "parse_json(data={})"])
+_OPS = st.sampled_from(
+    ["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "=~", "IN", "AND", "OR", "&&", "||"]
+)
+_FUNCS = st.sampled_from(
+    [
+        "len(list={})",
+        "format(format='%v %d %s', args={})",
+        "str(str={})",
+        "int(int={})",
+        "lowcase(string={})",
+        "split(string={}, sep=',')",
+        "join(array={}, sep='-')",
+        "if(condition={}, then=1, else=2)",
+        "get(item={}, field='k')",
+        "filter(list={}, regex='.')",
+        "serialize(item={})",
+        "timestamp(epoch={})",
+        "parse_json(data={})",
+    ]
+)
 
 
 @st.composite

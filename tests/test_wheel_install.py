@@ -19,7 +19,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path
     work = tmp_path_factory.mktemp("wheel")
     dist = work / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(repo_root)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(dist),
+            str(repo_root),
+        ],
         check=True,
     )
     wheels = list(dist.glob("vr_quarantine-*.whl"))
@@ -40,8 +50,15 @@ def _run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[st
 
 def test_wheel_ships_templates_and_schemas(installed: Path) -> None:
     site = subprocess.run(
-        [str(installed / "python"), "-c", "import generator, pathlib; print(pathlib.Path(generator.__file__).parent)"],
-        capture_output=True, text=True, check=True, cwd="/",
+        [
+            str(installed / "python"),
+            "-c",
+            "import generator, pathlib; print(pathlib.Path(generator.__file__).parent)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
     ).stdout.strip()
     data = Path(site) / "_data"
     assert (data / "schema" / "quarantine-profile.schema.json").is_file()
@@ -66,7 +83,14 @@ def test_installed_cli_validates_and_renders_examples(
     validate = _run(installed, "validate", ".", cwd=outside)
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
-    render = _run(installed, "render", *sorted(p.name for p in outside.glob("*.yaml")), "-o", "out", cwd=outside)
+    render = _run(
+        installed,
+        "render",
+        *sorted(p.name for p in outside.glob("*.yaml")),
+        "-o",
+        "out",
+        cwd=outside,
+    )
     assert render.returncode == 0, render.stdout + render.stderr
     rendered = sorted(p.name for p in (outside / "out").glob("*.yaml"))
     assert rendered, "render wrote nothing"

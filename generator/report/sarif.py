@@ -100,7 +100,7 @@ def render_sarif(results: Results, tool: str) -> str:
                     }
                 },
                 "automationDetails": {"id": f"vr-quarantine/{tool}/"},
-            "columnKind": "unicodeCodePoints",
+                "columnKind": "unicodeCodePoints",
                 "artifacts": [
                     {"location": {"uri": _uri(f), "uriBaseId": "%SRCROOT%"}} for f in results.files
                 ],

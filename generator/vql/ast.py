@@ -9,7 +9,6 @@ file's own lines and columns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -168,10 +167,23 @@ class Slice(Node):
     end: Expr | None
 
 
-Expr = Union[
-    String, Number, Bool, Null, Symbol, Call, Subquery, ArrayLiteral, Tuple, Paren,
-    BinaryOp, Not, Member, Index, Slice,
-]
+Expr = (
+    String
+    | Number
+    | Bool
+    | Null
+    | Symbol
+    | Call
+    | Subquery
+    | ArrayLiteral
+    | Tuple
+    | Paren
+    | BinaryOp
+    | Not
+    | Member
+    | Index
+    | Slice
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,7 @@ class Let(Node):
     value: Select | Expr
 
 
-Statement = Union[Let, Select]
+Statement = Let | Select
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import tests.bench as package
 
 
 def main() -> None:
-    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("bench_")
+    )
     for name in names:
         module = importlib.import_module(f"tests.bench.{name}")
         print(f"== {name}")

@@ -10,7 +10,7 @@ from generator.vql.eval import values as v
 from generator.vql.eval.engine import Args, CallContext, FunctionImpl, to_int
 from generator.vql.eval.functions import registrar
 from generator.vql.eval.lambdas import call_lambda
-from generator.vql.eval.regex import VqlRegexError, vql_match
+from generator.vql.eval.regex import VqlRegexError, compile_re2
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)
@@ -204,9 +204,13 @@ def filter_(ctx: CallContext, args: Args) -> Any:
             )
         condition = args.value("condition")
         return [item for item in items if ctx.truthy(call_lambda(ctx, condition, [item], "filter"))]
-    pattern = args.string("regex")
+    # Velociraptor compiles each regex with (?i) and keeps an item once per matching regex.
+    # Unlike `=~`, "." and ".*" are not shortcuts here: "." drops empty strings.
+    patterns = args.strings("regex")
     try:
-        return [item for item in items if vql_match(pattern, item)]
+        compiled = [compile_re2("(?i)" + pattern) for pattern in patterns]
     except VqlRegexError as exc:
-        ctx.log(f"Compile regexp: {exc}")
-        return []
+        ctx.log(f"filter: Unable to compile regex {exc}")
+        return False
+    texts = [item if isinstance(item, str) else v.go_value(item) for item in items]
+    return [text for text in texts for regex in compiled if regex.search(text) is not None]
