@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from generator.profile.problems import ValueProblem
+
 AddressKind = Literal["me", "any", "ipv4", "ipv6", "ipv4-net", "range4", "range6", "dns", "keyword"]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -27,14 +29,8 @@ _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _IPV4_LIKE = re.compile(r"^[0-9.]+$")
 
 
-class AddressError(ValueError):
+class AddressError(ValueProblem):
     """Why a text is not a usable netsh address; `rule` is the diagnostic rule id."""
-
-    def __init__(self, rule: str, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.profile.addresses import is_dns_name
+from generator.profile.problems import ValueProblem
 from generator.profile.text import unsafe_in_line
 
 HostKind = Literal["ipv4", "ipv6", "dns"]
@@ -27,12 +28,8 @@ _AUTHORITY = re.compile(
 )
 
 
-class UrlError(ValueError):
-    def __init__(self, rule: str, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.hint = hint
+class UrlError(ValueProblem):
+    """Why a text is not a usable server or check URL."""
 
 
 @dataclass(frozen=True)
