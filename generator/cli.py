@@ -193,8 +193,8 @@ def render_command(
     try:
         if check:
             stale = stale_files(run.artifacts, Path(output))
-            for path in stale:
-                typer.echo(f"{path}: differs from a fresh render", err=True)
+            for path, reason in stale:
+                typer.echo(f"{path}: {reason}", err=True)
             if stale:
                 typer.echo("hint: run `make artifacts` (or vr-quarantine render)", err=True)
             raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)

@@ -63,6 +63,12 @@ def test_usage_errors_exit_2() -> None:
     assert code == 2 and "no such file or folder" in out
 
 
+def test_a_folder_without_artifacts_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not an artifact\n")
+    code, out = run(str(tmp_path))
+    assert code == 2 and "holds no *.yaml or *.yml file" in out
+
+
 def test_json_output() -> None:
     code, out = run("--output-format", "json", str(FIXTURES / "bad_vql.yaml"))
     doc = json.loads(out)

@@ -82,13 +82,13 @@ def test_check_passes_when_current_and_names_stale_files(tmp_path: Path) -> None
     artifact.write_bytes(before.replace(b"assign=y", b"assign=n"))
     stale = _cli("render", "--check", "-o", str(out), cwd=tmp_path)
     assert stale.returncode == 1
-    assert artifact.name in stale.stderr
+    assert f"{artifact.name}: differs from a fresh render" in stale.stderr
     assert artifact.read_bytes() != before, "--check must not write"
 
     artifact.unlink()
     missing = _cli("render", "--check", "-o", str(out), cwd=tmp_path)
     assert missing.returncode == 1
-    assert artifact.name in missing.stderr
+    assert f"{artifact.name}: missing" in missing.stderr
     assert not artifact.exists()
 
 

@@ -92,14 +92,22 @@ def _expand(paths: list[str], config: LintConfig) -> list[str]:
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.suffix in (".yaml", ".yml") and child.is_file():
-                    relative = child.relative_to(path).as_posix()
-                    if not any(
-                        fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(str(child), g)
-                        for g in config.ignore
-                    ):
-                        found.append(str(child))
+            children = [
+                child
+                for child in sorted(path.rglob("*"))
+                if child.suffix in (".yaml", ".yml") and child.is_file()
+            ]
+            if not children:
+                raise VrqError(
+                    f"the folder {raw} holds no *.yaml or *.yml file", hint="check the path"
+                )
+            for child in children:
+                relative = child.relative_to(path).as_posix()
+                if not any(
+                    fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(str(child), g)
+                    for g in config.ignore
+                ):
+                    found.append(str(child))
         elif path.is_file():
             found.append(raw)
         else:

@@ -65,16 +65,19 @@ def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> lis
     return [out_dir / a.filename for a in ready]
 
 
-def stale_files(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[Path]:
-    """The files in `out_dir` that are missing or differ from a fresh render."""
-    stale: list[Path] = []
+def stale_files(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[tuple[Path, str]]:
+    """The files in `out_dir` that are missing or differ from a fresh render, with the reason."""
+    stale: list[tuple[Path, str]] = []
     for artifact in artifacts:
         path = target_path(out_dir, artifact.filename)
         try:
             current = path.read_bytes()
-        except OSError:
-            stale.append(path)
+        except FileNotFoundError:
+            stale.append((path, "missing"))
+            continue
+        except OSError as exc:
+            stale.append((path, f"unreadable ({exc.strerror})"))
             continue
         if current != (artifact.text or "").encode("utf-8"):
-            stale.append(path)
+            stale.append((path, "differs from a fresh render"))
     return stale
