@@ -34,7 +34,7 @@ class WindowsHost(SideEffects):
     server_status: str = "200"
     negative_status: str = "000"
     agent_state: str = "Running"
-    merge: int | None = None
+    merge: int | str | None = None
     domain_policy: str | None = None
     curl_present: bool = True
     msg_rc: int = 0
@@ -239,17 +239,33 @@ def test_message_box_only_after_success_and_reported_honestly() -> None:
     [
         (WindowsHost(agent_state="Stopped"), "Policy Agent"),
         (WindowsHost(merge=0), "AllowLocalIPsecPolicyMerge"),
+        (WindowsHost(merge="0"), "AllowLocalIPsecPolicyMerge"),
         (WindowsHost(domain_policy="LDAP://CN=ipsecPolicy"), "domain IPsec policy"),
         (WindowsHost(curl_present=False), "curl.exe was not found"),
         (WindowsHost(dns={}), "No Velociraptor server address"),
     ],
-    ids=["agent-stopped", "merge-forbidden", "domain-policy", "no-curl", "unresolved"],
+    ids=[
+        "agent-stopped",
+        "merge-forbidden",
+        "merge-forbidden-as-text",
+        "domain-policy",
+        "no-curl",
+        "unresolved",
+    ],
 )
 def test_preflight_refuses_before_anything_changes(host: WindowsHost, fragment: str) -> None:
     rows, logs = run(host)
     assert host.calls == []
     assert any(fragment in r["Result"] and r["Status"] == "failed" for r in rows)
     assert any(fragment in line and "ERROR" in line for line in logs)
+
+
+def test_merge_allowed_by_group_policy_is_no_obstacle() -> None:
+    host = WindowsHost(merge=1)
+    rows, logs = run(host)
+    assert not [r for r in rows if r["Status"] == "failed"]
+    assert _errors(logs) == []
+    assert host.netsh()[-1].endswith("assign=y")
 
 
 def test_unknown_action_in_the_table_is_refused() -> None:
