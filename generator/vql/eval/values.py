@@ -317,15 +317,18 @@ def mul(a: Any, b: Any) -> Any:
 
 
 def div(a: Any, b: Any) -> Any:
-    """vfilter's Div protocol: integer division for ints, NULL on division by zero."""
-    if is_number(a) and is_number(b):
-        if b == 0:
-            return NULL
-        if isinstance(a, int) and isinstance(b, int):
-            quotient = abs(a) // abs(b)
-            return quotient if (a >= 0) == (b >= 0) else -quotient
-        return float(a) / float(b)
-    return NULL
+    """vfilter's Div dispatcher (``protocols/protocol_div.go``): always a float, NULL on zero.
+
+    Reproduced as written, including its quirk: when only the right operand is a float the
+    result is ``b / a`` (``7 / 2.0`` gives 0.2857...), and the zero check is then on `a`.
+    """
+    if not (is_number(a) and is_number(b)):
+        return NULL
+    if isinstance(a, float):
+        return NULL if b == 0 else a / float(b)
+    if isinstance(b, float):
+        return NULL if a == 0 else b / float(a)
+    return NULL if b == 0 else float(a) / float(b)
 
 
 def _wrap64(value: int) -> int:
