@@ -36,9 +36,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts."""
 
@@ -103,16 +106,19 @@ def validate_command(
 
 @app.command("init")
 def init_command(
-    path: str = typer.Argument(
-        "quarantine-profile.yaml", metavar="[PATH]", help="The file to write; - prints it."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
-    schema_url: str | None = typer.Option(
-        None,
-        "--schema-url",
-        help="Where the first line points editors for the schema (default: a relative path to "
-        "schema/quarantine-profile.schema.json above PATH, else the schema's published URL).",
-    ),
+    path: Annotated[
+        str, typer.Argument(metavar="[PATH]", help="The file to write; - prints it.")
+    ] = "quarantine-profile.yaml",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    schema_url: Annotated[
+        str | None,
+        typer.Option(
+            "--schema-url",
+            help="Where the first line points editors for the schema (default: a relative path "
+            "to schema/quarantine-profile.schema.json above PATH, else the schema's published "
+            "URL).",
+        ),
+    ] = None,
 ) -> None:
     """Write a commented starter profile (the upstream defaults) that validates as written."""
     from pathlib import Path
@@ -262,14 +268,18 @@ def lint_command(
 
 @app.command("simulate")
 def simulate_command(
-    path: str = typer.Argument(..., metavar="PROFILE|ARTIFACT", help="A profile or an artifact."),
-    scenario: str = typer.Option(
-        "success",
-        "--scenario",
-        "-s",
-        help="success, server-unreachable, netsh-fail:N (the Nth netsh command fails), "
-        "domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
-    ),
+    path: Annotated[
+        str, typer.Argument(metavar="PROFILE|ARTIFACT", help="A profile or an artifact.")
+    ],
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="success, server-unreachable, netsh-fail:N (the Nth netsh command fails), "
+            "domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
+        ),
+    ] = "success",
     param: Annotated[
         list[str] | None,
         typer.Option(
@@ -282,7 +292,9 @@ def simulate_command(
             "--with", metavar="ARTIFACT", help="Another artifact that Artifact.X() may call."
         ),
     ] = None,
-    output_format: str = typer.Option("text", "--output-format", "-f", help="text or json."),
+    output_format: Annotated[
+        str, typer.Option("--output-format", "-f", help="text or json.")
+    ] = "text",
 ) -> None:
     """Run an artifact offline against a simulated Windows endpoint and show what would happen.
 
