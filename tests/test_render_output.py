@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-import generator.render.output as output
 import generator.render.templates as templates
+from generator import atomicfile
+from generator.atomicfile import write_atomic
 from generator.errors import VrqError
-from generator.render import render_profile, target_path, write_artifacts, write_atomic
+from generator.render import render_profile, target_path, write_artifacts
 from generator.render.context import build_context
 from tests.test_render_support import plain_profile
 
@@ -42,7 +44,7 @@ def test_atomic_write_leaves_old_file_and_no_temp_when_rename_fails(
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(output.os, "replace", broken_replace)
+    monkeypatch.setattr(atomicfile.os, "replace", broken_replace)
     with pytest.raises(OSError):
         write_atomic(target, "new\n")
     assert target.read_text() == "old\n"
@@ -54,6 +56,24 @@ def test_atomic_write_replaces_content(tmp_path: Path) -> None:
     target.write_text("old\n")
     write_atomic(target, "new \u00e9\n")
     assert target.read_bytes() == "new \u00e9\n".encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml"]
+
+
+def test_written_files_get_the_umask_permissions_not_the_temporary_files(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "A.yaml", "x\n")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "A.yaml").stat().st_mode) == 0o644
+
+
+def test_no_clobber_write_never_replaces_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "A.yaml"
+    target.write_text("mine\n")
+    with pytest.raises(FileExistsError):
+        write_atomic(target, "theirs\n", replace=False)
+    assert target.read_text() == "mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml"]
 
 

@@ -9,9 +9,9 @@ relative path to it, which works offline; otherwise it uses the schema's publish
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from generator.atomicfile import write_atomic
 from generator.errors import VrqError
 from generator.profile.schema import SCHEMA_FILE, schema_id
 
@@ -52,43 +52,11 @@ def write_starter(target: Path, *, force: bool = False, schema_ref: str | None =
     ref = schema_ref or schema_ref_for(target)
     text = starter_profile_text(ref)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise VrqError(f"cannot write in {folder}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        _publish(temp_name, target, force=force)
-    except OSError as exc:
-        raise VrqError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
-    return ref
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _publish(temp_name: str, target: Path, *, force: bool) -> None:
-    """Move the finished file into place; without `force`, never replace a file that appeared."""
-    if force:
-        os.replace(temp_name, target)
-        return
-    try:
-        os.link(temp_name, target)
+        write_atomic(target, text, replace=force)
     except FileExistsError:
         raise VrqError(
             f"{target} already exists; not overwriting it", hint="pass --force to replace it"
         ) from None
-    except OSError:
-        if target.exists():
-            raise VrqError(
-                f"{target} already exists; not overwriting it", hint="pass --force to replace it"
-            ) from None
-        os.replace(temp_name, target)
+    except OSError as exc:
+        raise VrqError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return ref

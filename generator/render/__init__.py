@@ -1,6 +1,6 @@
 """`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
 
-from generator.render.output import stale_files, target_path, write_artifacts, write_atomic
+from generator.render.output import stale_files, target_path, write_artifacts
 from generator.render.renderer import RenderedArtifact, render_profile, render_vql
 from generator.render.run import RenderRun, render_run
 from generator.render.templates import make_environment, templates_dir
@@ -16,5 +16,4 @@ __all__ = [
     "target_path",
     "templates_dir",
     "write_artifacts",
-    "write_atomic",
 ]

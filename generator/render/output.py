@@ -6,12 +6,10 @@ its files or none.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.atomicfile import write_atomic
 from generator.errors import VrqError
 from generator.render.renderer import RenderedArtifact
 
@@ -26,28 +24,6 @@ def target_path(out_dir: Path, filename: str) -> Path:
             hint="artifact names may only hold letters, digits, _ and dots",
         )
     return target
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, fsync it, then rename over `path`."""
-    data = text.encode("utf-8")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[Path]:
