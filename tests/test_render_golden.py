@@ -15,6 +15,7 @@ import pytest
 
 from generator.profile import default_profile, load_profile_file
 from generator.render import render_profile, render_run, stale_files
+from tests.test_render_support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -58,35 +59,24 @@ def test_committed_artifacts_are_current() -> None:
     )
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
-
-
 def test_check_passes_when_current_and_names_stale_files(tmp_path: Path) -> None:
     out = tmp_path / "artifacts"
-    written = _cli("render", "-o", str(out), cwd=tmp_path)
+    written = run_cli("render", "-o", str(out), cwd=tmp_path)
     assert written.returncode == 0, written.stderr
     (artifact,) = out.iterdir()
     before = artifact.read_bytes()
 
-    current = _cli("render", "--check", "-o", str(out), cwd=tmp_path)
+    current = run_cli("render", "--check", "-o", str(out), cwd=tmp_path)
     assert current.returncode == 0, current.stderr
 
     artifact.write_bytes(before.replace(b"assign=y", b"assign=n"))
-    stale = _cli("render", "--check", "-o", str(out), cwd=tmp_path)
+    stale = run_cli("render", "--check", "-o", str(out), cwd=tmp_path)
     assert stale.returncode == 1
     assert f"{artifact.name}: differs from a fresh render" in stale.stderr
     assert artifact.read_bytes() != before, "--check must not write"
 
     artifact.unlink()
-    missing = _cli("render", "--check", "-o", str(out), cwd=tmp_path)
+    missing = run_cli("render", "--check", "-o", str(out), cwd=tmp_path)
     assert missing.returncode == 1
     assert f"{artifact.name}: missing" in missing.stderr
     assert not artifact.exists()
@@ -94,7 +84,7 @@ def test_check_passes_when_current_and_names_stale_files(tmp_path: Path) -> None
 
 def test_output_is_byte_identical_across_processes(tmp_path: Path) -> None:
     """Another interpreter, hash seed, locale and working folder give the same bytes."""
-    first = _cli("render", "-o", "-", cwd=tmp_path)
+    first = run_cli("render", "-o", "-", cwd=tmp_path)
     env_dir = tmp_path / "elsewhere"
     env_dir.mkdir()
     second = subprocess.run(

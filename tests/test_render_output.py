@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +17,9 @@ from generator.atomicfile import write_atomic
 from generator.errors import VrqError
 from generator.render import render_profile, target_path, write_artifacts
 from generator.render.context import build_context
-from tests.test_render_support import plain_profile
+from tests.test_render_support import plain_profile, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
 
 
 def test_atomic_write_leaves_old_file_and_no_temp_when_rename_fails(
@@ -158,14 +145,14 @@ def example_available() -> None:
 def test_cli_writes_one_file_per_profile_and_stdout(tmp_path: Path) -> None:
     one = _profile_file(tmp_path / "one.yaml", "Custom.One")
     two = _profile_file(tmp_path / "two.yaml", "Custom.Two")
-    result = _cli("render", str(one), str(two), "--default", "-o", "out", cwd=tmp_path)
+    result = run_cli("render", str(one), str(two), "--default", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "Custom.One.yaml",
         "Custom.Two.yaml",
         "Custom.Windows.Remediation.Quarantine.yaml",
     ]
-    printed = _cli("render", str(one), "-o", "-", cwd=tmp_path)
+    printed = run_cli("render", str(one), "-o", "-", cwd=tmp_path)
     assert printed.returncode == 0
     assert printed.stdout == (tmp_path / "out" / "Custom.One.yaml").read_text(encoding="utf-8")
 
@@ -174,7 +161,7 @@ def test_cli_writes_one_file_per_profile_and_stdout(tmp_path: Path) -> None:
 def test_cli_duplicate_names_write_nothing(tmp_path: Path) -> None:
     one = _profile_file(tmp_path / "one.yaml", "Custom.Same")
     two = _profile_file(tmp_path / "two.yaml", "Custom.Same")
-    result = _cli("render", str(one), str(two), "-o", "out", cwd=tmp_path)
+    result = run_cli("render", str(one), str(two), "-o", "out", cwd=tmp_path)
     assert result.returncode == 1
     assert "render-duplicate-name" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -183,7 +170,7 @@ def test_cli_duplicate_names_write_nothing(tmp_path: Path) -> None:
 def test_cli_invalid_profile_prints_diagnostics_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("format_version: 1\nartifact: [not, a, mapping]\n", encoding="utf-8")
-    result = _cli("render", str(bad), "--default", "-o", "out", cwd=tmp_path)
+    result = run_cli("render", str(bad), "--default", "-o", "out", cwd=tmp_path)
     assert result.returncode == 1
     assert "bad.yaml" in result.stderr
     assert "Traceback" not in result.stderr
@@ -191,16 +178,16 @@ def test_cli_invalid_profile_prints_diagnostics_and_writes_nothing(tmp_path: Pat
 
 
 def test_cli_missing_profile_and_usage_errors(tmp_path: Path) -> None:
-    missing = _cli("render", "nope.yaml", "-o", "out", cwd=tmp_path)
+    missing = run_cli("render", "nope.yaml", "-o", "out", cwd=tmp_path)
     assert missing.returncode == 2
     assert "nope.yaml" in missing.stderr
-    usage = _cli("render", "--check", "-o", "-", cwd=tmp_path)
+    usage = run_cli("render", "--check", "-o", "-", cwd=tmp_path)
     assert usage.returncode == 2
     assert not (tmp_path / "out").exists()
 
 
 def test_cli_default_output_folder_is_artifacts_in_cwd(tmp_path: Path) -> None:
-    result = _cli("render", cwd=tmp_path)
+    result = run_cli("render", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "artifacts" / "Custom.Windows.Remediation.Quarantine.yaml").is_file()
     assert [p.name for p in (tmp_path / "artifacts").iterdir()] == [

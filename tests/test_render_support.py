@@ -1,8 +1,13 @@
-"""Helpers shared by the render tests (no tests here): profiles built from the typed model."""
+"""Helpers shared by the render tests (no tests here): profiles built from the typed model and
+the command line run from another folder."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from generator.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
@@ -41,3 +46,18 @@ def server(url: str, host: str, port: int = 443) -> ServerUrl:
 
 def permit(dst: str, port: int, description: str, protocol: str = "tcp") -> Rule:
     return Rule("permit", "me", "", 0, dst, "", port, protocol, True, description)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m generator ARGS` from `cwd`, with this checkout importable."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
