@@ -337,3 +337,15 @@ def test_invalid_regex_is_logged_and_null() -> None:
 def test_atoi_and_to_dict() -> None:
     assert value("atoi(string='42')") == 42
     assert value("to_dict(item={SELECT * FROM items(item=dict(a=1, b=2))})") == {"a": 1, "b": 2}
+
+
+def test_int_parses_strings_as_go_parseint_with_base_zero() -> None:
+    # vql/functions/functions.go: strconv.ParseInt(s, 0, 64), errors give 0.
+    assert value("int(int='010')") == 8
+    assert value("int(int='0x1F')") == 31
+    assert value("int(int='42')") == 42
+    assert value("int(int=' 5')") == 0
+    assert value("int(int='08')") == 0
+    assert value("int(int=3.9)") == 3
+    assert value("int(int=TRUE)") == 0
+    assert value("int(int=NULL)") == 0

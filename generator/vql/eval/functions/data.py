@@ -4,6 +4,7 @@ serialize, parse_json, parse_json_array, filter."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from generator.vql.eval import values as v
@@ -11,6 +12,7 @@ from generator.vql.eval.engine import Args, CallContext, FunctionImpl, to_int
 from generator.vql.eval.functions import registrar
 from generator.vql.eval.lambdas import call_lambda
 from generator.vql.eval.regex import VqlRegexError, compile_re2
+from generator.vql.lexer import parse_go_int
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)
@@ -87,8 +89,19 @@ def items(ctx: CallContext, args: Args) -> Any:
 
 @register("int")
 def int_(ctx: CallContext, args: Args) -> Any:
-    value = to_int(args.materialized("int"))
-    return 0 if value is None else value
+    """Velociraptor's ``int()`` (vql/functions/functions.go): a string goes through Go's
+    ``strconv.ParseInt(s, 0, 64)`` (so ``"010"`` is 8 and ``" 5"`` is 0), numbers are truncated,
+    anything else (bool, NULL, lists) is 0."""
+    item = args.materialized("int")
+    if isinstance(item, str):
+        return parse_go_int(item) or 0
+    if isinstance(item, bool):
+        return 0
+    if isinstance(item, int):
+        return item
+    if isinstance(item, float) and math.isfinite(item):
+        return int(item)
+    return 0
 
 
 @register("atoi")
