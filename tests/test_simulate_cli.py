@@ -147,3 +147,24 @@ def test_artifact_calls_need_the_callee(tmp_path: Path, reference_dir: Path) -> 
     assert code == 0
     assert "1 atexit() query(ies) would run" in out
     assert "VelociraptorQuarantine connection test successful." in out
+
+
+def test_a_parameter_the_artifact_does_not_declare_is_a_usage_error() -> None:
+    code, out, err = invoke(str(DEFAULT_PROFILE), "--param", "Nope=1")
+    assert code == 2
+    assert "Nope" in err
+    assert "PolicyName" in err  # the declared parameters are named
+    assert "Outcome" not in out
+
+
+def test_netsh_fail_past_the_last_netsh_command_is_not_as_expected() -> None:
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "--scenario", "netsh-fail:999")
+    assert code == 1
+    assert "netsh command 999 never ran: only " in out
+    assert "Outcome: NOT as expected" in out
+
+
+def test_netsh_fail_within_the_run_still_counts_as_injected() -> None:
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "--scenario", "netsh-fail:2")
+    assert "never ran" not in out
+    assert code == 0

@@ -94,6 +94,13 @@ def simulate_artifact(
 ) -> Simulation:
     """Run the artifact in `text` (its first source) under `scenario`."""
     artifact, artifacts = load_artifacts(text, source, list(extra_artifacts or []))
+    declared_names = sorted(p.name for p in artifact.parameters)
+    undeclared = sorted(set(params or {}) - set(declared_names))
+    if undeclared:
+        raise VrqError(
+            f"--param {', '.join(undeclared)}: not a parameter of {artifact.name}",
+            hint="declared parameters: " + (", ".join(declared_names) or "none"),
+        )
     merged = {**scenario.params, **(params or {})}
     scenario = replace(scenario, params=merged)
     result = Simulation(artifact.name, scenario, merged)
@@ -124,6 +131,15 @@ def simulate_artifact(
         Check(name, expected, bool(result.state[name]))
         for name, expected in scenario.expect.items()
     ]
+    step = scenario.netsh_fail_step
+    if step is not None and result.precondition_met and endpoint.netsh_count < step:
+        result.checks.append(
+            Check(
+                f"netsh command {step} never ran: only {endpoint.netsh_count} netsh commands ran",
+                expected=True,
+                actual=False,
+            )
+        )
     result.notes = _notes(artifact, result)
     return result
 
