@@ -162,3 +162,16 @@ def test_unreadable_file_is_exit_2(tmp_path: Path) -> None:
     if os.access(target, os.R_OK):
         pytest.skip("running as a user who can read anything")
     assert run(str(target))[0] == 2
+
+
+def test_unclosed_paren_at_block_end_stays_inside_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "pre.yaml"
+    path.write_text(
+        "name: Custom.T\nsources:\n  - query: |\n      SELECT * FROM info(\n\n", encoding="utf-8"
+    )
+    code, out = run(str(path))
+    assert code == 1
+    assert f"{path}:4:25: error:" in out
+    code, out = run("--output-format", "sarif", str(path))
+    region = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (4, 25)

@@ -164,6 +164,22 @@ def test_syntax_error_after_velociraptor_fixups_maps_to_the_author_line() -> Non
     assert found(lint(text)) == [("vql-syntax", 4)]
 
 
+def test_syntax_error_carries_the_parsers_own_hint() -> None:
+    diags = lint(artifact("SELECT x-1 FROM info()"))
+    assert [d.rule for d in diags] == ["vql-syntax"]
+    assert diags[0].hint is not None and "put spaces around '-'" in diags[0].hint
+    assert "whitespace only" not in diags[0].hint
+
+
+def test_syntax_error_at_end_of_a_block_points_at_its_last_character() -> None:
+    text = artifact("SELECT * FROM info(") + "\n\ndescription: x\n"
+    diags = lint(text)
+    assert [(d.rule, d.location.line, d.location.column) for d in diags] == [
+        ("vql-syntax", 4, len("      SELECT * FROM info("))
+    ]
+    assert len(text.splitlines()) >= 4
+
+
 def test_let_select_order() -> None:
     diags = lint(artifact("SELECT * FROM info()\nSELECT * FROM info()\nLET x = 1\n"))
     assert found(only(diags, "let-select-order")) == [

@@ -22,10 +22,10 @@ OPTIONS: dict[str, Any] = {}
 
 
 def _within_text(text: str, line: int, column: int) -> tuple[int, int]:
-    """An error at the end of input is shown just after the last character, not past the block."""
+    """An error at the end of input is shown at the query's last character, not past the block."""
     body = text.rstrip()
     last_line = body.count("\n") + 1
-    last_column = len(body) - (body.rfind("\n") + 1) + 1
+    last_column = len(body) - body.rfind("\n") - 1
     if (line, column) > (last_line, last_column):
         return last_line, last_column
     return line, column
@@ -37,10 +37,11 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
         if error is None:
             continue
         message = getattr(error, "message", None) or str(error)
+        line, column = _within_text(section.text, error.line, error.column)
         yield Finding(
             ID,
-            ctx.at(section, error.line, error.column),
+            ctx.at(section, line, column),
             f"VQL syntax error in {section.label}: {message}",
-            "statements are separated by whitespace only; write `x - 1` with spaces",
+            getattr(error, "hint", None),
             subject=ctx.artifact.name,
         )
