@@ -404,3 +404,79 @@ def test_internationalised_name_gets_its_punycode_hint() -> None:
     assert caught.value.rule == "address-syntax"
     assert "xn--bcher-kva.example" in caught.value.hint
     assert parse_address("xn--bcher-kva.example").kind == "dns"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("rollback:\n  timeout_seconds: 120\n" + SERVER, []),  # 120 × 2 = 240
+        (
+            "rollback:\n  timeout_seconds: 96\nservers:\n  from_client_config: false\n"
+            "  urls: [https://a.example/, https://b.example/, https://c.example/, https://d.example/]\n",
+            [],
+        ),  # 480: allowed
+        (
+            "rollback:\n  timeout_seconds: 97\nservers:\n  from_client_config: false\n  urls: "
+            "[https://a.example/, https://b.example/, https://c.example/, https://d.example/]\n",
+            ["check-budget"],
+        ),
+        ("rollback:\n  timeout_seconds: 121\n" + SERVER, ["schema"]),
+        ("rollback:\n  timeout_seconds: 200\n" + SERVER, ["schema"]),
+        (
+            "rollback:\n  timeout_seconds: 200\n  connectivity_check: false\n" + SERVER,
+            ["schema", "rollback-disabled"],
+        ),
+    ],
+)
+def test_check_budget_errors(body: str, expected: list[str]) -> None:
+    rules = [r for r in _rules_of(body) if r in ("check-budget", "schema", "rollback-disabled")]
+    assert sorted(rules) == sorted(expected)
+
+
+def test_check_budget_warns_only_when_the_client_config_may_add_addresses() -> None:
+    body = "rollback:\n  timeout_seconds: 100\nservers:\n  urls: [https://a.example/, https://b.example/]\n"
+    result = load_profile("t.yaml", ("format_version: 1\nid: t\n" + body).encode())
+    found = [d for d in result.diagnostics if d.rule == "check-budget"]
+    assert [d.severity for d in found] == [Severity.WARNING]
+    assert "300 s" in found[0].message
+    off = body.replace("servers:\n", "servers:\n  from_client_config: false\n")
+    assert "check-budget" not in _rules_of(off)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/",
+        "https://127.8.9.10/",
+        "https://[::1]/",
+        "https://localhost/",
+        "https://LOCALHOST./",
+        "https://app.localhost/",
+        "https://0.0.0.0/",
+        "https://[::]/",
+        "https://169.254.1.2/",
+        "https://[fe80::1]/",
+        "https://[::ffff:127.0.0.1]/",
+    ],
+)
+def test_negative_check_on_unfiltered_hosts_is_refused(url: str) -> None:
+    body = SERVER + f"rollback:\n  negative_check_url: {url}\n"
+    result = load_profile("t.yaml", ("format_version: 1\nid: t\n" + body).encode())
+    found = [d for d in result.diagnostics if d.rule == "negative-check-url"]
+    assert len(found) == 1 and found[0].severity is Severity.ERROR
+    assert found[0].hint is not None and "loopback" in found[0].hint
+
+
+@pytest.mark.parametrize("url", ["https://www.example.com/", "http://192.0.2.1/"])
+def test_negative_check_on_ordinary_hosts_is_fine(url: str) -> None:
+    assert "negative-check-url" not in _rules_of(
+        SERVER + f"rollback:\n  negative_check_url: {url}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "refused"),
+    [("/TIME:0 hi", True), ("'-W hi'", True), ("'/W'", True), ("Call 555 - SOC", False)],
+)
+def test_message_looking_like_an_option_is_refused(message: str, refused: bool) -> None:
+    assert ("message-option-like" in _rules_of(f"message: {message}\n" + SERVER)) is refused

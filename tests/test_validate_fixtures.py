@@ -26,6 +26,7 @@ INVALID: dict[str, list[tuple[str, int]]] = {
     "artifact-name-digit.yaml": [("artifact-name", 5)],
     "bad-action.yaml": [("schema", 5)],
     "bad-utf8.yaml": [("yaml-encoding", 4)],
+    "check-budget.yaml": [("check-budget", 8)],
     "duplicate-key.yaml": [("yaml-duplicate-key", 7)],
     "duplicate-rule.yaml": [("duplicate-rule", 11)],
     "empty.yaml": [("yaml-empty", 1)],
@@ -66,6 +67,7 @@ INVALID: dict[str, list[tuple[str, int]]] = {
 
 WARNINGS: dict[str, list[tuple[str, int]]] = {
     "artifact-name-not-custom.yaml": [("artifact-name-not-custom", 5)],
+    "check-budget.yaml": [("check-budget", 7)],
     "dhcp-off.yaml": [("dhcp-off", 5)],
     "dns-off-with-hostname.yaml": [("dns-off-with-hostname", 7)],
     "no-block-all.yaml": [("no-block-all", 4)],

@@ -74,6 +74,10 @@ RULES: dict[str, str] = {
     "the policy is always removed",
     "negative-check-permitted": "a permit rule lets the negative check through: the policy is "
     "always removed",
+    "check-budget": "the connectivity probes (timeout × (server addresses + 1)) exceed the "
+    "artifact's 480 s budget (error), or may once the client config adds addresses (warning)",
+    "message-option-like": "the user message starts with / or -, which msg.exe may read as "
+    "an option",
     "message-too-long": "the user message is longer than 255 characters",
     "duplicate-artifact-name": "two profiles checked together share an artifact name (one "
     "would replace the other on the server)",
@@ -82,6 +86,9 @@ RULES: dict[str, str] = {
 }
 
 _ARTIFACT_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The artifact's pre-flight refuses probes longer than this in all (templates/vql/_preflight).
+_PROBE_BUDGET = 480
+_PROBE_BUDGET_TIGHT = 240
 _BUILTIN_POLICIES = {
     "client (respond only)",
     "server (request security)",
@@ -153,6 +160,7 @@ class ProfileChecker:
         self._overlaps()
         self._lockouts()
         self._negative_check()
+        self._check_budget()
         return self.out
 
     # --- names and texts -------------------------------------------------------------------
@@ -257,6 +265,15 @@ class ProfileChecker:
                 f"message contains {bad}",
                 "msg.exe shows one line and the upstream truncation keeps only the first "
                 "one; write the message on a single line",
+            )
+        if message[:1] in ("/", "-"):
+            self.add(
+                ("message",),
+                "message-option-like",
+                Severity.ERROR,
+                f"message starts with {message[:1]!r}: msg.exe may read it as an option",
+                "start the message with a word (an option such as /TIME:0 or /W would change "
+                "how the message is shown, or make msg.exe wait for the user)",
             )
         if len(message) > 255:
             self.add(
@@ -549,6 +566,39 @@ class ProfileChecker:
                 "keep the connectivity check on; it costs seconds and saves a site visit",
             )
 
+    def _check_budget(self) -> None:
+        """Mirror the artifact's pre-flight: timeout × (server addresses + 1) ≤ 480 s."""
+        timeout = _get(self.data, "rollback", "timeout_seconds")
+        if not _flag(self.data, "rollback", "connectivity_check"):
+            return
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 120:
+            return  # missing (the default fits) or out of range (reported by the schema)
+        urls = _get(self.data, "servers", "urls")
+        own = sum(1 for u in urls if isinstance(u, str) and u) if isinstance(urls, list) else 0
+        budget = timeout * (own + 1)
+        path: NodePath = ("rollback", "timeout_seconds")
+        if budget > _PROBE_BUDGET:
+            self.add(
+                path,
+                "check-budget",
+                Severity.ERROR,
+                f"the connectivity probes take up to {timeout} s × ({own} server URLs + the "
+                f"negative check) = {budget} s, over the artifact's {_PROBE_BUDGET} s budget",
+                f"lower rollback.timeout_seconds to {_PROBE_BUDGET // (own + 1)} or less, or "
+                "list fewer server URLs; the artifact refuses to run otherwise",
+            )
+        elif budget > _PROBE_BUDGET_TIGHT and _flag(self.data, "servers", "from_client_config"):
+            self.add(
+                path,
+                "check-budget",
+                Severity.WARNING,
+                f"the connectivity probes take up to {budget} s for the profile's own "
+                f"{own} server URLs and the negative check, and the client config may add more",
+                f"every extra server address (a name may resolve to several) adds {timeout} s "
+                f"and the artifact refuses over {_PROBE_BUDGET} s; lower "
+                "rollback.timeout_seconds",
+            )
+
     def _negative_check(self) -> None:
         value = _get(self.data, "rollback", "negative_check_url")
         path: NodePath = ("rollback", "negative_check_url")
@@ -563,6 +613,18 @@ class ProfileChecker:
                 Severity.ERROR,
                 f"rollback.negative_check_url: {exc.message}",
                 exc.hint,
+            )
+            return
+        local = _never_filtered(url)
+        if local:
+            self.add(
+                path,
+                "negative-check-url",
+                Severity.ERROR,
+                f"rollback.negative_check_url {url.url} points at {local}",
+                "IPsec never filters loopback, unspecified or link-local traffic, so the "
+                "check would always succeed and prove nothing; use a public host that the "
+                "quarantine blocks, e.g. https://www.example.com/",
             )
             return
         for server in self.out.urls:
@@ -670,6 +732,23 @@ def _traffic(rule: ParsedRule) -> str:
     ports = [str(p) for p in (rule.src_port, rule.dst_port) if p]
     what = rule.protocol_class
     return f"{what} port {'/'.join(ports)}" if ports else f"protocol {what}"
+
+
+def _never_filtered(url: ParsedUrl) -> str | None:
+    """What kind of host IPsec would not filter (loopback, unspecified, link-local), if any."""
+    if url.host_kind == "dns":
+        local = url.host == "localhost" or url.host.endswith(".localhost")
+        return "a loopback name" if local else None
+    ip = ipaddress.ip_address(url.host)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_unspecified:
+        return "the unspecified address"
+    if ip.is_link_local:
+        return "a link-local address"
+    return None
 
 
 def _url_address(url: ParsedUrl) -> Address:
