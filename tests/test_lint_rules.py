@@ -298,8 +298,15 @@ def test_invalid_suppressions() -> None:
     )
     assert sorted(d.message for d in diags) == [
         "Suppression made_up not known",
-        "Suppression unknown_plugin not valid: missing ), unterminated subpattern at position 0",
+        "Suppression unknown_plugin not valid: invalid regular expression '(': b'missing ): ('",
     ]
+
+
+def test_suppression_patterns_follow_go_regexp() -> None:
+    # `\\Z` is Python-only: Go regexp (RE2) refuses it, so Velociraptor reports it.
+    diags = lint(artifact("// linter: unknown_plugin:a\\Z\nSELECT 1 FROM info()"))
+    assert [d.rule for d in diags] == ["invalid_suppression"]
+    assert "invalid escape sequence" in diags[0].message
 
 
 # ------------------------------------------------------------------ common mistakes

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.lint.model import Finding
 from generator.lint.source import ArtifactFile
+from generator.vql.eval.regex import VqlRegexError, compile_re2
 
 SUPPRESSION_RE = re.compile(r"""(?i)linter: *([a-z_]+):("[^"]+"|'[^']+'|[^ ]+|)""")
 
@@ -42,7 +44,7 @@ VELOCIRAPTOR_NAMES = frozenset(
 @dataclass(frozen=True)
 class Suppression:
     rule: str
-    pattern: re.Pattern[str]
+    pattern: Any  # an RE2 pattern: Velociraptor compiles suppressions with Go regexp
 
 
 # Velociraptor wraps every error of a VQL section in `artifact_vql_error` with the artifact's name
@@ -101,8 +103,8 @@ def gather(artifact: ArtifactFile) -> Suppressions:
                 if len(expression) >= 2 and expression[0] == expression[-1] == '"':
                     expression = expression[1:-1]
                 try:
-                    pattern = re.compile(expression)
-                except re.error as exc:
+                    pattern = compile_re2(expression)
+                except VqlRegexError as exc:
                     found.problems.append(
                         Finding(
                             "invalid_suppression",
