@@ -361,8 +361,25 @@ def test_partial_overlap_between_block_and_permits_warns_once() -> None:
     )
     overlaps = [d for d in result.diagnostics if d.rule == "permit-block-overlap"]
     assert [(d.location.line, d.severity) for d in overlaps] == [(4, Severity.WARNING)]
-    for partner in ("DNS permit", "DHCP permit", "rules[1] (line 5)"):
-        assert partner in overlaps[0].message
+    assert "rules[1] (line 5)" in overlaps[0].message
+    assert "DNS" not in overlaps[0].message
+    builtin = [d for d in result.diagnostics if d.rule == "permit-block-overlap-builtin"]
+    assert [(d.location.line, d.severity) for d in builtin] == [(4, Severity.INFO)]
+    for partner in ("DNS permit", "DHCP permit"):
+        assert partner in builtin[0].message
+    assert builtin[0].hint is not None and "may still pass" in builtin[0].hint
+
+
+def test_overlap_with_builtin_rows_only_does_not_fail_strict() -> None:
+    result = load_profile(
+        "t.yaml",
+        b"format_version: 1\nid: t\nservers:\n  urls: [https://198.51.100.20:8000/]\n"
+        b"rules:\n  - {action: block, source: me, destination: 192.0.2.0/24}\n",
+    )
+    found = {d.rule: d.severity for d in result.diagnostics}
+    assert found.get("permit-block-overlap-builtin") is Severity.INFO
+    assert "permit-block-overlap" not in found
+    assert not [d for d in result.diagnostics if d.severity is not Severity.INFO]
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,8 @@ RULES: dict[str, str] = {
     "command and control over it stays open (warning)",
     "permit-block-overlap": "a permit and a block partly overlap and neither is inside the "
     "other: which wins is undocumented (warning)",
+    "permit-block-overlap-builtin": "a block partly overlaps the built-in DNS/DHCP permit: "
+    "DNS/DHCP traffic to it may pass or be blocked (info)",
     "dns-name-resolved-once": "a DNS name in a rule is resolved once, when the filter is "
     "created (info)",
     "server-url-syntax": "a server URL cannot be parsed (host, port, brackets, credentials)",
@@ -452,18 +454,31 @@ class ProfileChecker:
                 if not permit.selectors() & block.selectors()  # equal: duplicate or tie
                 and _ambiguous(permit, block)
             ]
-            if not partners:
-                continue
-            named = ", ".join(self._describe(p) for p in partners)
-            self.add(
-                ("rules", block.index if block.index is not None else 0),
-                "permit-block-overlap",
-                Severity.WARNING,
-                f"{block.label} (block) partly overlaps {named}, without either filter "
-                "containing the other",
-                "which filter wins for the shared traffic is undocumented; make each permit a "
-                "subset of the block, or the block a subset of the permit",
-            )
+            at: NodePath = ("rules", block.index if block.index is not None else 0)
+            built_in = [p for p in partners if any(p is b for b in builtins)]
+            own = [p for p in partners if not any(p is b for b in builtins)]
+            if own:
+                named = ", ".join(self._describe(p) for p in own)
+                self.add(
+                    at,
+                    "permit-block-overlap",
+                    Severity.WARNING,
+                    f"{block.label} (block) partly overlaps {named}, without either filter "
+                    "containing the other",
+                    "which filter wins for the shared traffic is undocumented; make each "
+                    "permit a subset of the block, or the block a subset of the permit",
+                )
+            if built_in:
+                named = ", ".join(p.label for p in built_in)
+                self.add(
+                    at,
+                    "permit-block-overlap-builtin",
+                    Severity.INFO,
+                    f"{block.label} (block) partly overlaps the built-in {named}",
+                    "DNS/DHCP traffic to this block's addresses may still pass, or may be "
+                    "blocked (which filter wins is undocumented); if it matters, narrow the "
+                    "block or turn the built-in row off under allow:",
+                )
 
     def _describe(self, row: ParsedRule) -> str:
         if row.index is None:
