@@ -303,7 +303,7 @@ def test_invalid_suppressions() -> None:
 
 
 def test_suppression_patterns_follow_go_regexp() -> None:
-    # `\\Z` is Python-only: Go regexp (RE2) refuses it, so Velociraptor reports it.
+    # `\Z` is Python-only: Go regexp (RE2) refuses it, so Velociraptor reports it.
     diags = lint(artifact("// linter: unknown_plugin:a\\Z\nSELECT 1 FROM info()"))
     assert [d.rule for d in diags] == ["invalid_suppression"]
     assert "invalid escape sequence" in diags[0].message

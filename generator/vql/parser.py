@@ -98,14 +98,14 @@ def _hint(expected: str, token: Token) -> str | None:
         if value.upper() == "ASC":
             return "ORDER BY takes one column and an optional DESC; there is no ASC"
         return f"VQL has no {value.upper()}: use plugins such as foreach(), chain() or if()"
+    if token.kind == OPERATOR and value == "[":
+        return "[...] arrays are only allowed as argument values; elsewhere use a tuple (a, b)"
     if expected == "FROM" and (token.kind in _VALUE_START_KINDS or value in ("(", "{")):
         return "is a ',' missing between two columns?"
     if token.kind != OPERATOR or expected != "a value":
         return None
     if value == "=":
         return "VQL compares with a single '='"
-    if value == "[":
-        return "[...] arrays are only allowed as argument values; elsewhere use a tuple (a, b)"
     if value == "{":
         return (
             "{ SELECT ... } subqueries are only allowed as argument values or columns; "
