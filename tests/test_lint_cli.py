@@ -175,3 +175,13 @@ def test_unclosed_paren_at_block_end_stays_inside_the_file(tmp_path: Path) -> No
     code, out = run("--output-format", "sarif", str(path))
     region = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (4, 25)
+
+
+def test_unknown_rule_in_config_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    config = tmp_path / "cfg.yaml"
+    config.write_text("rules:\n  vql-syntax: enable\n  made-up: disable\n", encoding="utf-8")
+    artifact = tmp_path / "a.yaml"
+    artifact.write_text("name: Custom.A\nsources:\n  - query: SELECT 1 FROM info()\n")
+    code, out = run("--config", str(config), str(artifact))
+    assert code == 2
+    assert f"{config}:3:3: unknown rule 'made-up'" in out

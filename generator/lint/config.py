@@ -22,7 +22,7 @@ from typing import Any
 
 from generator.diagnostics import Location, Severity
 from generator.errors import VrqError
-from generator.yamlsource import load_yaml
+from generator.yamlsource import YamlDocument, load_yaml
 
 CONFIG_NAME = ".vr-quarantine-lint.yaml"
 
@@ -44,9 +44,19 @@ class LintConfig:
         return self.rules.get(rule_id, RuleConfig())
 
 
-def parse_config(data: Any, path: str = CONFIG_NAME) -> LintConfig:
-    """Build a config from loaded YAML data; raises VrqError naming the bad entry."""
+def parse_config(
+    data: Any, path: str = CONFIG_NAME, document: YamlDocument | None = None
+) -> LintConfig:
+    """Build a config from loaded YAML data; raises VrqError naming the bad entry.
+
+    With the loaded `document`, an error is reported at the offending key's own line.
+    """
     from generator.lint.rules import RULE_OF_ID, canonical_id
+
+    def key_at(*node_path: str) -> Location:
+        if document is None:
+            return Location(path, 1, 1)
+        return document.location(node_path, key=True)
 
     if data is None:
         return LintConfig(source=path)
@@ -56,7 +66,7 @@ def parse_config(data: Any, path: str = CONFIG_NAME) -> LintConfig:
     if unknown:
         raise VrqError(
             f"unknown key(s) in lint config: {', '.join(sorted(map(str, unknown)))}",
-            Location(path, 1, 1),
+            key_at(sorted(map(str, unknown))[0]),
             "allowed keys: rules, ignore",
         )
     rules: dict[str, RuleConfig] = {}
@@ -65,7 +75,7 @@ def parse_config(data: Any, path: str = CONFIG_NAME) -> LintConfig:
         if rule_id is None:
             raise VrqError(
                 f"unknown rule {name!r} in lint config",
-                Location(path, 1, 1),
+                key_at("rules", name),
                 "`vr-quarantine lint --list-rules` lists them",
             )
         rules[rule_id] = _rule_config(rule_id, value, path, RULE_OF_ID[rule_id].options)
@@ -119,4 +129,4 @@ def load_config(path: str | None = None, *, cwd: Path | None = None) -> LintConf
         first = result.diagnostics[0]
         raise VrqError(first.message, first.location, first.hint)
     assert result.document is not None
-    return parse_config(result.document.data, path)
+    return parse_config(result.document.data, path, result.document)
