@@ -73,7 +73,24 @@ class LoadResult:
 def _diag(
     path: str, line: int, col: int, rule: str, message: str, hint: str | None = None
 ) -> Diagnostic:
+    if hint is None and rule == "yaml-syntax":
+        hint = _SYNTAX_HINT
+    # PyYAML's messages span lines; diagnostics are one `file:line:col: message` line each.
+    message = " ".join(message.split())
     return Diagnostic(Location(path, line, col), rule, Severity.ERROR, message, hint)
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    """The error without PyYAML's quoted source excerpt (the location is reported apart)."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
+    return str(exc)
+
+
+_SYNTAX_HINT = (
+    "check indentation, quotes and brackets around this line; quote values that start "
+    "with ! & * or contain ': ' or ' #'"
+)
 
 
 def read_source(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
@@ -247,7 +264,7 @@ class _Builder:
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                     "yaml-syntax",
-                    f"cannot read value {node.value!r}: {exc}",
+                    f"cannot read value {node.value!r}: {_problem(exc)}",
                 )
             )
             return None

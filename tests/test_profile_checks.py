@@ -497,3 +497,24 @@ def test_negative_check_on_ordinary_hosts_is_fine(url: str) -> None:
 )
 def test_message_looking_like_an_option_is_refused(message: str, refused: bool) -> None:
     assert ("message-option-like" in _rules_of(f"message: {message}\n" + SERVER)) is refused
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "artifact: !!python/object:os.system x\n",
+        "id: !!python/name:os.system ''\n",
+        "artifact: !custom x\n",
+        "rules: [\n",
+        "id: 'unterminated\n",
+        "policy_name: a: b\n",
+    ],
+)
+def test_yaml_syntax_errors_are_one_line_with_a_hint(body: str) -> None:
+    result = load_profile("t.yaml", ("format_version: 1\n" + body).encode())
+    syntax = [d for d in result.diagnostics if d.rule == "yaml-syntax"]
+    assert syntax
+    for diag in syntax:
+        assert "\n" not in diag.message and "  " not in diag.message
+        assert "<unicode string>" not in diag.message
+        assert diag.hint is not None and "indentation" in diag.hint
