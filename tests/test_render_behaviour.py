@@ -372,3 +372,47 @@ def test_negative_check_that_cannot_resolve_is_reported_as_inconclusive() -> Non
     assert negative["Status"] == "warning" and "proves nothing" in negative["Result"]
     assert host.netsh() == BUILD, "an inconclusive negative check does not remove the policy"
     assert _errors(logs) == []
+
+
+class NegativeAnswerHost(WindowsHost):
+    """The negative probe ends with a given curl exit code; the server probes answer HTTP 200."""
+
+    negative_rc: int = 28
+
+    def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
+        if argv[0].endswith("curl.exe") and not argv[-1].endswith("/server.pem"):
+            stdout = "200" if self.negative_rc == 0 else "000"
+            return _done(stdout, self.negative_rc)
+        return super()._execve(argv)
+
+
+@pytest.mark.parametrize("rc", [0, 7, 35, 52, 56])
+def test_negative_check_that_connects_and_then_fails_removes_the_policy(rc: int) -> None:
+    host = NegativeAnswerHost()
+    host.negative_rc = rc
+    rows, logs = run(host, params={"NegativeCheckURL": "https://example.com/"})
+    (negative,) = [r for r in rows if r["Step"] == "negative check"]
+    assert negative["Status"] == "failed" and "still reachable" in negative["Result"]
+    assert host.netsh() == BUILD + UNDO
+    assert any("negative check failed" in line for line in logs)
+
+
+def test_negative_check_that_times_out_is_unreachable_as_expected() -> None:
+    host = NegativeAnswerHost()
+    rows, logs = run(host, params={"NegativeCheckURL": "https://example.com/"})
+    (negative,) = [r for r in rows if r["Step"] == "negative check"]
+    assert negative["Status"] == "ok" and "unreachable as expected" in negative["Result"]
+    assert host.netsh() == BUILD
+    assert _errors(logs) == []
+
+
+@pytest.mark.parametrize("rc", [1, 3, 60])
+def test_negative_check_with_another_exit_code_is_inconclusive_and_names_it(rc: int) -> None:
+    host = NegativeAnswerHost()
+    host.negative_rc = rc
+    rows, logs = run(host, params={"NegativeCheckURL": "https://example.com/"})
+    (negative,) = [r for r in rows if r["Step"] == "negative check"]
+    assert negative["Status"] == "warning"
+    assert f"curl exit code {rc} " in negative["Result"] and "proves nothing" in negative["Result"]
+    assert host.netsh() == BUILD, "an inconclusive negative check does not remove the policy"
+    assert _errors(logs) == []

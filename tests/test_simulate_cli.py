@@ -168,3 +168,61 @@ def test_netsh_fail_within_the_run_still_counts_as_injected() -> None:
     code, out, _ = invoke(str(DEFAULT_PROFILE), "--scenario", "netsh-fail:2")
     assert "never ran" not in out
     assert code == 0
+
+
+def _negative_scenario(tmp_path: Path, base: str, answer: str, expect: str) -> str:
+    path = tmp_path / f"{base}-{answer}.yaml"
+    path.write_text(
+        f"base: {base}\nnegative_answer: {answer}\n"
+        "params: {NegativeCheckURL: 'https://www.example.com/'}\n"
+        f"expect: {{{expect}}}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        ("http", "is still reachable (HTTP 200)"),
+        ("refused", "(curl exit code 7)"),
+        ("tls-error", "(curl exit code 35)"),
+    ],
+)
+def test_an_unenforced_policy_is_noticed_whatever_the_outside_host_answers(
+    tmp_path: Path, answer: str, fragment: str
+) -> None:
+    scenario = _negative_scenario(tmp_path, "policy-not-enforced", answer, "policy_assigned: false")
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "-s", scenario, "--output-format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    (negative,) = [r for r in data["rows"] if r["Step"] == "negative check"]
+    assert negative["Status"] == "failed" and fragment in negative["Result"]
+    assert data["final_state"]["assigned_policy"] is None
+
+
+@pytest.mark.parametrize("answer", ["http", "refused", "tls-error"])
+def test_an_enforced_policy_times_the_negative_probe_out(tmp_path: Path, answer: str) -> None:
+    scenario = _negative_scenario(tmp_path, "success", answer, "policy_assigned: true")
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "-s", scenario, "--output-format", "json")
+    assert code == 0, out
+    (negative,) = [r for r in json.loads(out)["rows"] if r["Step"] == "negative check"]
+    assert negative["Status"] == "ok" and "curl exit code 28" in negative["Result"]
+
+
+@pytest.mark.parametrize(("answer", "rc"), [("no-dns", 6)])
+def test_a_negative_probe_that_proves_nothing_is_a_warning(
+    tmp_path: Path, answer: str, rc: int
+) -> None:
+    scenario = _negative_scenario(tmp_path, "success", answer, "policy_assigned: true")
+    code, out, _ = invoke(str(DEFAULT_PROFILE), "-s", scenario, "--output-format", "json")
+    assert code == 0, out
+    (negative,) = [r for r in json.loads(out)["rows"] if r["Step"] == "negative check"]
+    assert negative["Status"] == "warning" and f"curl exit code {rc}" in negative["Result"]
+
+
+def test_an_unknown_negative_answer_is_refused(tmp_path: Path) -> None:
+    scenario = _negative_scenario(tmp_path, "success", "maybe", "policy_assigned: true")
+    code, _, err = invoke(str(DEFAULT_PROFILE), "-s", scenario)
+    assert code == 2
+    assert "negative_answer: one of http, refused, tls-error, timeout, no-dns" in err

@@ -268,8 +268,23 @@ class WindowsEndpoint(SideEffects):
 
     def _curl(self, argv: list[str]) -> tuple[int, str, str]:
         url = argv[-1]
+        outside = GoUrl.parse(url).Path != "/server.pem"
+        answer = self.scenario.negative_answer
+        if outside and answer == "no-dns":
+            host = str(GoUrl.parse(url).member("Hostname")[1])
+            return 6, "000", f"curl: (6) Could not resolve host: {host}"
         result = self.reach(url)
         if result.ok:
+            if outside and answer == "refused":
+                return (
+                    7,
+                    "000",
+                    "curl: (7) Failed to connect: Connection refused",
+                )
+            if outside and answer == "tls-error":
+                return 35, "000", "curl: (35) schannel: failed to receive handshake"
+            if outside and answer == "timeout":
+                return 28, "000", "curl: (28) Connection timed out (the host never answers)"
             return 0, "200", ""
         if result.failure == "url":
             return 3, "000", f"curl: (3) URL rejected: {result.detail}"

@@ -41,6 +41,9 @@ class Expectation:
         ]
 
 
+NEGATIVE_ANSWERS = ("http", "refused", "tls-error", "timeout", "no-dns")
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -59,6 +62,9 @@ class Scenario:
     policy_agent: str = "Running"
     files: tuple[str, ...] = ("C:\\Windows\\System32\\curl.exe",)
     netsh_fail_step: int | None = None
+    negative_answer: str = "http"
+    """How a host outside the policy answers when packets reach it: http, refused,
+    tls-error, timeout (never answers), no-dns (its name does not resolve)."""
     preexisting: bool = False
     params: dict[str, str] = field(default_factory=dict)
     plugin_results: dict[str, list[Any]] = field(default_factory=dict)
@@ -146,6 +152,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "policy_agent": str,
     "files": list,
     "netsh_fail_step": int,
+    "negative_answer": str,
     "preexisting": bool,
     "params": dict,
     "plugin_results": dict,
@@ -211,6 +218,8 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
     for key in ("plugin_results",):
         if key in changes and not all(isinstance(r, list) for r in changes[key].values()):
             problems.append(f"{key}: each plugin maps to a list of rows")
+    if "negative_answer" in changes and changes["negative_answer"] not in NEGATIVE_ANSWERS:
+        problems.append(f"negative_answer: one of {', '.join(NEGATIVE_ANSWERS)}")
     if "files" in changes:
         changes["files"] = tuple(str(f) for f in changes["files"])
     if "params" in changes:
