@@ -238,7 +238,7 @@ def lint_command(
     """Lint Velociraptor artifacts: YAML, artifact format, loader rules, VQL syntax and calls."""
     # Imported here: the linter loads its VQL catalog and rules, which other commands never need.
     from generator.diagnostics import Severity
-    from generator.lint import lint_paths, load_config
+    from generator.lint import has_io_error, lint_paths, load_config
     from generator.lint.rules import RULES
     from generator.report import get_reporter
 
@@ -260,6 +260,8 @@ def lint_command(
     except VrqError as exc:
         raise fail(exc) from None
     typer.echo(reporter(results, "lint"), nl=False)
+    if has_io_error(results):
+        raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
 
 

@@ -185,3 +185,20 @@ def test_unknown_rule_in_config_is_reported_at_its_own_line(tmp_path: Path) -> N
     code, out = run("--config", str(config), str(artifact))
     assert code == 2
     assert f"{config}:3:3: unknown rule 'made-up'" in out
+
+
+def test_missing_path_is_an_io_error_entry_and_other_files_are_still_linted(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: Custom.B\nsources:\n  - query: SELECT x-1 FROM info()\n")
+    (tmp_path / "empty").mkdir()
+    missing, empty = str(tmp_path / "missing.yaml"), str(tmp_path / "empty")
+    code, out = run(str(bad), missing, empty)
+    assert code == 2
+    assert f"{missing}: error: no such file or folder: {missing} [io-error]" in out
+    assert f"{empty}: error: the folder {empty} holds no *.yaml or *.yml file [io-error]" in out
+    assert f"{bad}:3:" in out and "[vql-syntax]" in out
+    code, out = run("--output-format", "json", str(bad), missing)
+    assert code == 2
+    assert {d["rule"] for d in json.loads(out)["diagnostics"]} == {"io-error", "vql-syntax"}

@@ -7,8 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Location, Results
-from generator.errors import VrqError
+from generator.diagnostics import Diagnostic, Location, Results, Severity
 from generator.lint.analysis import definitions_of
 from generator.lint.config import LintConfig
 from generator.lint.context import LintContext
@@ -19,6 +18,7 @@ from generator.lint.suppress import gather
 from generator.yamlsource import read_source
 
 STDIN_NAME = "-"
+IO_ERROR = "io-error"
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
 
 
@@ -84,7 +84,11 @@ def lint_text(
     return _run(artifact, known, config or LintConfig())
 
 
-def _expand(paths: list[str], config: LintConfig) -> list[str]:
+def _io_error(path: str, message: str) -> Diagnostic:
+    return Diagnostic(Location(path), IO_ERROR, Severity.ERROR, message, "check the path")
+
+
+def _expand(paths: list[str], config: LintConfig, results: Results) -> list[str]:
     found: list[str] = []
     for raw in paths:
         if raw == STDIN_NAME:
@@ -98,9 +102,7 @@ def _expand(paths: list[str], config: LintConfig) -> list[str]:
                 if child.suffix in (".yaml", ".yml") and child.is_file()
             ]
             if not children:
-                raise VrqError(
-                    f"the folder {raw} holds no *.yaml or *.yml file", hint="check the path"
-                )
+                results.extend([_io_error(raw, f"the folder {raw} holds no *.yaml or *.yml file")])
             for child in children:
                 relative = child.relative_to(path).as_posix()
                 if not any(
@@ -111,7 +113,7 @@ def _expand(paths: list[str], config: LintConfig) -> list[str]:
         elif path.is_file():
             found.append(raw)
         else:
-            raise VrqError(f"no such file or folder: {raw}", hint="check the path")
+            results.extend([_io_error(raw, f"no such file or folder: {raw}")])
     return list(dict.fromkeys(found))
 
 
@@ -120,19 +122,21 @@ def lint_paths(
 ) -> Results:
     """Lint files, folders (recursively, ``*.yaml``/``*.yml``) and ``-`` (stdin) as one linted set.
 
-    Raises VrqError for a missing path or an unreadable file; bad content becomes diagnostics.
+    A missing path or an unreadable file becomes an ``io-error`` entry (see `has_io_error`) and
+    every other file is still linted; bad content becomes diagnostics.
     """
     config = config or LintConfig()
     results = Results()
     loaded: list[ArtifactFile] = []
-    for name in _expand(paths, config):
+    for name in _expand(paths, config, results):
         try:
             if name == STDIN_NAME:
                 raw = stdin if stdin is not None else sys.stdin.buffer.read()
             else:
                 raw = Path(name).read_bytes()
         except OSError as exc:
-            raise VrqError(f"cannot read {name}: {exc.strerror}", Location(name)) from None
+            results.extend([_io_error(name, f"cannot read {name}: {exc.strerror}")])
+            continue
         results.files.append(name)
         text, problems = read_source(name, raw)
         if text is None:
@@ -147,6 +151,11 @@ def lint_paths(
     for artifact in loaded:
         results.extend(_run(artifact, known, config))
     return results
+
+
+def has_io_error(results: Results) -> bool:
+    """Whether a path could not be read: the CLI then exits 2 after reporting every file."""
+    return any(d.rule == IO_ERROR for d in results.diagnostics)
 
 
 def _finding(d: Diagnostic) -> Finding:
