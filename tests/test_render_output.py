@@ -193,3 +193,16 @@ def test_cli_default_output_folder_is_artifacts_in_cwd(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "artifacts").iterdir()] == [
         "Custom.Windows.Remediation.Quarantine.yaml"
     ]
+
+
+@pytest.mark.parametrize("block_all", [True, False])
+def test_description_says_all_traffic_is_blocked_only_when_block_all_is_on(
+    block_all: bool,
+) -> None:
+    rendered = render_profile(plain_profile(block_all=block_all))
+    assert rendered.text is not None, rendered.diagnostics
+    description = yaml.safe_load(rendered.text)["description"]
+    claims_all = "all traffic is blocked except what is listed below" in description
+    assert claims_all is block_all
+    if not block_all:
+        assert "other traffic still flows" in description
