@@ -68,3 +68,14 @@ def test_schema_defaults_are_the_model_defaults() -> None:
     assert props["rules"]["items"] == {"$ref": "#/definitions/rule"}
     rule = SCHEMA["definitions"]["rule"]["properties"]
     assert rule["mirrored"]["default"] is True
+
+
+def test_rule_fields_have_titles_of_their_own() -> None:
+    props = dict(PROPERTIES)
+    titles = [
+        props[f"rules.[].{side}{part}"]["title"]
+        for side in ("source", "destination")
+        for part in ("", "_mask", "_port")
+    ]
+    assert len(set(titles)) == len(titles) == 6
+    assert props["rules.[].destination_port"]["title"] == "Destination port"
