@@ -26,7 +26,10 @@ def compile_re2(pattern: str) -> Any:
     try:
         return re2.compile(pattern, options)
     except re2.error as exc:
-        raise VqlRegexError(f"invalid regular expression {pattern!r}: {exc}") from None
+        detail = exc.args[0] if exc.args else ""
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise VqlRegexError(f"error parsing regexp {pattern!r}: {detail}") from None
 
 
 def search(pattern: str, text: str) -> Any:
