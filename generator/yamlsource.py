@@ -8,11 +8,13 @@ later check can point at the exact line of the value it complains about.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.diagnostics import Diagnostic, Location, Severity
@@ -21,6 +23,29 @@ MAX_BYTES = 1024 * 1024
 MAX_NODES = 200_000
 
 NodePath = tuple[str | int, ...]
+
+
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class _Lines:
+    """Turns a PyYAML mark into the line and column an editor shows.
+
+    PyYAML also breaks lines at U+0085, U+2028 and U+2029; editors and our other tools count
+    only ``\n``. Marks carry a character index, so positions are recomputed from it when the
+    text holds one of those characters.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] | None = None
+        if any(ch in text for ch in _UNICODE_BREAKS):
+            self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def at(self, mark: Mark) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
 
 
 @dataclass(frozen=True)
@@ -141,11 +166,12 @@ def load_yaml_text(
     """Like `load_yaml`, from text. `fast` composes with libyaml when PyYAML has it (about ten
     times faster, same nodes and positions; syntax error wording may differ)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
+    lines = _Lines(text)
     try:
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = lines.at(mark) if mark else (1, 1)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return LoadResult(
             None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {message}")]
@@ -169,14 +195,14 @@ def load_yaml_text(
             ],
         )
     if len(nodes) > 1:
-        second = nodes[1].start_mark
+        second_line, second_col = lines.at(nodes[1].start_mark)
         return LoadResult(
             None,
             [
                 _diag(
                     path,
-                    second.line + 1,
-                    second.column + 1,
+                    second_line,
+                    second_col,
                     "yaml-multiple-documents",
                     "the file holds more than one YAML document",
                     "keep one document per file",
@@ -185,20 +211,21 @@ def load_yaml_text(
         )
     root = nodes[0]
     if require_mapping and not isinstance(root, MappingNode):
+        root_line, root_col = lines.at(root.start_mark)
         return LoadResult(
             None,
             [
                 _diag(
                     path,
-                    root.start_mark.line + 1,
-                    root.start_mark.column + 1,
+                    root_line,
+                    root_col,
                     "yaml-not-mapping",
                     f"the document is a {_kind(root)}, not a mapping of keys to values",
                     "the top level must be `key: value` lines",
                 )
             ],
         )
-    builder = _Builder(path, text)
+    builder = _Builder(path, text, lines)
     data = builder.build(root, ())
     if builder.diagnostics:
         return LoadResult(None, builder.diagnostics)
@@ -215,9 +242,10 @@ def _kind(node: Node) -> str:
 
 
 class _Builder:
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, lines: _Lines) -> None:
         self.path = path
         self.text = text
+        self.lines = lines
         self.values: dict[NodePath, tuple[int, int]] = {}
         self.keys: dict[NodePath, tuple[int, int]] = {}
         self.scalars: dict[NodePath, Scalar] = {}
@@ -232,28 +260,29 @@ class _Builder:
                 self.diagnostics.append(
                     _diag(
                         self.path,
-                        node.start_mark.line + 1,
-                        node.start_mark.column + 1,
+                        *self.lines.at(node.start_mark),
                         "yaml-too-large",
                         f"the document expands to more than {MAX_NODES} nodes",
                         "remove anchors and aliases that repeat large structures",
                     )
                 )
             return None
-        self.values[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.values[at] = self.lines.at(node.start_mark)
         if isinstance(node, MappingNode):
             return self._mapping(node, at)
         if isinstance(node, SequenceNode):
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        line, column = self.lines.at(node.start_mark)
+        end_line, end_column = self.lines.at(node.end_mark)
         self.scalars[at] = Scalar(
             raw=node.value,
             style=node.style or None,  # libyaml reports plain scalars as ''
             tag=node.tag,
-            line=node.start_mark.line + 1,
-            column=node.start_mark.column + 1,
-            end_line=node.end_mark.line + 1,
-            end_column=node.end_mark.column + 1,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
         )
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -261,8 +290,7 @@ class _Builder:
             self.diagnostics.append(
                 _diag(
                     self.path,
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
+                    *self.lines.at(node.start_mark),
                     "yaml-syntax",
                     f"cannot read value {node.value!r}: {_problem(exc)}",
                 )
@@ -277,8 +305,7 @@ class _Builder:
                 self.diagnostics.append(
                     _diag(
                         self.path,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
+                        *self.lines.at(key_node.start_mark),
                         "yaml-syntax",
                         "a key must be a plain scalar, not a list or mapping",
                     )
@@ -287,13 +314,13 @@ class _Builder:
             key = key_node.value if key_node.style else self.constructor.construct_object(key_node)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 key = key_node.value
-            key_line = key_node.start_mark.line + 1
+            key_line, key_column = self.lines.at(key_node.start_mark)
             if key in seen:
                 self.diagnostics.append(
                     _diag(
                         self.path,
                         key_line,
-                        key_node.start_mark.column + 1,
+                        key_column,
                         "yaml-duplicate-key",
                         f"duplicate key {key_node.value!r} (first defined on line {seen[key]})",
                         "YAML keeps only one of them; delete or rename the other",
@@ -302,6 +329,6 @@ class _Builder:
                 continue
             seen[key] = key_line
             child = (*at, key if isinstance(key, str) else str(key))
-            self.keys[child] = (key_line, key_node.start_mark.column + 1)
+            self.keys[child] = (key_line, key_column)
             out[key] = self.build(value_node, child)
         return out

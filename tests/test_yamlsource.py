@@ -1,0 +1,27 @@
+"""Positions are the lines an editor shows, whatever line breaks PyYAML sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.yamlsource import load_yaml_text
+
+
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_unicode_line_separators_do_not_shift_positions(fast: bool, separator: str) -> None:
+    text = f'k: "x{separator}{separator}y"\nz: 1\n'
+    result = load_yaml_text("t.yaml", text, fast=fast)
+    assert result.document is not None
+    assert result.document.values[("z",)] == (2, 4)
+    assert result.document.keys[("z",)] == (2, 1)
+    assert result.document.scalars[("z",)].line == 2
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_syntax_error_after_unicode_separators_points_at_a_real_line(fast: bool) -> None:
+    text = "a: x\u2028\u2028y\nc: [\n"
+    result = load_yaml_text("t.yaml", text, fast=fast)
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.rule == "yaml-syntax"
+    assert diagnostic.location.line <= text.count("\n") + 1
