@@ -416,3 +416,21 @@ def test_negative_check_with_another_exit_code_is_inconclusive_and_names_it(rc: 
     assert f"curl exit code {rc} " in negative["Result"] and "proves nothing" in negative["Result"]
     assert host.netsh() == BUILD, "an inconclusive negative check does not remove the policy"
     assert _errors(logs) == []
+
+
+def test_connectivity_passes_when_one_address_answers_and_reports_k_of_n() -> None:
+    class OneAddressDown(WindowsHost):
+        def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
+            if argv[0].endswith("curl.exe") and "2001:db8::10" in " ".join(argv):
+                return _done("000", 28)
+            return super()._execve(argv)
+
+    host = OneAddressDown()
+    rows, logs = run(host)
+    assert host.netsh() == BUILD, "one answering address keeps the policy"
+    probes = [r for r in rows if r["Step"].startswith("connectivity check ")]
+    assert sorted(r["Status"] for r in probes) == ["ok", "warning"]
+    (summary,) = [r for r in rows if r["Step"] == "connectivity check"]
+    assert summary["Status"] == "ok"
+    assert summary["Result"].startswith("1 of 2 permitted server addresses answered")
+    assert _errors(logs) == []

@@ -206,3 +206,11 @@ def test_description_says_all_traffic_is_blocked_only_when_block_all_is_on(
     assert claims_all is block_all
     if not block_all:
         assert "other traffic still flows" in description
+
+
+def test_description_states_the_one_address_is_enough_rule() -> None:
+    rendered = render_profile(plain_profile())
+    assert rendered.text is not None, rendered.diagnostics
+    description = " ".join(yaml.safe_load(rendered.text)["description"].split())
+    assert "passes when at least one permitted address answers" in description
+    assert "k of n permitted server addresses answered" in description
