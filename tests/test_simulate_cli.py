@@ -229,3 +229,26 @@ def test_an_unknown_negative_answer_is_refused(tmp_path: Path) -> None:
     code, _, err = invoke(str(DEFAULT_PROFILE), "-s", scenario)
     assert code == 2
     assert "negative_answer: one of http, refused, tls-error, timeout, no-dns" in err
+
+
+def test_a_vql_syntax_error_is_reported_at_the_artifact_files_line_and_column(
+    tmp_path: Path,
+) -> None:
+    artifact = tmp_path / "bad.yaml"
+    artifact.write_text(
+        "name: Test.Bad\n"
+        "precondition: SELECT * FROM info() WHERE OS =~\n"
+        "sources:\n"
+        "  - query: |\n"
+        "      LET a = 1\n"
+        "      SELECT * FROM info() WHERE ;\n",
+        encoding="utf-8",
+    )
+    code, out, err = invoke(str(artifact))
+    assert code == 2
+    assert out == ""
+    assert f"{artifact}:6:34: VQL syntax error in query of source '#1'" in err
+    assert f"{artifact}:2:" in err  # the precondition's error too, in the same run
+    assert "remove the ';'" in err
+    lint = CliRunner().invoke(app, ["lint", str(artifact)])
+    assert f"{artifact}:6:34:" in lint.stdout

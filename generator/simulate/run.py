@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import VrqError
+from generator.lint.rules.vql_syntax import _within_text as within_text
+from generator.lint.source import load_artifact
 from generator.simulate.endpoint import Command, WindowsEndpoint
 from generator.simulate.scenario import Scenario
 from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
@@ -94,6 +96,7 @@ def simulate_artifact(
 ) -> Simulation:
     """Run the artifact in `text` (its first source) under `scenario`."""
     artifact, artifacts = load_artifacts(text, source, list(extra_artifacts or []))
+    _refuse_syntax_errors(text, source)
     declared_names = sorted(p.name for p in artifact.parameters)
     undeclared = sorted(set(params or {}) - set(declared_names))
     if undeclared:
@@ -142,6 +145,26 @@ def simulate_artifact(
         )
     result.notes = _notes(artifact, result)
     return result
+
+
+def _refuse_syntax_errors(text: str, source: str) -> None:
+    """Report VQL that does not parse at the artifact file's line:column, as ``lint`` does."""
+    problems: list[str] = []
+    hints: list[str] = []
+    for section in load_artifact(source, text).sections_of(
+        "precondition", "query", "source precondition"
+    ):
+        if section.error is not None:
+            line, column = within_text(section.text, section.error.line, section.error.column)
+            message = section.error.message or str(section.error)
+            if section.error.hint:
+                hints.append(section.error.hint)
+            problems.append(
+                f"{section.location(source, line, column)}: "
+                f"VQL syntax error in {section.label}: {message}"
+            )
+    if problems:
+        raise VrqError("\n  ".join(problems), hint="; ".join(hints) or None)
 
 
 def _notes(artifact: Artifact, result: Simulation) -> list[str]:
