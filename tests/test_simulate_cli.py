@@ -252,3 +252,13 @@ def test_a_vql_syntax_error_is_reported_at_the_artifact_files_line_and_column(
     assert "remove the ';'" in err
     lint = CliRunner().invoke(app, ["lint", str(artifact)])
     assert f"{artifact}:6:34:" in lint.stdout
+
+
+def test_a_scenario_plugin_row_that_is_not_a_mapping_exits_2(tmp_path: Path) -> None:
+    scenario = tmp_path / "rows.yaml"
+    scenario.write_text("plugin_results: {pslist: [[{Pid: 4}], [4]]}\n", encoding="utf-8")
+    code, out, err = invoke(str(DEFAULT_PROFILE), "--scenario", str(scenario))
+    assert code == 2
+    assert out == ""
+    assert f"{scenario}: invalid scenario" in err
+    assert "plugin_results: pslist: call 2, row 1 is not a mapping (got 4)" in err

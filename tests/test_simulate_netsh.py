@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.errors import VrqError
 from generator.simulate.endpoint import WindowsEndpoint
 from generator.simulate.netsh import Netsh, NetshState, decide
 from generator.simulate.scenario import resolve_scenario, scenario_from_data
@@ -211,3 +214,40 @@ def test_curl_exit_codes_follow_the_failure() -> None:
     down = WindowsEndpoint(resolve_scenario("server-unreachable"))
     row = down.plugin("execve", {"argv": [*curl, "https://192.0.2.10:8000/server.pem"]})[0]
     assert row["ReturnCode"] == 28 and row["Stdout"] == "000"
+
+
+def test_scenario_results_in_mock_multi_call_form_answer_call_by_call() -> None:
+    scenario = scenario_from_data(
+        {
+            "plugin_results": {
+                "pslist": [[{"Pid": 4}], [], [{"Pid": 8}, {"Pid": 9}]],
+                "netstat": [{"Laddr": "0.0.0.0"}, {"Laddr": "::"}],
+            },
+            "function_results": {"environ": [["C:\\a"], ["C:\\b"]], "hostname": ["a", "b"]},
+        },
+        "test",
+    )
+    endpoint = WindowsEndpoint(scenario)
+    calls = [endpoint.plugin("pslist", {"n": n}) for n in range(4)]
+    assert calls == [[{"Pid": 4}], [], [{"Pid": 8}, {"Pid": 9}], [{"Pid": 4}]]
+    assert endpoint.plugin("netstat", {}) == endpoint.plugin("netstat", {})
+    assert len(endpoint.plugin("netstat", {})) == 2  # a plain list: every call, every row
+    env = [endpoint.function("environ", {}) for _ in range(3)]
+    assert env == [(True, ["C:\\a"]), (True, ["C:\\b"]), (True, ["C:\\a"])]
+    assert endpoint.function("hostname", {}) == (True, ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("results", "where"),
+    [
+        ({"pslist": ["notarow"]}, "pslist: row 1 is not a mapping (got 'notarow')"),
+        ({"pslist": [{"Pid": 4}, 7]}, "pslist: row 2 is not a mapping (got 7)"),
+        ({"pslist": [[{"Pid": 4}], [None]]}, "pslist: call 2, row 1 is not a mapping"),
+        ({"pslist": {"Pid": 4}}, "pslist: expected a list of rows"),
+    ],
+)
+def test_plugin_rows_that_are_not_mappings_are_refused(results: dict[str, Any], where: str) -> None:
+    with pytest.raises(VrqError) as caught:
+        scenario_from_data({"plugin_results": results}, "bad.yaml")
+    assert str(caught.value).startswith("bad.yaml: invalid scenario:")
+    assert f"plugin_results: {where}" in str(caught.value)

@@ -17,6 +17,7 @@ from generator.errors import VrqError
 from generator.simulate.netsh import Netsh, NetshState, decide, is_ip
 from generator.simulate.scenario import INTERNET_ADDRESS, Scenario
 from generator.vql.eval import SideEffects
+from generator.vql.eval.mocks import MockContext, normalise_results
 from generator.vql.eval.values import NULL, GoUrl
 
 
@@ -49,6 +50,16 @@ class Reach:
     """Why not: "url" (malformed), "dns" (the name does not resolve) or "timeout"."""
 
 
+def scenario_mocks(scenario: Scenario) -> MockContext:
+    """The scenario's plugin_results/function_results with mock()'s shapes and call counting."""
+    mocks = MockContext()
+    for name, rows in scenario.plugin_results.items():
+        mocks.mock_plugin(name, normalise_results(rows) or [[]])
+    for name, value in scenario.function_results.items():
+        mocks.mock_function(name, normalise_results(value) or [[]])
+    return mocks
+
+
 _REG_DOMAIN = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 _REG_FIREWALL = "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
 
@@ -60,6 +71,10 @@ class WindowsEndpoint(SideEffects):
     commands: list[Command] = field(default_factory=list)
     netsh_count: int = 0
     failed_changes: list[list[str]] = field(default_factory=list)
+    mocks: MockContext = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mocks = scenario_mocks(self.scenario)
 
     # ------------------------------------------------------------ names and reachability
 
@@ -124,8 +139,8 @@ class WindowsEndpoint(SideEffects):
     # ------------------------------------------------------------ SideEffects
 
     def plugin(self, name: str, args: dict[str, Any]) -> list[Any] | None:
-        if name in self.scenario.plugin_results:
-            return list(self.scenario.plugin_results[name])
+        if self.mocks.has_plugin(name):
+            return list(self.mocks.call_plugin(name, args))
         handler = getattr(self, f"_plugin_{name}", None)
         if handler is None:
             return None
@@ -133,8 +148,8 @@ class WindowsEndpoint(SideEffects):
         return rows
 
     def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
-        if name in self.scenario.function_results:
-            return True, self.scenario.function_results[name]
+        if self.mocks.has_function(name):
+            return True, self.mocks.call_function(name)
         if name == "host":
             return True, self.resolve(str(args.get("name", "")))
         if name == "stat":

@@ -9,7 +9,7 @@ from typing import Any
 from generator.errors import VrqError
 from generator.lint.rules.vql_syntax import _within_text as within_text
 from generator.lint.source import load_artifact
-from generator.simulate.endpoint import Command, WindowsEndpoint
+from generator.simulate.endpoint import Command, WindowsEndpoint, scenario_mocks
 from generator.simulate.scenario import Scenario
 from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
 from generator.vql.eval.artifacts import Artifact
@@ -122,6 +122,7 @@ def simulate_artifact(
                 endpoint.commands = []
                 endpoint.netsh_count = 0
                 endpoint.failed_changes = []
+                endpoint.mocks = scenario_mocks(scenario)
                 engine.session.logs.clear()
             result.rows = engine.run_artifact(artifact.name, dict(merged))
     except VrqError as exc:

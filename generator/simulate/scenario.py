@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from generator.errors import VrqError
+from generator.vql.eval.mocks import normalise_results
 
 DEFAULT_SERVER_URL = "https://velociraptor.example.com:8000/"
 DEFAULT_SERVER_ADDRESS = "192.0.2.10"
@@ -215,9 +216,8 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
         urls = changes["client_config"].get("server_urls", [])
         if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
             problems.append("client_config: server_urls must be a list of URLs")
-    for key in ("plugin_results",):
-        if key in changes and not all(isinstance(r, list) for r in changes[key].values()):
-            problems.append(f"{key}: each plugin maps to a list of rows")
+    if "plugin_results" in changes:
+        problems.extend(_plugin_result_problems(changes["plugin_results"]))
     if "negative_answer" in changes and changes["negative_answer"] not in NEGATIVE_ANSWERS:
         problems.append(f"negative_answer: one of {', '.join(NEGATIVE_ANSWERS)}")
     if "files" in changes:
@@ -228,6 +228,27 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
         raise VrqError(f"{source}: invalid scenario:\n  " + "\n  ".join(problems))
     name = str(data.get("name") or Path(source).stem)
     return replace(base, name=name, **changes)
+
+
+def _plugin_result_problems(results: dict[Any, Any]) -> list[str]:
+    """Each plugin maps to its rows, or (mock()'s multi-call form) to a list of row lists."""
+    problems: list[str] = []
+    for plugin, value in results.items():
+        if not isinstance(value, list):
+            problems.append(f"plugin_results: {plugin}: expected a list of rows")
+            continue
+        calls = normalise_results(value) or []
+        multi = len(value) > 0 and isinstance(value[0], list)
+        for call_index, call in enumerate(calls, 1):
+            rows = call if isinstance(call, list) else [call]
+            for row_index, row in enumerate(rows, 1):
+                if not isinstance(row, dict):
+                    where = f"call {call_index}, row {row_index}" if multi else f"row {row_index}"
+                    problems.append(
+                        f"plugin_results: {plugin}: {where} is not a mapping "
+                        f"(got {row!r:.40}); a row maps column names to values"
+                    )
+    return problems
 
 
 def _param_text(value: Any) -> str:
