@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import VrqError
-from generator.lint.rules.vql_syntax import _within_text as within_text
+from generator.lint.rules.vql_syntax import within_text
 from generator.lint.source import load_artifact
 from generator.simulate.endpoint import Command, WindowsEndpoint, scenario_mocks
 from generator.simulate.scenario import Scenario

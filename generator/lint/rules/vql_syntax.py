@@ -21,7 +21,7 @@ SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
 
 
-def _within_text(text: str, line: int, column: int) -> tuple[int, int]:
+def within_text(text: str, line: int, column: int) -> tuple[int, int]:
     """An error at the end of input is shown at the query's last character, not past the block."""
     body = text.rstrip()
     last_line = body.count("\n") + 1
@@ -37,7 +37,7 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
         if error is None:
             continue
         message = getattr(error, "message", None) or str(error)
-        line, column = _within_text(section.text, error.line, error.column)
+        line, column = within_text(section.text, error.line, error.column)
         yield Finding(
             ID,
             ctx.at(section, line, column),
