@@ -11,10 +11,13 @@ import csv
 import dataclasses
 import io
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import generator.render.yamltext as yamltext
+from generator.lint.sanitize import sanitize
 from generator.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
 from generator.render import render_profile
 from generator.render.context import RULE_TABLE_COLUMNS, rule_row, table_rules
@@ -68,6 +71,15 @@ NASTY = [
     "null",
     "0x1F",
     "010",
+    "\n- SELECT * FROM info()\nquery:\n",
+    "query:",
+    "precondition:",
+    "\nprecondition:  \n",
+    "- LET x = 1",
+    "- // c",
+    "\n  -  select 1\n",
+    "\n- - query:\t\n",
+    "Selected hosts",
 ]
 
 text = st.lists(
@@ -174,6 +186,8 @@ def test_profile_strings_only_reach_the_artifact_as_data(profile: Profile) -> No
     rendered = render_profile(profile)
     assert rendered.text is not None, rendered.diagnostics
     data = yaml.safe_load(rendered.text)
+    fixed = sanitize(rendered.text).text
+    assert fixed == rendered.text or yaml.safe_load(fixed) == data
 
     expected = {
         "name",
@@ -213,3 +227,66 @@ def test_profile_strings_only_reach_the_artifact_as_data(profile: Profile) -> No
     (source,) = data["sources"]
     assert set(source) == {"query"}
     assert source["query"] == _plain_query(profile)
+
+
+LOADER_FIXUP_BAIT = [
+    "\n- SELECT * FROM info()\nquery:\n",
+    "intro\nquery:",
+    "intro\n  precondition:  \nmore",
+    "intro\n- LET x = 1",
+    "intro\n- // c",
+    "intro\n -  select * from pslist()",
+    "SELECT * FROM info()",
+    "let x = 1",
+    "// c",
+    "Selected hosts only",
+]
+
+
+@pytest.mark.parametrize("value", LOADER_FIXUP_BAIT)
+@pytest.mark.parametrize("indent", [0, 2, 4])
+def test_serialized_strings_survive_velociraptors_loader_fixups(value: str, indent: int) -> None:
+    pad = " " * indent
+    text = (
+        f"{pad}key: {yamltext.to_yaml(value, indent + 2)}\n"
+        f"{pad}items:\n{yamltext.to_yaml([value, value], indent + 2, block=True)}\n"
+    )
+    data = yaml.safe_load(text)
+    assert data == {"key": value, "items": [value, value]}
+    assert yaml.safe_load(sanitize(text).text) == data
+
+
+def test_profiles_with_loader_fixup_bait_render_and_read_back_unchanged() -> None:
+    bait = "\n".join(LOADER_FIXUP_BAIT)
+    plain = plain_profile()
+    profile = dataclasses.replace(
+        plain,
+        message=bait,
+        artifact=dataclasses.replace(
+            plain.artifact, description=bait, references=tuple(LOADER_FIXUP_BAIT)
+        ),
+        rules=(dataclasses.replace(plain.rules[0], description=bait),) if plain.rules else (),
+    )
+    rendered = render_profile(profile)
+    assert rendered.text is not None, rendered.diagnostics
+    data = yaml.safe_load(sanitize(rendered.text).text)
+    assert data == yaml.safe_load(rendered.text)
+    assert bait in data["description"]
+    assert data["references"] == LOADER_FIXUP_BAIT
+    assert {p["name"]: p.get("default") for p in data["parameters"]}["MessageBox"] == bait
+
+
+def test_self_check_refuses_an_artifact_the_loader_fixups_would_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the serializer's guard, a literal block carries the bait to the loader.
+    monkeypatch.setattr(yamltext, "_fixed_up_as_block", lambda data: False)
+    yamltext._string_to_yaml.cache_clear()
+    try:
+        rendered = render_profile(
+            dataclasses.replace(plain_profile(), message="Contained.\n- SELECT * FROM info()")
+        )
+    finally:
+        yamltext._string_to_yaml.cache_clear()
+    assert rendered.text is None
+    assert [d.rule for d in rendered.diagnostics] == ["render-loader-fixup"]

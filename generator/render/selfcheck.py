@@ -3,7 +3,9 @@
 A rendered text must parse as YAML with exactly the keys we emit, every parameter default must
 read back to the value the profile gave, the query must be the VQL the template produced and must
 parse, and it must obey Velociraptor's loader rule (every statement a LET except the last, which
-is a SELECT). Problems are diagnostics with rule ids ``render-*``.
+is a SELECT). The loader rewrites some lines before it parses (`generator.lint.sanitize`), so the
+text it really reads must give exactly the same data as the text we wrote. Problems are
+diagnostics with rule ids ``render-*``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Diagnostic, Location, Severity
+from generator.lint.sanitize import sanitize
 from generator.vql import ast
 from generator.vql.parser import VqlSyntaxError, parse
 
@@ -73,6 +76,28 @@ def check_vql(path: str, vql: str) -> list[Diagnostic]:
     return [] if problem is None else [_problem(path, problem[1], problem[0])]
 
 
+def _fixup_problems(path: str, text: str, data: object) -> list[Diagnostic]:
+    """The loader's fix-ups must leave the data alone (they would otherwise change a value)."""
+    fixed = sanitize(text).text
+    if fixed == text:
+        return []
+    try:
+        fixed_data: Any = yaml.load(fixed, Loader=_LOADER)
+    except yaml.YAMLError as error:
+        fixed_data = error
+    if fixed_data == data:
+        return []
+    return [
+        _problem(
+            path,
+            "Velociraptor's loader would rewrite the rendered artifact before parsing it "
+            "(a bare 'query:'/'precondition:' line or a '- SELECT'/'- LET'/'- //' item) "
+            "and read different data",
+            "render-loader-fixup",
+        )
+    ]
+
+
 def check_artifact(
     path: str,
     text: str,
@@ -89,7 +114,7 @@ def check_artifact(
         return [_problem(path, f"the rendered artifact is not valid YAML: {error}")]
     if not isinstance(data, dict):
         return [_problem(path, "the rendered artifact is not a YAML mapping")]
-    problems: list[Diagnostic] = []
+    problems = _fixup_problems(path, text, data)
     expected = list(ARTIFACT_KEYS) + (["references"] if references else [])
     if sorted(data) != sorted(expected):
         problems.append(_problem(path, f"keys {sorted(data)} differ from {sorted(expected)}"))

@@ -4,11 +4,16 @@
 serializer's job, never the template's. Multi-line strings become literal blocks (``|``) when
 YAML allows it (PyYAML falls back to a double-quoted scalar otherwise), and nothing is folded, so
 the text stays readable and byte-identical from run to run.
+
+Velociraptor's loader rewrites some lines before it parses an artifact (see
+`generator.lint.sanitize`); a string that such a rewrite would change is written double-quoted,
+on one line the rewrite cannot match.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 
 import yaml
 
@@ -30,17 +35,45 @@ def _needs_escapes(data: str) -> bool:
     return any(ch in _RAW_UNSAFE or (not ch.isprintable() and ch not in "\n\t") for ch in data)
 
 
+# A line of a literal block is written indented by at least one space, so these match exactly the
+# content lines that the loader's fix-ups (`QUERY_RE`, `QUERIES_RE` in generator.lint.sanitize)
+# would rewrite once indented.
+_FIXED_UP_LINE = re.compile(
+    r"(?i)[\t\f -]*(?:precondition|query):[\t\f ]*|[ ]*- +(?:SELECT|LET|//).*"
+)
+# A plain or single-quoted sequence item ``- <value>`` that the ``- SELECT`` fix-up would rewrite.
+_FIXED_UP_ITEM = re.compile(r"(?i)(?:SELECT|LET|//)")
+
+
+def _fixed_up_as_block(data: str) -> bool:
+    return any(_FIXED_UP_LINE.fullmatch(line) for line in data.split("\n"))
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     if _needs_escapes(data):
         style: str | None = '"'
     elif "\n" in data:
-        style = "|"
+        style = '"' if _fixed_up_as_block(data) else "|"
     else:
         style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
+def _represent_list(dumper: yaml.SafeDumper, data: list[object]) -> yaml.SequenceNode:
+    node = dumper.represent_list(data)
+    for item in node.value:
+        if (
+            isinstance(item, yaml.ScalarNode)
+            and item.tag == "tag:yaml.org,2002:str"
+            and item.style is None
+            and _FIXED_UP_ITEM.match(item.value)
+        ):
+            item.style = '"'
+    return node
+
+
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
 
 
 def to_yaml(value: object, indent: int = 0, block: bool = False) -> str:
