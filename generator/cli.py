@@ -80,7 +80,6 @@ def validate_command(
     """
     from generator.diagnostics import Severity
     from generator.profile import RULES, validate_paths
-    from generator.profile.validate import has_io_error
     from generator.report import get_reporter
 
     if list_rules:
@@ -98,7 +97,7 @@ def validate_command(
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     results = validate_paths(list(paths), stdin=stdin)
     typer.echo(reporter(results, "validate"), nl=False)
-    if has_io_error(results):
+    if results.has_io_error():
         raise typer.Exit(EXIT_USAGE)
     threshold = Severity.WARNING if strict else Severity.ERROR
     raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
@@ -177,7 +176,6 @@ def render_command(
     """
     from pathlib import Path
 
-    from generator.profile.validate import has_io_error
     from generator.render import render_run, stale_files, write_artifacts
     from generator.report import get_reporter
 
@@ -189,7 +187,7 @@ def render_command(
         raise fail(exc) from None
     if run.results.diagnostics:
         typer.echo(get_reporter("text")(run.results, "render"), nl=False, err=True)
-    if has_io_error(run.results):
+    if run.results.has_io_error():
         raise typer.Exit(EXIT_USAGE)
     if not run.ok:
         raise typer.Exit(EXIT_FINDINGS)
@@ -238,7 +236,7 @@ def lint_command(
     """Lint Velociraptor artifacts: YAML, artifact format, loader rules, VQL syntax and calls."""
     # Imported here: the linter loads its VQL catalog and rules, which other commands never need.
     from generator.diagnostics import Severity
-    from generator.lint import has_io_error, lint_paths, load_config
+    from generator.lint import lint_paths, load_config
     from generator.lint.rules import RULES
     from generator.report import get_reporter
 
@@ -260,7 +258,7 @@ def lint_command(
     except VrqError as exc:
         raise fail(exc) from None
     typer.echo(reporter(results, "lint"), nl=False)
-    if has_io_error(results):
+    if results.has_io_error():
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
 

@@ -74,6 +74,10 @@ class Diagnostic:
         }
 
 
+IO_ERROR = "io-error"
+"""The rule id of a path that cannot be read: the run reports every file, then exits 2."""
+
+
 @dataclass
 class Results:
     """Every diagnostic of one run, over every file, plus the files that were checked."""
@@ -94,6 +98,10 @@ class Results:
         if not self.diagnostics:
             return None
         return max((d.severity for d in self.diagnostics), key=lambda s: s.rank)
+
+    def has_io_error(self) -> bool:
+        """Whether a path could not be read (the CLI then exits 2 after reporting every file)."""
+        return any(d.rule == IO_ERROR for d in self.diagnostics)
 
     def fails(self, threshold: Severity) -> bool:
         """True when any finding is at or above `threshold`."""

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from generator.lint.config import CONFIG_NAME, LintConfig, RuleConfig, load_config, parse_config
 from generator.lint.model import ArtifactSummary
-from generator.lint.runner import has_io_error, lint_paths, lint_text, summarize
+from generator.lint.runner import lint_paths, lint_text, summarize
 
 __all__ = [
     "CONFIG_NAME",
     "ArtifactSummary",
     "LintConfig",
     "RuleConfig",
-    "has_io_error",
     "lint_paths",
     "lint_text",
     "load_config",

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Location, Results, Severity
+from generator.diagnostics import IO_ERROR, Diagnostic, Location, Results, Severity
 from generator.lint.analysis import definitions_of
 from generator.lint.config import LintConfig
 from generator.lint.context import LintContext
@@ -18,7 +18,6 @@ from generator.lint.suppress import gather
 from generator.yamlsource import read_source
 
 STDIN_NAME = "-"
-IO_ERROR = "io-error"
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
 
 
@@ -122,8 +121,8 @@ def lint_paths(
 ) -> Results:
     """Lint files, folders (recursively, ``*.yaml``/``*.yml``) and ``-`` (stdin) as one linted set.
 
-    A missing path or an unreadable file becomes an ``io-error`` entry (see `has_io_error`) and
-    every other file is still linted; bad content becomes diagnostics.
+    A missing path or an unreadable file becomes an ``io-error`` entry (see
+    `Results.has_io_error`) and every other file is still linted; bad content becomes diagnostics.
     """
     config = config or LintConfig()
     results = Results()
@@ -151,11 +150,6 @@ def lint_paths(
     for artifact in loaded:
         results.extend(_run(artifact, known, config))
     return results
-
-
-def has_io_error(results: Results) -> bool:
-    """Whether a path could not be read: the CLI then exits 2 after reporting every file."""
-    return any(d.rule == IO_ERROR for d in results.diagnostics)
 
 
 def _finding(d: Diagnostic) -> Finding:

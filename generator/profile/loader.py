@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Location, Severity
+from generator.diagnostics import IO_ERROR, Diagnostic, Location, Severity
 from generator.errors import VrqError
 from generator.profile.build import build_profile
 from generator.profile.checks import ProfileChecker
@@ -70,7 +70,7 @@ def _load_profile(path: str, raw: bytes) -> ProfileResult:
 
 
 def io_error(path: str, message: str, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(Location(path), "io-error", Severity.ERROR, message, hint)
+    return Diagnostic(Location(path), IO_ERROR, Severity.ERROR, message, hint)
 
 
 def read_limited(path: Path, shown: str) -> bytes | Diagnostic:

@@ -108,7 +108,3 @@ def validate_paths(paths: list[str], *, stdin: bytes | None = None) -> Results:
         results.extend(result.diagnostics)
         results.extend(same_names.check(result))
     return results
-
-
-def has_io_error(results: Results) -> bool:
-    return any(d.rule == "io-error" for d in results.diagnostics)
