@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from generator import __version__
-from generator.errors import VrqError
+from . import __version__
+from .errors import VrqError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -78,9 +78,9 @@ def validate_command(
 
     Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on usage or I/O errors.
     """
-    from generator.diagnostics import Severity
-    from generator.profile import RULES, validate_paths
-    from generator.report import get_reporter
+    from .diagnostics import Severity
+    from .profile import RULES, validate_paths
+    from .report import get_reporter
 
     if list_rules:
         for rule_id, summary in RULES.items():
@@ -122,7 +122,7 @@ def init_command(
     """Write a commented starter profile (the upstream defaults) that validates as written."""
     from pathlib import Path
 
-    from generator.profile import starter_profile_text, write_starter
+    from .profile import starter_profile_text, write_starter
 
     if path == "-":
         typer.echo(starter_profile_text(schema_url), nl=False)
@@ -138,7 +138,7 @@ def init_command(
 @app.command("schema")
 def schema_command() -> None:
     """Print the profile JSON Schema (draft-07), e.g. for editors and CI."""
-    from generator.profile import schema_text
+    from .profile import schema_text
 
     typer.echo(schema_text(), nl=False)
 
@@ -176,8 +176,8 @@ def render_command(
     """
     from pathlib import Path
 
-    from generator.render import render_run, stale_files, write_artifacts
-    from generator.report import get_reporter
+    from .render import render_run, stale_files, write_artifacts
+    from .report import get_reporter
 
     if check and output == "-":
         raise fail(VrqError("--check compares files in a folder", hint="drop -o - or --check"))
@@ -235,10 +235,10 @@ def lint_command(
 ) -> None:
     """Lint Velociraptor artifacts: YAML, artifact format, loader rules, VQL syntax and calls."""
     # Imported here: the linter loads its VQL catalog and rules, which other commands never need.
-    from generator.diagnostics import Severity
-    from generator.lint import lint_paths, load_config
-    from generator.lint.rules import RULES
-    from generator.report import get_reporter
+    from .diagnostics import Severity
+    from .lint import lint_paths, load_config
+    from .lint.rules import RULES
+    from .report import get_reporter
 
     if list_rules:
         for rule in RULES.values():
@@ -304,8 +304,8 @@ def simulate_command(
     """
     from pathlib import Path
 
-    from generator.simulate import resolve_scenario, simulate_file
-    from generator.simulate.report import FORMATS, render
+    from .simulate import resolve_scenario, simulate_file
+    from .simulate.report import FORMATS, render
 
     try:
         if output_format not in FORMATS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.diagnostics import Location
+from .diagnostics import Location
 
 
 class VrqError(Exception):

@@ -17,7 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from generator.diagnostics import Diagnostic, Location, Severity
+from .diagnostics import Diagnostic, Location, Severity
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 200_000

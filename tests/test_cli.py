@@ -7,9 +7,8 @@ import sys
 
 import pytest
 from typer.testing import CliRunner
-
-from generator import __version__
-from generator.cli import app
+from vr_quarantine import __version__
+from vr_quarantine.cli import app
 
 runner = CliRunner()
 COMMANDS = ["validate", "init", "schema", "render", "lint", "simulate"]
@@ -21,9 +20,9 @@ def test_version() -> None:
     assert result.output.strip() == f"vr-quarantine {__version__}"
 
 
-def test_python_dash_m_generator() -> None:
+def test_python_dash_m_vr_quarantine() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "--version"], capture_output=True, text=True
+        [sys.executable, "-m", "vr_quarantine", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0
     assert __version__ in done.stdout
@@ -44,7 +43,7 @@ def test_unknown_command_is_a_usage_error() -> None:
 @pytest.mark.parametrize("command", ["validate", "lint"])
 def test_missing_file_is_exit_2_without_traceback(command: str, tmp_path: object) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "generator", command, "/nonexistent/profile.yaml"],
+        [sys.executable, "-m", "vr_quarantine", command, "/nonexistent/profile.yaml"],
         capture_output=True,
         text=True,
     )

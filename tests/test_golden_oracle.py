@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.errors import VrqError
-from generator.vql.eval.golden import parse_output, run_golden
+from vr_quarantine.errors import VrqError
+from vr_quarantine.vql.eval.golden import parse_output, run_golden
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scenarios" / "golden"
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.vql.build_catalog import build, dumps
-from generator.vql.catalog import load_catalog
+from vr_quarantine.vql.build_catalog import build, dumps
+from vr_quarantine.vql.catalog import load_catalog
 
 CATALOG = Path(__file__).resolve().parent.parent / "generator" / "vql" / "catalog.json"
 
@@ -67,7 +67,7 @@ def test_regenerating_from_vql_yaml_reproduces_the_committed_catalog(
         [
             sys.executable,
             "-m",
-            "generator.vql.build_catalog",
+            "vr_quarantine.vql.build_catalog",
             str(reference_dir / "vql.yaml"),
             "-o",
             str(out),
@@ -83,7 +83,14 @@ def test_build_catalog_refuses_a_bad_source(tmp_path: Path) -> None:
     bad = tmp_path / "vql.yaml"
     bad.write_text("- name: x\n  type: Gadget\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "generator.vql.build_catalog", str(bad), "-o", str(tmp_path / "o")],
+        [
+            sys.executable,
+            "-m",
+            "vr_quarantine.vql.build_catalog",
+            str(bad),
+            "-o",
+            str(tmp_path / "o"),
+        ],
         capture_output=True,
         text=True,
     )

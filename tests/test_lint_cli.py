@@ -12,9 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
-
-from generator.cli import app
-from generator.report.github import escape_data, escape_property
+from vr_quarantine.cli import app
+from vr_quarantine.report.github import escape_data, escape_property
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "artifacts"
 runner = CliRunner()

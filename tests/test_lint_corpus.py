@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from generator.diagnostics import Diagnostic, Severity
-from generator.lint import lint_paths, lint_text
-from generator.lint.source import ArtifactFile, VqlSection, load_artifact
-from generator.vql import ast
-from generator.vql.catalog import load_catalog
-from generator.vql.lexer import EOF, tokenize
+from vr_quarantine.diagnostics import Diagnostic, Severity
+from vr_quarantine.lint import lint_paths, lint_text
+from vr_quarantine.lint.source import ArtifactFile, VqlSection, load_artifact
+from vr_quarantine.vql import ast
+from vr_quarantine.vql.catalog import load_catalog
+from vr_quarantine.vql.lexer import EOF, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,7 +155,7 @@ def write_x_minus_1(path: str, text: str, artifact: ArtifactFile) -> Mutant | No
 
 
 def _calls(section: VqlSection) -> Iterator[ast.Call | ast.Plugin]:
-    from generator.lint.walk import walk
+    from vr_quarantine.lint.walk import walk
 
     assert section.program is not None
     for node in walk(section.program):

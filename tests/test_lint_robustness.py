@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from generator.lint import lint_text
+from vr_quarantine.lint import lint_text
 
 VQL_PIECES = [
     "SELECT",

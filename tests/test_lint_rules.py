@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-
-from generator.diagnostics import Diagnostic, Severity
-from generator.lint import ArtifactSummary, lint_text, parse_config
-from generator.lint.rules import RULES
+from vr_quarantine.diagnostics import Diagnostic, Severity
+from vr_quarantine.lint import ArtifactSummary, lint_text, parse_config
+from vr_quarantine.lint.rules import RULES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "artifacts"
 

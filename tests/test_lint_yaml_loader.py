@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.yamlsource import load_yaml_text
+from vr_quarantine.yamlsource import load_yaml_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "artifacts"
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from generator.diagnostics import Severity
-from generator.profile import RULES, load_profile
-from generator.profile.addresses import AddressError, parse_address, parse_mask
-from generator.profile.urls import UrlError, parse_url
+from vr_quarantine.diagnostics import Severity
+from vr_quarantine.profile import RULES, load_profile
+from vr_quarantine.profile.addresses import AddressError, parse_address, parse_mask
+from vr_quarantine.profile.urls import UrlError, parse_url
 
 
 def _rules_of(body: str) -> list[str]:

@@ -15,11 +15,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
-
-from generator.cli import app
-from generator.diagnostics import Severity
-from generator.profile import RULES, ProfileResult, load_profile
-from generator.profile.text import (
+from vr_quarantine.cli import app
+from vr_quarantine.diagnostics import Severity
+from vr_quarantine.profile import RULES, ProfileResult, load_profile
+from vr_quarantine.profile.text import (
     unsafe_in_csv_field,
     unsafe_in_line,
     unsafe_in_netsh_name,

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.profile import ProfileResult, default_profile, load_profile, load_profile_file
-from generator.profile.model import Rule, ServerUrl
+from vr_quarantine.profile import ProfileResult, default_profile, load_profile, load_profile_file
+from vr_quarantine.profile.model import Rule, ServerUrl
 
 ROOT = Path(__file__).resolve().parent.parent
 

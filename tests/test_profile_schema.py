@@ -6,14 +6,13 @@ from typing import Any
 
 import jsonschema
 import pytest
-
-from generator.profile import default_profile
-from generator.profile.model import (
+from vr_quarantine.profile import default_profile
+from vr_quarantine.profile.model import (
     DEFAULT_ARTIFACT_NAME,
     DEFAULT_CHECK_TIMEOUT,
     DEFAULT_POLICY_NAME,
 )
-from generator.profile.schema import iter_properties, profile_schema
+from vr_quarantine.profile.schema import iter_properties, profile_schema
 
 SCHEMA = profile_schema()
 PROPERTIES = list(iter_properties(SCHEMA))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from generator.profile import load_profile
+from vr_quarantine.profile import load_profile
 
 
 def _readme(repo_root: Path) -> str:

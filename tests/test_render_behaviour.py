@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from vr_quarantine.render import render_profile
+from vr_quarantine.vql.eval import ArtifactSet, Engine, SideEffects, load_artifact_text
+from vr_quarantine.vql.eval.values import NULL
 
-from generator.render import render_profile
-from generator.vql.eval import ArtifactSet, Engine, SideEffects, load_artifact_text
-from generator.vql.eval.values import NULL
 from tests.test_render_support import permit, plain_profile
 
 P = "VelociraptorQuarantine"
@@ -343,7 +343,7 @@ def test_probes_follow_the_client_proxy_and_the_negative_probe_does_not() -> Non
 
 
 def test_without_connectivity_check_no_probe_runs() -> None:
-    from generator.profile.model import Rollback
+    from vr_quarantine.profile.model import Rollback
 
     host = WindowsHost()
     rows, _logs = run(host, rollback=Rollback(False, 30, None))

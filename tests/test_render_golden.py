@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from vr_quarantine.profile import default_profile, load_profile_file
+from vr_quarantine.render import render_profile, render_run, stale_files
 
-from generator.profile import default_profile, load_profile_file
-from generator.render import render_profile, render_run, stale_files
 from tests.test_render_support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ def test_output_is_byte_identical_across_processes(tmp_path: Path) -> None:
     env_dir = tmp_path / "elsewhere"
     env_dir.mkdir()
     second = subprocess.run(
-        [sys.executable, "-m", "generator", "render", "-o", "-"],
+        [sys.executable, "-m", "vr_quarantine", "render", "-o", "-"],
         cwd=env_dir,
         capture_output=True,
         env={

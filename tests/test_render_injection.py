@@ -12,15 +12,15 @@ import dataclasses
 import io
 
 import pytest
+import vr_quarantine.render.yamltext as yamltext
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from vr_quarantine.lint.sanitize import sanitize
+from vr_quarantine.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
+from vr_quarantine.render import render_profile
+from vr_quarantine.render.context import RULE_TABLE_COLUMNS, rule_row, table_rules
 
-import generator.render.yamltext as yamltext
-from generator.lint.sanitize import sanitize
-from generator.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
-from generator.render import render_profile
-from generator.render.context import RULE_TABLE_COLUMNS, rule_row, table_rules
 from tests.test_render_support import plain_profile
 
 NASTY = [

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import vr_quarantine.render.templates as templates
 import yaml
+from vr_quarantine import atomicfile
+from vr_quarantine.atomicfile import write_atomic
+from vr_quarantine.errors import VrqError
+from vr_quarantine.render import render_profile, target_path, write_artifacts
+from vr_quarantine.render.context import build_context
 
-import generator.render.templates as templates
-from generator import atomicfile
-from generator.atomicfile import write_atomic
-from generator.errors import VrqError
-from generator.render import render_profile, target_path, write_artifacts
-from generator.render.context import build_context
 from tests.test_render_support import plain_profile, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ def test_templates_are_found_in_the_source_tree_or_the_wheel_layout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert templates.templates_dir() == ROOT / "templates"
-    package = tmp_path / "site-packages" / "generator"
+    package = tmp_path / "site-packages" / "vr_quarantine"
     packaged = package / "_data" / "templates"
     packaged.mkdir(parents=True)
     (packaged / "artifact.yaml.j2").write_text("x")

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
+from vr_quarantine.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
 
 
 def plain_profile(**changes: Any) -> Profile:
@@ -52,9 +52,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m generator ARGS` from `cwd`, with this checkout importable."""
+    """`python -m vr_quarantine ARGS` from `cwd`."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        [sys.executable, "-m", "vr_quarantine", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

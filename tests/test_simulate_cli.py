@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-from generator.cli import app
-from generator.simulate.scenario import load_scenario_file
+from vr_quarantine.cli import app
+from vr_quarantine.simulate.scenario import load_scenario_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE = ROOT / "generator" / "profile" / "default.yaml"

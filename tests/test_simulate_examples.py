@@ -12,13 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.profile import Profile, load_profile_file
-from generator.render.context import rule_row, table_rules
-from generator.simulate import Simulation, resolve_scenario, simulate_file
-from generator.simulate.endpoint import WindowsEndpoint
-from generator.simulate.scenario import DEFAULT_SERVER_URL, Scenario
-from generator.vql.eval.values import GoUrl
+from vr_quarantine.profile import Profile, load_profile_file
+from vr_quarantine.render.context import rule_row, table_rules
+from vr_quarantine.simulate import Simulation, resolve_scenario, simulate_file
+from vr_quarantine.simulate.endpoint import WindowsEndpoint
+from vr_quarantine.simulate.scenario import DEFAULT_SERVER_URL, Scenario
+from vr_quarantine.vql.eval.values import GoUrl
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.errors import VrqError
-from generator.simulate.endpoint import WindowsEndpoint
-from generator.simulate.netsh import Netsh, NetshState, decide
-from generator.simulate.scenario import resolve_scenario, scenario_from_data
+from vr_quarantine.errors import VrqError
+from vr_quarantine.simulate.endpoint import WindowsEndpoint
+from vr_quarantine.simulate.netsh import Netsh, NetshState, decide
+from vr_quarantine.simulate.scenario import resolve_scenario, scenario_from_data
 
 P = "Q"
 
@@ -189,7 +188,7 @@ _YAML_VALUES = st.recursive(
     )
 )
 def test_any_scenario_data_loads_or_is_refused_with_a_message(data: dict[str, object]) -> None:
-    from generator.errors import VrqError
+    from vr_quarantine.errors import VrqError
 
     try:
         scenario = scenario_from_data(data, "fuzz.yaml")

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.simulate import Simulation, resolve_scenario, simulate_artifact
-from generator.simulate.scenario import scenario_from_data
+from vr_quarantine.simulate import Simulation, resolve_scenario, simulate_artifact
+from vr_quarantine.simulate.scenario import scenario_from_data
 
 POLICY = "VelociraptorQuarantine"
 NETSH = ["netsh", "ipsec", "static"]

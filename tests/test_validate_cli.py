@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-from generator.cli import app
-from generator.profile import load_profile, validate_paths
-from generator.profile.starter import starter_profile_text
+from vr_quarantine.cli import app
+from vr_quarantine.profile import load_profile, validate_paths
+from vr_quarantine.profile.starter import starter_profile_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -144,7 +143,7 @@ def test_unreadable_file_is_io_error(tmp_path: Path) -> None:
 
 def test_subprocess_missing_path_no_traceback() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "validate", "/nonexistent/x.yaml", "-f", "json"],
+        [sys.executable, "-m", "vr_quarantine", "validate", "/nonexistent/x.yaml", "-f", "json"],
         capture_output=True,
         text=True,
     )
@@ -244,7 +243,7 @@ def test_init_refuses_a_nul_byte_in_the_path(tmp_path: Path) -> None:
 
 def test_stdin_through_the_real_entry_point() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "validate", "-"],
+        [sys.executable, "-m", "vr_quarantine", "validate", "-"],
         input=BROKEN,
         capture_output=True,
     )

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-from generator.cli import app
-from generator.profile import load_profile_file
+from vr_quarantine.cli import app
+from vr_quarantine.profile import load_profile_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "profiles"
 runner = CliRunner()
@@ -128,7 +127,7 @@ def test_text_output_names_file_line_rule_and_hint() -> None:
 )
 def test_installed_entry_point_exit_codes(name: str, code: int) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "validate", str(FIXTURES / "invalid" / name)],
+        [sys.executable, "-m", "vr_quarantine", "validate", str(FIXTURES / "invalid" / name)],
         capture_output=True,
         text=True,
     )

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.vql import ast
-from generator.vql.parser import VqlSyntaxError, parse
+from vr_quarantine.vql import ast
+from vr_quarantine.vql.parser import VqlSyntaxError, parse
 
 _BARE_BLOCK_KEY = re.compile(r"(?m)^(\s*(?:-\s+)?(?:query|precondition):)[ \t]*$")
 _LIST_ITEM_QUERY = re.compile(r"(?m)^(\s*)- ((?:SELECT|LET|//).*)$")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.errors import VrqError
-from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
+from vr_quarantine.errors import VrqError
+from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
 
 
 def test_every_corpus_artifact_runs_or_names_what_is_missing(corpus_dir: Path) -> None:

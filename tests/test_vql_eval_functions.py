@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from generator.errors import VrqError
-from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
-from generator.vql.eval.engine import VqlRuntimeError
-from generator.vql.eval.values import NULL, go_float, go_sprintf
+from vr_quarantine.errors import VrqError
+from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
+from vr_quarantine.vql.eval.engine import VqlRuntimeError
+from vr_quarantine.vql.eval.values import NULL, go_float, go_sprintf
 
 
 def value(expr: str, **env: Any) -> Any:

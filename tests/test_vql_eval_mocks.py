@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.vql.eval import Engine
-from generator.vql.eval.values import NULL
+from vr_quarantine.vql.eval import Engine
+from vr_quarantine.vql.eval.values import NULL
 
 
 def engine_with(mock_vql: str) -> Engine:

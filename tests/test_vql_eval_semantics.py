@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
-
-from generator.vql.eval import Engine, SideEffects
-from generator.vql.eval.engine import VqlRuntimeError
-from generator.vql.eval.values import NULL
+from vr_quarantine.vql.eval import Engine, SideEffects
+from vr_quarantine.vql.eval.engine import VqlRuntimeError
+from vr_quarantine.vql.eval.values import NULL
 
 
 def rows(vql: str, **env: Any) -> list[dict[str, Any]]:
@@ -433,7 +432,7 @@ def _expressions(draw: st.DrawFn, depth: int = 0) -> str:
 @given(_expressions())
 def test_any_expression_evaluates_without_crashing(expr: str) -> None:
     """Whatever the operand types, the evaluator answers as vfilter does: a value, or NULL."""
-    from generator.vql.parser import VqlSyntaxError, parse
+    from vr_quarantine.vql.parser import VqlSyntaxError, parse
 
     query = f"SELECT {expr} AS X FROM scope()"
     try:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.vql.lexer import (
+from vr_quarantine.vql.lexer import (
     EOF,
     IDENT,
     NUMBER,

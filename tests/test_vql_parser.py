@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.vql import ast
-from generator.vql.formatter import format_expr, format_lambda, format_select
-from generator.vql.parser import VqlSyntaxError, parse, parse_lambda
+from vr_quarantine.vql import ast
+from vr_quarantine.vql.formatter import format_expr, format_lambda, format_select
+from vr_quarantine.vql.parser import VqlSyntaxError, parse, parse_lambda
 
 
 def select(text: str) -> ast.Select:

@@ -53,7 +53,7 @@ def test_wheel_ships_templates_and_schemas(installed: Path) -> None:
         [
             str(installed / "python"),
             "-c",
-            "import generator, pathlib; print(pathlib.Path(generator.__file__).parent)",
+            "import vr_quarantine, pathlib; print(pathlib.Path(vr_quarantine.__file__).parent)",
         ],
         capture_output=True,
         text=True,
@@ -97,3 +97,69 @@ def test_installed_cli_validates_and_renders_examples(
 
     lint = _run(installed, "lint", "out", cwd=outside)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def _install_dummy_generator(bin_dir: Path, work: Path) -> None:
+    """Install another distribution that ships a top-level `generator/` package."""
+    project = work / "dummy-generator"
+    (project / "generator").mkdir(parents=True)
+    (project / "generator" / "__init__.py").write_text("OTHER = True\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=69"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "dummy-generator"\nversion = "1.0"\n'
+        '[tool.setuptools]\npackages = ["generator"]\n',
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(project)], check=True
+    )
+
+
+def test_every_command_works_beside_another_generator_package(
+    installed: Path, repo_root: Path, tmp_path: Path
+) -> None:
+    _install_dummy_generator(installed, tmp_path)
+    other = subprocess.run(
+        [str(installed / "python"), "-c", "import generator; print(generator.OTHER)"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    assert other.stdout.strip() == "True", "the dummy distribution did not install"
+    work = tmp_path / "work"
+    work.mkdir()
+    profile = work / "profile.yaml"
+    shutil.copy(repo_root / "examples" / "upstream-defaults.yaml", profile)
+    # A generator.py in the working folder must not take over the tool either.
+    (work / "generator.py").write_text("raise SystemExit('wrong module')\n", encoding="utf-8")
+    for args in (
+        ["--version"],
+        ["schema"],
+        ["init", "starter.yaml"],
+        ["validate", "profile.yaml"],
+        ["render", "profile.yaml", "-o", "out"],
+        ["lint", "out"],
+        ["simulate", "profile.yaml"],
+    ):
+        done = _run(installed, *args, cwd=work)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+    module = subprocess.run(
+        [str(installed / "python"), "-m", "vr_quarantine", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
+    assert module.returncode == 0 and "vr-quarantine" in module.stdout, module.stderr
+
+
+def test_pyproject_lists_every_package(repo_root: Path) -> None:
+    import tomllib
+
+    config = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    source = repo_root / "generator"
+    found = {
+        ".".join(("vr_quarantine", *init.parent.relative_to(source).parts))
+        for init in source.rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

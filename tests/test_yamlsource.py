@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from generator.yamlsource import load_yaml_text
+from vr_quarantine.yamlsource import load_yaml_text
 
 
 @pytest.mark.parametrize("fast", [False, True])

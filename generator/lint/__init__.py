@@ -8,9 +8,9 @@ Public API (used by the renderer to refuse writing an artifact with lint errors)
 
 from __future__ import annotations
 
-from generator.lint.config import CONFIG_NAME, LintConfig, RuleConfig, load_config, parse_config
-from generator.lint.model import ArtifactSummary
-from generator.lint.runner import lint_paths, lint_text, summarize
+from .config import CONFIG_NAME, LintConfig, RuleConfig, load_config, parse_config
+from .model import ArtifactSummary
+from .runner import lint_paths, lint_text, summarize
 
 __all__ = [
     "CONFIG_NAME",

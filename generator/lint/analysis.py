@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from generator.lint.model import ArtifactSummary, Definition
-from generator.lint.source import ArtifactFile, VqlSection
-from generator.lint.walk import CallSite, call_sites
-from generator.vql import ast
+from ..vql import ast
+from .model import ArtifactSummary, Definition
+from .source import ArtifactFile, VqlSection
+from .walk import CallSite, call_sites
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.lint.analysis import SectionAnalysis
-from generator.lint.context import LintContext
-from generator.lint.model import ArtifactSummary, Definition
-from generator.lint.walk import CallSite
-from generator.vql.catalog import CallSpec
+from ..vql.catalog import CallSpec
+from .analysis import SectionAnalysis
+from .context import LintContext
+from .model import ArtifactSummary, Definition
+from .walk import CallSite
 
 ARTIFACT_PREFIX = "Artifact."
 KWARGS = "**"

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Location, Severity
-from generator.errors import VrqError
-from generator.yamlsource import YamlDocument, load_yaml
+from ..diagnostics import Location, Severity
+from ..errors import VrqError
+from ..yamlsource import YamlDocument, load_yaml
 
 CONFIG_NAME = ".vr-quarantine-lint.yaml"
 
@@ -51,7 +51,7 @@ def parse_config(
 
     With the loaded `document`, an error is reported at the offending key's own line.
     """
-    from generator.lint.rules import RULE_OF_ID, canonical_id
+    from .rules import RULE_OF_ID, canonical_id
 
     def key_at(*node_path: str) -> Location:
         if document is None:

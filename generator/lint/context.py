@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.diagnostics import Location
-from generator.lint.analysis import Analysis, analyse
-from generator.lint.model import ArtifactSummary
-from generator.lint.source import ArtifactFile, VqlSection
-from generator.vql.catalog import Catalog, load_catalog
+from ..diagnostics import Location
+from ..vql.catalog import Catalog, load_catalog
+from .analysis import Analysis, analyse
+from .model import ArtifactSummary
+from .source import ArtifactFile, VqlSection
 
 
 @dataclass

@@ -7,15 +7,15 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from generator.diagnostics import IO_ERROR, Diagnostic, Location, Results, Severity
-from generator.lint.analysis import definitions_of
-from generator.lint.config import LintConfig
-from generator.lint.context import LintContext
-from generator.lint.model import ArtifactSummary, Finding
-from generator.lint.rules import RULE_OF_ID, RULES
-from generator.lint.source import ArtifactFile, load_artifact
-from generator.lint.suppress import gather
-from generator.yamlsource import read_source
+from ..diagnostics import IO_ERROR, Diagnostic, Location, Results, Severity
+from ..yamlsource import read_source
+from .analysis import definitions_of
+from .config import LintConfig
+from .context import LintContext
+from .model import ArtifactSummary, Finding
+from .rules import RULE_OF_ID, RULES
+from .source import ArtifactFile, load_artifact
+from .suppress import gather
 
 STDIN_NAME = "-"
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}

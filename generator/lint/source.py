@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from generator.diagnostics import Diagnostic, Location
-from generator.lint.sanitize import Sanitized, sanitize
-from generator.lint.walk import walk
-from generator.vql.ast import Node, Program
-from generator.vql.parser import VqlSyntaxError, parse
-from generator.yamlsource import NodePath, Scalar, YamlDocument, load_yaml_text
+from ..diagnostics import Diagnostic, Location
+from ..vql.ast import Node, Program
+from ..vql.parser import VqlSyntaxError, parse
+from ..yamlsource import NodePath, Scalar, YamlDocument, load_yaml_text
+from .sanitize import Sanitized, sanitize
+from .walk import walk
 
 SectionKind = Literal["precondition", "export", "query", "source precondition", "notebook"]
 

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.lint.model import Finding
-from generator.lint.source import ArtifactFile
-from generator.vql.eval.regex import VqlRegexError, compile_re2
+from ..vql.eval.regex import VqlRegexError, compile_re2
+from .model import Finding
+from .source import ArtifactFile
 
 SUPPRESSION_RE = re.compile(r"""(?i)linter: *([a-z_]+):("[^"]+"|'[^']+'|[^ ]+|)""")
 

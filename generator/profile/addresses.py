@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.profile.problems import ValueProblem
+from .problems import ValueProblem
 
 AddressKind = Literal["me", "any", "ipv4", "ipv6", "ipv4-net", "range4", "range6", "dns", "keyword"]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.profile.checks import Checked
-from generator.profile.model import (
+from .checks import Checked
+from .model import (
     DEFAULT_ARTIFACT_NAME,
     DEFAULT_CHECK_TIMEOUT,
     DEFAULT_POLICY_NAME,
@@ -15,7 +15,7 @@ from generator.profile.model import (
     Rule,
     ServerUrl,
 )
-from generator.profile.rules import ParsedRule
+from .rules import ParsedRule
 
 
 def _section(data: dict[str, Any], key: str) -> dict[str, Any]:

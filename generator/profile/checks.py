@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.diagnostics import Diagnostic, Severity
-from generator.profile.addresses import Address
-from generator.profile.model import DEFAULT_ARTIFACT_NAME
-from generator.profile.rules import ParsedRule, RuleParser, Selector, builtin_rows
-from generator.profile.schema import where
-from generator.profile.text import unsafe_in_line, unsafe_in_netsh_name, unsafe_in_prose
-from generator.profile.urls import ParsedUrl, UrlError, parse_url
-from generator.yamlsource import NodePath, YamlDocument
+from ..diagnostics import Diagnostic, Severity
+from ..yamlsource import NodePath, YamlDocument
+from .addresses import Address
+from .model import DEFAULT_ARTIFACT_NAME
+from .rules import ParsedRule, RuleParser, Selector, builtin_rows
+from .schema import where
+from .text import unsafe_in_line, unsafe_in_netsh_name, unsafe_in_prose
+from .urls import ParsedUrl, UrlError, parse_url
 
 RULES: dict[str, str] = {
     "io-error": "the file or folder cannot be read",

@@ -10,13 +10,13 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.diagnostics import IO_ERROR, Diagnostic, Location, Severity
-from generator.errors import VrqError
-from generator.profile.build import build_profile
-from generator.profile.checks import ProfileChecker
-from generator.profile.model import Profile
-from generator.profile.schema import SchemaChecker
-from generator.yamlsource import MAX_BYTES, YamlDocument, load_yaml
+from ..diagnostics import IO_ERROR, Diagnostic, Location, Severity
+from ..errors import VrqError
+from ..yamlsource import MAX_BYTES, YamlDocument, load_yaml
+from .build import build_profile
+from .checks import ProfileChecker
+from .model import Profile
+from .schema import SchemaChecker
 
 DEFAULT_PROFILE_FILE = Path(__file__).resolve().parent / "default.yaml"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diagnostics import Diagnostic, Severity
-from generator.profile.addresses import Address, AddressError, apply_mask, parse_address
-from generator.profile.text import unsafe_in_csv_field
-from generator.yamlsource import NodePath, YamlDocument
+from ..diagnostics import Diagnostic, Severity
+from ..yamlsource import NodePath, YamlDocument
+from .addresses import Address, AddressError, apply_mask, parse_address
+from .text import unsafe_in_csv_field
 
 PROTOCOL_NUMBERS = {1: "icmp", 6: "tcp", 17: "udp"}
 PROTOCOL_NAMES = ("any", "icmp", "tcp", "udp", "raw")

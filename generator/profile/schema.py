@@ -20,8 +20,8 @@ from typing import Any, cast
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from generator.diagnostics import Diagnostic, Severity
-from generator.yamlsource import NodePath, YamlDocument
+from ..diagnostics import Diagnostic, Severity
+from ..yamlsource import NodePath, YamlDocument
 
 SCHEMA_FILE = "quarantine-profile.schema.json"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.atomicfile import write_atomic
-from generator.errors import VrqError
-from generator.profile.schema import SCHEMA_FILE, schema_id
+from ..atomicfile import write_atomic
+from ..errors import VrqError
+from .schema import SCHEMA_FILE, schema_id
 
 STARTER_FILE = Path(__file__).resolve().parent / "starter.yaml"
 _MARKER = "__SCHEMA_REF__"

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.profile.addresses import is_dns_name
-from generator.profile.problems import ValueProblem
-from generator.profile.text import unsafe_in_line
+from .addresses import is_dns_name
+from .problems import ValueProblem
+from .text import unsafe_in_line
 
 HostKind = Literal["ipv4", "ipv6", "dns"]
 

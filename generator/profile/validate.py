@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Location, Results, Severity
-from generator.profile.loader import ProfileResult, io_error, load_profile, load_profile_file
+from ..diagnostics import Diagnostic, Location, Results, Severity
+from .loader import ProfileResult, io_error, load_profile, load_profile_file
 
 STDIN_NAME = "<stdin>"
 SUFFIXES = (".yaml", ".yml")

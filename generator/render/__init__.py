@@ -1,9 +1,9 @@
 """`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
 
-from generator.render.output import stale_files, target_path, write_artifacts
-from generator.render.renderer import RenderedArtifact, render_profile, render_vql
-from generator.render.run import RenderRun, render_run
-from generator.render.templates import make_environment, templates_dir
+from .output import stale_files, target_path, write_artifacts
+from .renderer import RenderedArtifact, render_profile, render_vql
+from .run import RenderRun, render_run
+from .templates import make_environment, templates_dir
 
 __all__ = [
     "RenderRun",

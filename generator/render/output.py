@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.atomicfile import write_atomic
-from generator.errors import VrqError
-from generator.render.renderer import RenderedArtifact
+from ..atomicfile import write_atomic
+from ..errors import VrqError
+from .renderer import RenderedArtifact
 
 
 def target_path(out_dir: Path, filename: str) -> Path:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.diagnostics import Diagnostic, Location, Severity
-from generator.lint import lint_text
-from generator.profile.model import Profile
-from generator.render.context import build_context, switches
-from generator.render.selfcheck import check_artifact
-from generator.render.templates import make_environment
+from ..diagnostics import Diagnostic, Location, Severity
+from ..lint import lint_text
+from ..profile.model import Profile
+from .context import build_context, switches
+from .selfcheck import check_artifact
+from .templates import make_environment
 
 ARTIFACT_TEMPLATE = "artifact.yaml.j2"
 DESCRIPTION_TEMPLATE = "description.md.j2"

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic, Location, Results, Severity
-from generator.profile import default_profile, load_profile_file
-from generator.render.renderer import RenderedArtifact, render_profile
+from ..diagnostics import Diagnostic, Location, Results, Severity
+from ..profile import default_profile, load_profile_file
+from .renderer import RenderedArtifact, render_profile
 
 DEFAULT_SOURCE = "<built-in default profile>"
 

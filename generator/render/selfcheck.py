@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import Diagnostic, Location, Severity
-from generator.lint.sanitize import sanitize
-from generator.vql import ast
-from generator.vql.parser import VqlSyntaxError, parse
+from ..diagnostics import Diagnostic, Location, Severity
+from ..lint.sanitize import sanitize
+from ..vql import ast
+from ..vql.parser import VqlSyntaxError, parse
 
 ARTIFACT_KEYS = (
     "name",

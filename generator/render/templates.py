@@ -11,8 +11,8 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.errors import VrqError
-from generator.render.yamltext import to_yaml
+from ..errors import VrqError
+from .yamltext import to_yaml
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator.diagnostics import Results
-from generator.report.github import render_github
-from generator.report.json_report import render_json
-from generator.report.sarif import render_sarif
-from generator.report.text import render_text
+from ..diagnostics import Results
+from .github import render_github
+from .json_report import render_json
+from .sarif import render_sarif
+from .text import render_text
 
 Reporter = Callable[[Results, str], str]
 """A reporter takes the results and the tool name (``validate`` or ``lint``) and returns text."""

@@ -7,7 +7,7 @@ Escaping follows the runner's rules: in the message ``%``, CR and LF become ``%2
 
 from __future__ import annotations
 
-from generator.diagnostics import Results, Severity
+from ..diagnostics import Results, Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

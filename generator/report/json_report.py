@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.diagnostics import Results, Severity
+from ..diagnostics import Results, Severity
 
 
 def render_json(results: Results, tool: str) -> str:

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from generator import __version__
-from generator.diagnostics import Results, Severity
+from .. import __version__
+from ..diagnostics import Results, Severity
 
 if TYPE_CHECKING:
-    from generator.lint.rules import Rule
+    from ..lint.rules import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/vr-quarantine/vr-quarantine"
@@ -52,7 +52,7 @@ def _rule_descriptor(rule_id: str, known: Mapping[str, Rule]) -> dict[str, Any]:
 
 def render_sarif(results: Results, tool: str) -> str:
     # Imported here so that `validate` does not load the linter just to import the reporters.
-    from generator.lint.rules import RULE_OF_ID, RULES
+    from ..lint.rules import RULE_OF_ID, RULES
 
     diagnostics = results.sorted()
     ids: list[str] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.diagnostics import Results, Severity
+from ..diagnostics import Results, Severity
 
 
 def render_text(results: Results, tool: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.simulate.inputs import read_input
-from generator.simulate.run import Simulation, simulate_artifact
-from generator.simulate.scenario import Scenario, builtin_names, resolve_scenario
+from .inputs import read_input
+from .run import Simulation, simulate_artifact
+from .scenario import Scenario, builtin_names, resolve_scenario
 
 
 def simulate_file(

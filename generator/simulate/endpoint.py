@@ -13,12 +13,12 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.errors import VrqError
-from generator.simulate.netsh import Netsh, NetshState, decide, is_ip
-from generator.simulate.scenario import INTERNET_ADDRESS, Scenario
-from generator.vql.eval import SideEffects
-from generator.vql.eval.mocks import MockContext, normalise_results
-from generator.vql.eval.values import NULL, GoUrl
+from ..errors import VrqError
+from ..vql.eval import SideEffects
+from ..vql.eval.mocks import MockContext, normalise_results
+from ..vql.eval.values import NULL, GoUrl
+from .netsh import Netsh, NetshState, decide, is_ip
+from .scenario import INTERNET_ADDRESS, Scenario
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.diagnostics import Diagnostic
-from generator.errors import VrqError
+from ..diagnostics import Diagnostic
+from ..errors import VrqError
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ def read_input(path: Path) -> ArtifactInput:
         raise VrqError(f"{path}: not valid YAML: {exc}") from None
     if isinstance(data, dict) and "sources" in data and "name" in data:
         return ArtifactInput(text, str(path), from_profile=False)
-    from generator.profile import load_profile_file
-    from generator.render.renderer import render_profile
+    from ..profile import load_profile_file
+    from ..render.renderer import render_profile
 
     loaded = load_profile_file(path)
     if loaded.profile is None:

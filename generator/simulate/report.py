@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.simulate.endpoint import Command
-from generator.simulate.run import Simulation
-from generator.vql.eval.values import go_value
+from ..vql.eval.values import go_value
+from .endpoint import Command
+from .run import Simulation
 
 FORMATS = ("text", "json")
 

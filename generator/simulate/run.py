@@ -6,14 +6,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator.errors import VrqError
-from generator.lint.rules.vql_syntax import within_text
-from generator.lint.source import load_artifact
-from generator.simulate.endpoint import Command, WindowsEndpoint, scenario_mocks
-from generator.simulate.scenario import Scenario
-from generator.vql.eval import ArtifactSet, Engine, load_artifact_text
-from generator.vql.eval.artifacts import Artifact
-from generator.vql.eval.values import to_json_value
+from ..errors import VrqError
+from ..lint.rules.vql_syntax import within_text
+from ..lint.source import load_artifact
+from ..vql.eval import ArtifactSet, Engine, load_artifact_text
+from ..vql.eval.artifacts import Artifact
+from ..vql.eval.values import to_json_value
+from .endpoint import Command, WindowsEndpoint, scenario_mocks
+from .scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from generator.errors import VrqError
-from generator.vql.eval.mocks import normalise_results
+from ..errors import VrqError
+from ..vql.eval.mocks import normalise_results
 
 DEFAULT_SERVER_URL = "https://velociraptor.example.com:8000/"
 DEFAULT_SERVER_ADDRESS = "192.0.2.10"

@@ -1,6 +1,6 @@
 """Regenerate ``generator/vql/catalog.json`` from Velociraptor's ``docs/references/vql.yaml``.
 
-Usage: ``python -m generator.vql.build_catalog PATH/TO/vql.yaml [-o OUT]``.
+Usage: ``python -m vr_quarantine.vql.build_catalog PATH/TO/vql.yaml [-o OUT]``.
 
 The catalog keeps only what the linter needs (names, kinds, argument names and types, required
 and repeated flags, permissions, ``free_form_args``) and drops descriptions and platforms, so it
@@ -87,7 +87,7 @@ def dumps(document: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m generator.vql.build_catalog", description=__doc__
+        prog="python -m vr_quarantine.vql.build_catalog", description=__doc__
     )
     parser.add_argument("vql_yaml", type=Path, help="path to Velociraptor's vql.yaml")
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help="catalog to write")

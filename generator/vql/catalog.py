@@ -1,6 +1,6 @@
 """The compact catalog of VQL plugins, functions and accessors (from Velociraptor's vql.yaml).
 
-Regenerate ``catalog.json`` with ``python -m generator.vql.build_catalog PATH/TO/vql.yaml``.
+Regenerate ``catalog.json`` with ``python -m vr_quarantine.vql.build_catalog PATH/TO/vql.yaml``.
 """
 
 from __future__ import annotations
@@ -73,5 +73,9 @@ def parse_catalog(document: dict[str, Any]) -> Catalog:
 @cache
 def load_catalog() -> Catalog:
     """The catalog shipped with the package (loaded once per process)."""
-    text = resources.files("generator.vql").joinpath("catalog.json").read_text(encoding="utf-8")
+    text = (
+        resources.files(__package__ or __name__)
+        .joinpath("catalog.json")
+        .read_text(encoding="utf-8")
+    )
     return parse_catalog(json.loads(text))

@@ -32,8 +32,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from generator.vql import ast
-from generator.vql.lexer import unquote_ident
+from . import ast
+from .lexer import unquote_ident
 
 __all__ = ["format_column_name", "format_expr", "format_lambda", "format_select"]
 

@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from generator.vql import ast
-from generator.vql.formatter import format_column_name
-from generator.vql.lexer import (
+from . import ast
+from .formatter import format_column_name
+from .lexer import (
     ALT_AND,
     ALT_OR,
     EOF,

@@ -11,10 +11,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from vr_quarantine.lint import lint_paths
 from yamllint import linter
 from yamllint.config import YamlLintConfig
-
-from generator.lint import lint_paths
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "velociraptor-sample"
 ROUNDS = 5

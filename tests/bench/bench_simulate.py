@@ -45,7 +45,7 @@ def profile_with_rules(count: int) -> str:
 
 def _command() -> list[str]:
     found = shutil.which("vr-quarantine", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "generator"]
+    return [found] if found else [sys.executable, "-m", "vr_quarantine"]
 
 
 def _best(argv: list[str]) -> float:
@@ -64,7 +64,7 @@ def _best(argv: list[str]) -> float:
 
 
 def main() -> None:
-    from generator.simulate.inputs import read_input
+    from vr_quarantine.simulate.inputs import read_input
 
     with tempfile.TemporaryDirectory() as folder:
         profile = Path(folder) / "fifty-rules.yaml"

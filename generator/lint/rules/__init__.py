@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
-from generator.lint.rules import (
+from ...diagnostics import Severity
+from ..context import LintContext
+from ..model import Finding
+from . import (
     artifact_name,
     artifact_permission,
     artifact_schema,

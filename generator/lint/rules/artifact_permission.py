@@ -14,9 +14,9 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..context import LintContext
+from ..model import Finding
 
 ID = "artifact-permission"
 SEVERITY = Severity.ERROR

@@ -21,9 +21,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..context import LintContext
+from ..model import Finding
 
 ID = "artifact-schema"
 SEVERITY = Severity.ERROR
@@ -37,7 +37,7 @@ def schema_text() -> str:
     in_tree = Path(__file__).resolve().parents[3] / "schema" / SCHEMA_NAME
     if in_tree.is_file():
         return in_tree.read_text(encoding="utf-8")
-    bundled = resources.files("generator").joinpath("_data", "schema", SCHEMA_NAME)
+    bundled = resources.files(__name__.partition(".")[0]).joinpath("_data", "schema", SCHEMA_NAME)
     return bundled.read_text(encoding="utf-8")
 
 

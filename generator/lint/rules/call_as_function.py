@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.calls import resolved_calls
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..calls import resolved_calls
+from ..context import LintContext
+from ..model import Finding
 
 ID = "call_as_function"
 SEVERITY = Severity.ERROR

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
-from generator.vql import ast
+from ...diagnostics import Severity
+from ...vql import ast
+from ..context import LintContext
+from ..model import Finding
 
 ID = "diamond-operator"
 SEVERITY = Severity.ERROR

@@ -12,10 +12,10 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.calls import KWARGS, kind_word, resolved_calls
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..calls import KWARGS, kind_word, resolved_calls
+from ..context import LintContext
+from ..model import Finding
 
 ID = "invalid_arg"
 SEVERITY = Severity.ERROR

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
-from generator.lint.suppress import gather
+from ...diagnostics import Severity
+from ..context import LintContext
+from ..model import Finding
+from ..suppress import gather
 
 ID = "invalid_suppression"
 SEVERITY = Severity.ERROR

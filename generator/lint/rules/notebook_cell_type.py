@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..context import LintContext
+from ..model import Finding
 
 ID = "notebook-cell-type"
 SEVERITY = Severity.ERROR

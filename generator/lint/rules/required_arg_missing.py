@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.calls import kind_word, kwargs_call, resolved_calls
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..calls import kind_word, kwargs_call, resolved_calls
+from ..context import LintContext
+from ..model import Finding
 
 ID = "required_arg_missing"
 SEVERITY = Severity.ERROR

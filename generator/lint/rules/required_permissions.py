@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Location, Severity
-from generator.lint.calls import resolved_calls
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Location, Severity
+from ..calls import resolved_calls
+from ..context import LintContext
+from ..model import Finding
 
 ID = "required_permissions"
 SEVERITY = Severity.WARNING

@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
-from generator.lint.walk import children
-from generator.vql import ast
-from generator.vql.catalog import Catalog
+from ...diagnostics import Severity
+from ...vql import ast
+from ...vql.catalog import Catalog
+from ..context import LintContext
+from ..model import Finding
+from ..walk import children
 
 ID = "undefined-symbol"
 SEVERITY = Severity.WARNING

@@ -12,10 +12,10 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.calls import KWARGS, resolved_calls
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..calls import KWARGS, resolved_calls
+from ..context import LintContext
+from ..model import Finding
 
 ID = "unknown_parameter_in_call"
 SEVERITY = Severity.ERROR

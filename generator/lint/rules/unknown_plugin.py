@@ -15,10 +15,10 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.diagnostics import Severity
-from generator.lint.calls import kind_word, resolved_calls
-from generator.lint.context import LintContext
-from generator.lint.model import Finding
+from ...diagnostics import Severity
+from ..calls import kind_word, resolved_calls
+from ..context import LintContext
+from ..model import Finding
 
 ID = "unknown_plugin"
 SEVERITY = Severity.ERROR

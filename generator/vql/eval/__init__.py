@@ -12,11 +12,11 @@ Public API:
 
 from __future__ import annotations
 
-from generator.vql.eval.api import Engine, make_evaluator
-from generator.vql.eval.artifacts import Artifact, ArtifactSet, load_artifact_text
-from generator.vql.eval.engine import Evaluator, VqlRuntimeError
-from generator.vql.eval.mocks import MockContext
-from generator.vql.eval.scope import Scope, Session, SideEffects
+from .api import Engine, make_evaluator
+from .artifacts import Artifact, ArtifactSet, load_artifact_text
+from .engine import Evaluator, VqlRuntimeError
+from .mocks import MockContext
+from .scope import Scope, Session, SideEffects
 
 __all__ = [
     "Artifact",

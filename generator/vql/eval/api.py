@@ -5,18 +5,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from generator.vql.eval.artifacts import ArtifactSet
-from generator.vql.eval.engine import Evaluator, Registry
-from generator.vql.eval.mocks import MockContext
-from generator.vql.eval.runner import run_text
-from generator.vql.eval.scope import Scope, Session, SideEffects
-from generator.vql.eval.values import NULL
+from .artifacts import ArtifactSet
+from .engine import Evaluator, Registry
+from .mocks import MockContext
+from .runner import run_text
+from .scope import Scope, Session, SideEffects
+from .values import NULL
 
 
 @cache
 def make_evaluator() -> Evaluator:
-    from generator.vql.eval.functions import all_functions
-    from generator.vql.eval.plugins import all_plugins
+    from .functions import all_functions
+    from .plugins import all_plugins
 
     return Evaluator(Registry(all_functions(), all_plugins()))
 

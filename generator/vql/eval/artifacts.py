@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator.errors import VrqError
-from generator.vql.eval.values import NULL
+from ...errors import VrqError
+from .values import NULL
 
 if TYPE_CHECKING:
-    from generator.vql.eval.engine import Evaluator
-    from generator.vql.eval.scope import Scope
+    from .engine import Evaluator
+    from .scope import Scope
 
 _IDENT = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -205,7 +205,7 @@ class ArtifactSet:
         wanted_source: Any,
         check: bool,
     ) -> Iterator[Any]:
-        from generator.vql.eval.runner import run_text, statements_of
+        from .runner import run_text, statements_of
 
         if (
             check
@@ -237,7 +237,7 @@ class ArtifactSet:
     def _precondition(
         self, text: str, env: dict[str, Any], scope: Scope, evaluator: Evaluator
     ) -> bool:
-        from generator.vql.eval.runner import run_text
+        from .runner import run_text
 
         sub = scope.copy()
         sub.append_vars(dict(env))

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.errors import VrqError
-from generator.vql import ast
-from generator.vql.eval import values as v
-from generator.vql.eval.regex import VqlRegexError, vql_match
-from generator.vql.eval.scope import Scope, Session
+from ...errors import VrqError
+from .. import ast
+from . import values as v
+from .regex import VqlRegexError, vql_match
+from .scope import Scope, Session
 
 
 class VqlRuntimeError(VrqError):
@@ -755,7 +755,7 @@ class Evaluator:
 def unrecognized_arg(kind: str, name: str, args: dict[str, Any]) -> str | None:
     """The first argument Velociraptor's arg parser would refuse ("Extra unrecognized arg"), as
     documented in vql.yaml; None when all are known, the call takes any, or it is not listed."""
-    from generator.vql.catalog import load_catalog
+    from ..catalog import load_catalog
 
     catalog = load_catalog()
     spec = (catalog.functions if kind == "function" else catalog.plugins).get(name)

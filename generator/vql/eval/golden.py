@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from generator.errors import VrqError
-from generator.vql.eval.api import Engine
-from generator.vql.eval.artifacts import ArtifactSet
-from generator.vql.eval.values import go_json_dumps, to_json_value
+from ...errors import VrqError
+from .api import Engine
+from .artifacts import ArtifactSet
+from .values import go_json_dumps, to_json_value
 
 GOLDEN_CONFIG: dict[str, Any] = {
     "server_urls": ["https://www.velociraptor.server.com:8000/"],

@@ -5,20 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from generator.vql import ast
-from generator.vql.eval.engine import CallContext
+from .. import ast
+from .engine import CallContext
 
 
 @lru_cache(maxsize=256)
 def _parse(text: str) -> ast.Lambda:
-    from generator.vql.parser import parse_lambda
+    from ..parser import parse_lambda
 
     return parse_lambda(text)
 
 
 def call_lambda(ctx: CallContext, source: Any, values: list[Any], caller: str) -> Any:
     """Evaluate lambda `source` with its parameters bound to `values`."""
-    from generator.vql.parser import VqlSyntaxError
+    from ..parser import VqlSyntaxError
 
     if not isinstance(source, str):
         raise ctx.fail(f'{caller}(): a lambda must be a string like "x => x > 1"')

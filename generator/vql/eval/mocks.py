@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.vql.eval.values import NULL
+from .values import NULL
 
 
 def normalise_results(results: Any) -> list[Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import re2
 
-from generator.vql.eval.values import go_value, is_null, is_number
+from .values import go_value, is_null, is_number
 
 
 class VqlRegexError(ValueError):

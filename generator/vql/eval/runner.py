@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from generator.errors import VrqError
-from generator.vql import ast
-from generator.vql.eval.engine import Evaluator
-from generator.vql.eval.scope import Scope
+from ...errors import VrqError
+from .. import ast
+from .engine import Evaluator
+from .scope import Scope
 
 
 def statements_of(text: str) -> tuple[ast.Statement, ...]:
@@ -19,7 +19,7 @@ def statements_of(text: str) -> tuple[ast.Statement, ...]:
 @lru_cache(maxsize=256)
 def _parse(text: str) -> ast.Program:
     """Parse once per distinct text (artifacts re-run the same sources and preambles)."""
-    from generator.vql.parser import VqlSyntaxError, parse
+    from ..parser import VqlSyntaxError, parse
 
     try:
         return parse(text)

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from generator.vql.eval.values import NULL, Members, member_names
+from .values import NULL, Members, member_names
 
 if TYPE_CHECKING:
-    from generator.vql.eval.artifacts import ArtifactSet
-    from generator.vql.eval.mocks import MockContext
+    from .artifacts import ArtifactSet
+    from .mocks import MockContext
 
 
 class SideEffects:

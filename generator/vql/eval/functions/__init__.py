@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator.vql.eval.engine import FunctionImpl
+from ..engine import FunctionImpl
 
 
 def registrar(
@@ -21,7 +21,7 @@ def registrar(
 
 
 def all_functions() -> dict[str, FunctionImpl]:
-    from generator.vql.eval.functions import control, data, endpoint, strings, testing, time
+    from . import control, data, endpoint, strings, testing, time
 
     table: dict[str, FunctionImpl] = {}
     for module in (data, strings, time, control, endpoint, testing):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl, StoredQuery
-from generator.vql.eval.functions import registrar
+from .. import values as v
+from ..engine import Args, CallContext, FunctionImpl, StoredQuery
+from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)

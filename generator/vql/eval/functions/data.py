@@ -7,12 +7,12 @@ import json
 import math
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl, to_int
-from generator.vql.eval.functions import registrar
-from generator.vql.eval.lambdas import call_lambda
-from generator.vql.eval.regex import VqlRegexError, compile_re2
-from generator.vql.lexer import parse_go_int
+from ...lexer import parse_go_int
+from .. import values as v
+from ..engine import Args, CallContext, FunctionImpl, to_int
+from ..lambdas import call_lambda
+from ..regex import VqlRegexError, compile_re2
+from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)

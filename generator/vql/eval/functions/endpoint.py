@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl
-from generator.vql.eval.functions import registrar
+from ..engine import Args, CallContext, FunctionImpl
+from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)

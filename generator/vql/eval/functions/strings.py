@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl
-from generator.vql.eval.functions import registrar
-from generator.vql.eval.lambdas import call_lambda
-from generator.vql.eval.regex import (
+from .. import values as v
+from ..engine import Args, CallContext, FunctionImpl
+from ..lambdas import call_lambda
+from ..regex import (
     VqlRegexError,
     compile_re2,
     go_find_all,
     replace_all,
     split,
 )
+from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl
-from generator.vql.eval.functions import registrar
-from generator.vql.eval.mocks import MockContext, normalise_results
+from .. import values as v
+from ..engine import Args, CallContext, FunctionImpl
+from ..mocks import MockContext, normalise_results
+from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, FunctionImpl
-from generator.vql.eval.functions import registrar
+from .. import values as v
+from ..engine import Args, CallContext, FunctionImpl
+from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)

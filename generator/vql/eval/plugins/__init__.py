@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator.vql.eval.engine import PluginImpl
+from ..engine import PluginImpl
 
 
 def registrar(table: dict[str, PluginImpl]) -> Callable[[str], Callable[[PluginImpl], PluginImpl]]:
@@ -19,7 +19,7 @@ def registrar(table: dict[str, PluginImpl]) -> Callable[[str], Callable[[PluginI
 
 
 def all_plugins() -> dict[str, PluginImpl]:
-    from generator.vql.eval.plugins import control, data, endpoint
+    from . import control, data, endpoint
 
     table: dict[str, PluginImpl] = {}
     for module in (control, data, endpoint):

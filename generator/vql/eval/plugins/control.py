@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, PluginImpl
-from generator.vql.eval.plugins import registrar
+from .. import values as v
+from ..engine import Args, CallContext, PluginImpl
+from . import registrar
 
 PLUGINS: dict[str, PluginImpl] = {}
 register = registrar(PLUGINS)

@@ -7,10 +7,10 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from generator.vql.eval import values as v
-from generator.vql.eval.engine import Args, CallContext, PluginImpl
-from generator.vql.eval.plugins import registrar
-from generator.vql.eval.plugins.endpoint import side_effect_rows
+from .. import values as v
+from ..engine import Args, CallContext, PluginImpl
+from . import registrar
+from .endpoint import side_effect_rows
 
 PLUGINS: dict[str, PluginImpl] = {}
 register = registrar(PLUGINS)

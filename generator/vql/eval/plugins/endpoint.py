@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.vql.eval.engine import Args, CallContext, PluginImpl
+from ..engine import Args, CallContext, PluginImpl
 
 PLUGINS: dict[str, PluginImpl] = {}
 
