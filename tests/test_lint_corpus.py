@@ -155,7 +155,7 @@ def write_x_minus_1(path: str, text: str, artifact: ArtifactFile) -> Mutant | No
 
 
 def _calls(section: VqlSection) -> Iterator[ast.Call | ast.Plugin]:
-    from vr_quarantine.lint.walk import walk
+    from vr_quarantine.vql import walk
 
     assert section.program is not None
     for node in walk(section.program):

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..vql import ast
+from ..vql import CallSite, ast, call_sites
 from .model import ArtifactSummary, Definition
 from .source import ArtifactFile, VqlSection
-from .walk import CallSite, call_sites
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..vql.catalog import CallSpec
+from ..vql import CallSite, CallSpec
 from .analysis import SectionAnalysis
 from .context import LintContext
 from .model import ArtifactSummary, Definition
-from .walk import CallSite
 
 ARTIFACT_PREFIX = "Artifact."
 KWARGS = "**"

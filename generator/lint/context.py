@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Location
-from ..vql.catalog import Catalog, load_catalog
+from ..vql import Catalog, load_catalog
 from .analysis import Analysis, analyse
 from .model import ArtifactSummary
 from .source import ArtifactFile, VqlSection

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..diagnostics import Diagnostic, Location
+from ..vql import VqlSyntaxError, parse, walk
 from ..vql.ast import Node, Program
-from ..vql.parser import VqlSyntaxError, parse
 from ..yamlsource import NodePath, Scalar, YamlDocument, load_yaml_text
 from .sanitize import Sanitized, sanitize
-from .walk import walk
 
 SectionKind = Literal["precondition", "export", "query", "source precondition", "notebook"]
 

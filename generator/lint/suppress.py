@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..vql.eval.regex import VqlRegexError, compile_re2
+from ..vql import VqlRegexError, compile_re2
 from .model import Finding
 from .source import ArtifactFile
 

@@ -18,8 +18,7 @@ import yaml
 
 from ..diagnostics import Diagnostic, Location, Severity
 from ..lint.sanitize import sanitize
-from ..vql import ast
-from ..vql.parser import VqlSyntaxError, parse
+from ..vql import VqlSyntaxError, ast, parse
 
 ARTIFACT_KEYS = (
     "name",

@@ -1,1 +1,39 @@
-"""VQL: a faithful Python port of Velociraptor's query language front end and evaluator."""
+"""VQL: a faithful Python port of Velociraptor's query language front end.
+
+This face is what the rest of vr-quarantine uses: parsing (`parse`, `parse_lambda` and their
+errors), the syntax tree (`ast`, `walk`, `children`, `call_sites`), formatting as vfilter prints
+expressions, the catalog of Velociraptor's plugins and functions, and Go RE2 regexes. The
+evaluator lives in `vql.eval` and is imported only by code that evaluates.
+"""
+
+from __future__ import annotations
+
+from . import ast
+from .catalog import ArgSpec, CallSpec, Catalog, load_catalog
+from .formatter import format_column_name, format_expr, format_lambda, format_select
+from .lexer import VqlLexError
+from .parser import VqlSyntaxError, parse, parse_lambda
+from .regex import VqlRegexError, compile_re2
+from .walk import CallSite, call_sites, children, walk
+
+__all__ = [
+    "ArgSpec",
+    "CallSite",
+    "CallSpec",
+    "Catalog",
+    "VqlLexError",
+    "VqlRegexError",
+    "VqlSyntaxError",
+    "ast",
+    "call_sites",
+    "children",
+    "compile_re2",
+    "format_column_name",
+    "format_expr",
+    "format_lambda",
+    "format_select",
+    "load_catalog",
+    "parse",
+    "parse_lambda",
+    "walk",
+]

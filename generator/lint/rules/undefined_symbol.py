@@ -23,11 +23,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...diagnostics import Severity
-from ...vql import ast
-from ...vql.catalog import Catalog
+from ...vql import Catalog, ast, children
 from ..context import LintContext
 from ..model import Finding
-from ..walk import children
 
 ID = "undefined-symbol"
 SEVERITY = Severity.WARNING

@@ -15,8 +15,9 @@ from typing import Any
 
 from ...errors import VrqError
 from .. import ast
+from ..regex import VqlRegexError
 from . import values as v
-from .regex import VqlRegexError, vql_match
+from .match import vql_match
 from .scope import Scope, Session
 
 

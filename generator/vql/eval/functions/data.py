@@ -8,10 +8,10 @@ import math
 from typing import Any
 
 from ...lexer import parse_go_int
+from ...regex import VqlRegexError, compile_re2
 from .. import values as v
 from ..engine import Args, CallContext, FunctionImpl, to_int
 from ..lambdas import call_lambda
-from ..regex import VqlRegexError, compile_re2
 from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import values as v
-from ..engine import Args, CallContext, FunctionImpl
-from ..lambdas import call_lambda
-from ..regex import (
+from ...regex import (
     VqlRegexError,
     compile_re2,
     go_find_all,
     replace_all,
     split,
 )
+from .. import values as v
+from ..engine import Args, CallContext, FunctionImpl
+from ..lambdas import call_lambda
 from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from ..vql import ast
+from . import ast
 
 CallKind = Literal["plugin", "function", "symbol"]
 

@@ -1,8 +1,8 @@
 """Go RE2 regular expressions, through Google's RE2 binding, compiled once per pattern.
 
-`=~` follows vfilter's ``protocol_regex.go``: ``(?i)`` is prepended, the patterns ``.``, ``.*``
-and the empty string always match, a list matches when any element matches, numbers are matched
-on their decimal text.
+VQL's regexes (``=~``, ``filter``, ``split``, ``regex_replace``, linter suppressions) are Go
+``regexp`` patterns; this module gives Go's compile errors, ``FindAll``, ``ReplaceAllString``,
+``Expand`` and ``Split``. The ``=~`` operator's own rules live in the evaluator.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 import re2
-
-from .values import go_value, is_null, is_number
 
 
 class VqlRegexError(ValueError):
@@ -39,23 +37,6 @@ def search(pattern: str, text: str) -> Any:
 
 def matches(pattern: str, text: str) -> bool:
     return search(pattern, text) is not None
-
-
-def vql_match(pattern: Any, value: Any) -> bool:
-    """The ``value =~ pattern`` operator."""
-    if not isinstance(pattern, str):
-        return False
-    if pattern in (".", ".*", ""):
-        return True
-    if isinstance(value, list | tuple):
-        return any(vql_match(pattern, item) for item in value)
-    if isinstance(value, str):
-        return matches("(?i)" + pattern, value)
-    if is_number(value) or isinstance(value, bool):
-        return matches("(?i)" + pattern, go_value(value))
-    if is_null(value):
-        return False
-    return False
 
 
 def expand_go_template(template: str, match: Any) -> str:
