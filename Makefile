@@ -18,7 +18,7 @@ artifacts: $(STAMP)
 	$(BIN)/vr-quarantine render --default $(sort $(wildcard examples/*.yaml)) -o artifacts
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests
