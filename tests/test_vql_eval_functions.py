@@ -86,11 +86,41 @@ def test_filter_by_regex_and_lambda() -> None:
     assert value("filter(list=(1, 2, 3), condition='x => x > 1')") == [2, 3]
 
 
-def test_filter_regex_is_a_real_regex_not_the_match_operator_shortcut() -> None:
-    # vql/functions/lists.go compiles "(?i)" + regex for each regex: "." needs a character,
-    # and an item matching two regexes is kept twice.
-    assert value("filter(list=('a', '', 'b'), regex='.')") == ["a", "b"]
-    assert value("filter(list=('a', 'ab'), regex=['a', 'b'])") == ["a", "ab", "ab"]
+def test_filter_keeps_everything_for_the_match_all_patterns() -> None:
+    # Velociraptor's filter() keeps an item when scope.Match(regex, item) is true
+    # (vql/functions/lists.go); vfilter's dispatcher (protocols/protocol_regex.go) answers TRUE
+    # for ".", ".*" and "" whatever the item, NULL and "" included.
+    for pattern in (".", ".*", ""):
+        assert value(f"filter(list=['', 'a', NULL], regex='{pattern}')") == ["", "a", NULL]
+    assert value("filter(list=['', 'a', NULL])") == ["", "a", NULL]
+    assert value("filter(list=NULL, regex='.')") == [NULL]
+
+
+def test_filter_drops_empty_values_only_with_a_real_pattern() -> None:
+    assert value("filter(list=['', 'a', NULL, 'b'], regex='.+')") == ["a", "b"]
+    assert value("filter(list=NULL, regex='.+')") == []
+    # Numbers match on their text (Velociraptor's vql/protocols/regex.go); booleans and dicts
+    # never match a real pattern (vfilter's protocols/protocol_regex.go).
+    assert value("filter(list=[1, 'x1', TRUE, dict(a='1')], regex='1')") == [1, "x1"]
+
+
+def test_filter_regex_is_one_string() -> None:
+    # FilterFunctionArgs.Regex is a string: a one-element list is its element (arg_parser).
+    assert value("filter(list=('a', 'ab', 'b'), regex=['^a'])") == ["a", "ab"]
+
+
+def test_filter_in_simulate_keeps_all_three_items() -> None:
+    from vr_quarantine.simulate import resolve_scenario, simulate_artifact
+
+    artifact = (
+        "name: Custom.Test.Filter\n"
+        "sources:\n"
+        "  - query: |\n"
+        "      SELECT filter(list=['', 'a', NULL], regex='.') AS F FROM scope()\n"
+    )
+    result = simulate_artifact(artifact, resolve_scenario("success"))
+    assert result.error is None
+    assert result.rows == [{"F": ["", "a", NULL]}]
 
 
 def test_join_len_lowcase_upcase_str_int() -> None:

@@ -185,7 +185,11 @@ class Args:
         return item
 
     def string(self, name: str, default: str = "") -> str:
+        """A ``string`` field as vfilter's ``arg_parser`` (``stringParser``) converts it: NULL is
+        "" (here `default`), a one-element list is its element, anything else Go's ``%v``."""
         item = self.materialized(name, None)
+        if isinstance(item, list | tuple) and len(item) == 1:
+            item = item[0]
         if item is None or v.is_null(item):
             return default
         if isinstance(item, str):

@@ -8,10 +8,11 @@ import math
 from typing import Any
 
 from ...lexer import parse_go_int
-from ...regex import VqlRegexError, compile_re2
+from ...regex import VqlRegexError
 from .. import values as v
 from ..engine import Args, CallContext, FunctionImpl, to_int
 from ..lambdas import call_lambda
+from ..match import vql_match
 from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
@@ -203,27 +204,31 @@ def parse_json_array(ctx: CallContext, args: Args) -> Any:
 
 @register("filter")
 def filter_(ctx: CallContext, args: Args) -> Any:
-    """Items for which the lambda is true, else those the regex matches as ``=~`` does."""
+    """Velociraptor's ``filter()`` (``vql/functions/lists.go``, ``FilterFunction``).
+
+    ``list`` is a ``[]Any`` (a single value is a one-item list, a query its rows); with a
+    ``condition`` lambda, the items for which it is true (a ``regex`` as well is logged and
+    ignored); otherwise the items that ``scope.Match(regex, item)`` keeps, vfilter's ``=~``
+    (``protocols/protocol_regex.go``): ``regex`` is one string, and ``.``, ``.*`` and "" (also
+    the default) keep every item, NULL and "" included.
+    """
     items = args.materialized("list")
-    if v.is_null(items):
-        return []
     if not isinstance(items, list | tuple):
         items = [items]
+    regex = args.string("regex")
     if args.has("condition"):
-        if args.has("regex"):
+        if regex:
             ctx.log(
                 "ERROR:filter: Both regex and condition are specified - Will only use the "
                 "condition and ignore regex!"
             )
         condition = args.value("condition")
         return [item for item in items if ctx.truthy(call_lambda(ctx, condition, [item], "filter"))]
-    # Velociraptor compiles each regex with (?i) and keeps an item once per matching regex.
-    # Unlike `=~`, "." and ".*" are not shortcuts here: "." drops empty strings.
-    patterns = args.strings("regex")
-    try:
-        compiled = [compile_re2("(?i)" + pattern) for pattern in patterns]
-    except VqlRegexError as exc:
-        ctx.log(f"filter: Unable to compile regex {exc}")
-        return False
-    texts = [item if isinstance(item, str) else v.go_value(item) for item in items]
-    return [text for text in texts for regex in compiled if regex.search(text) is not None]
+    kept: list[Any] = []
+    for item in items:
+        try:
+            if vql_match(regex, item):
+                kept.append(item)
+        except VqlRegexError as exc:
+            ctx.log(f"Compile regexp: {exc}")
+    return kept
