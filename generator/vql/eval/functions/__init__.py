@@ -21,9 +21,9 @@ def registrar(
 
 
 def all_functions() -> dict[str, FunctionImpl]:
-    from . import control, data, endpoint, strings, testing, time
+    from . import control, data, endpoint, network, strings, testing, time
 
     table: dict[str, FunctionImpl] = {}
-    for module in (data, strings, time, control, endpoint, testing):
+    for module in (data, strings, time, control, endpoint, network, testing):
         table.update(module.FUNCTIONS)
     return table
