@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str, *, replace: bool = True) -> None:
-    """Write `text` (UTF-8, LF) to `path` atomically, with the permissions a plain open() gives.
+def write_atomic(path: Path, text: str | bytes, *, replace: bool = True) -> None:
+    """Write `text` (UTF-8, LF; bytes as they are) to `path` atomically, mode as open() gives.
 
     With ``replace=False`` an existing file is never replaced, even one that appeared while the
     temporary file was being written: FileExistsError is raised instead. Other failures raise
@@ -22,7 +22,7 @@ def write_atomic(path: Path, text: str, *, replace: bool = True) -> None:
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp creates the file 0600; give it what the user's umask would have.
