@@ -6,12 +6,15 @@ No logic lives here. Exit codes: 0 clean, 1 findings, 2 usage, I/O or internal e
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import __version__
 from .errors import VrqError
+
+if TYPE_CHECKING:
+    from .server import BundledArtifact
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -329,6 +332,178 @@ def simulate_command(
     if result.error is not None:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+# --- commands: pack / push / collect (the server) ---
+
+
+def _bundle_or_exit(paths: list[str] | None, verb: str) -> list[BundledArtifact]:
+    """Gather and lint the artifacts of PATH...; print findings; exit 1/2 when not shippable."""
+    from .report import get_reporter
+    from .server import gather
+
+    if not paths:
+        raise fail(VrqError("no PATH given", hint=f"pass the artifacts or profiles to {verb}"))
+    try:
+        bundle = gather(paths)
+    except VrqError as exc:
+        raise fail(exc) from None
+    if bundle.results.diagnostics:
+        typer.echo(get_reporter("text")(bundle.results, verb), nl=False, err=True)
+    if bundle.results.has_io_error():
+        raise typer.Exit(EXIT_USAGE)
+    if not bundle.ok:
+        typer.echo(f"{verb}: refused: fix the errors above first", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    if not bundle.artifacts:
+        raise fail(VrqError(f"nothing to {verb}: no artifact found under {' '.join(paths)}"))
+    return list(bundle.artifacts)
+
+
+ApiConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-config",
+        metavar="FILE",
+        help="The API client config `velociraptor config api_client` wrote "
+        "(default: $VELOCIRAPTOR_API_FILE).",
+    ),
+]
+OrgOption = Annotated[
+    str, typer.Option("--org", metavar="ID", help="The org to work in (default: the root org).")
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", metavar="SECONDS", help="Give up on a server call after this long."),
+]
+
+
+@app.command("pack")
+def pack_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH...", help="Artifact files, profiles, or folders of them."),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE.zip", help="The zip file to write.")
+    ] = "",
+) -> None:
+    """Zip artifacts for the GUI's "Upload Artifact Pack" (profiles are rendered first).
+
+    Every artifact is linted first (errors refuse the pack); the zip holds one <name>.yaml per
+    artifact and is byte for byte the same for the same artifacts. Exit 0 written, 1 lint
+    errors, 2 usage or I/O errors.
+    """
+    from pathlib import Path
+
+    from .server import write_pack
+
+    if not output:
+        raise fail(VrqError("no output file given", hint="add -o FILE.zip"))
+    artifacts = _bundle_or_exit(paths, "pack")
+    try:
+        entries = write_pack(artifacts, Path(output))
+    except VrqError as exc:
+        raise fail(exc) from None
+    typer.echo(f"wrote {output}: {len(entries)} artifact(s): {', '.join(entries)}")
+
+
+@app.command("push")
+def push_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH...", help="Artifact files, profiles, or folders of them."),
+    ] = None,
+    api_config: ApiConfigOption = None,
+    org: OrgOption = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the diffs against the server; write nothing.")
+    ] = False,
+    timeout: TimeoutOption = 30.0,
+) -> None:
+    """Upload artifacts to a Velociraptor server through its API (needs the `server` extra).
+
+    Profiles are rendered with their companion artifacts; everything is linted first (errors
+    refuse the push). Each artifact is compared with the server's copy: the unified diff is shown,
+    unchanged ones are skipped, --dry-run stops before writing. Exit 0 done, 1 something refused
+    (lint, the server, a permission), 2 usage, config, TLS, connection or timeout.
+    """
+    from .server import ApiClient, ServerError, config_path, load_api_config, push
+    from .server.push import render_push_text
+
+    try:
+        config = load_api_config(config_path(api_config))
+    except VrqError as exc:
+        raise fail(exc) from None
+    artifacts = _bundle_or_exit(paths, "push")
+    try:
+        with ApiClient(config, command="push", org_id=org, timeout=timeout) as api:
+            report = push(api, artifacts, dry_run=dry_run)
+    except ServerError as exc:
+        raise _server_failure(exc) from None
+    except VrqError as exc:
+        raise fail(exc) from None
+    typer.echo(render_push_text(report), nl=False)
+    raise typer.Exit(EXIT_FINDINGS if report.refused else EXIT_OK)
+
+
+@app.command("collect")
+def collect_command(
+    client_ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="CLIENT_ID...", help="Velociraptor client ids (C.xxxxxxxx)."),
+    ] = None,
+    artifact: Annotated[
+        str, typer.Option("--artifact", "-a", metavar="NAME", help="The artifact to collect.")
+    ] = "",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="K=V", help="An artifact parameter (repeatable)."),
+    ] = None,
+    api_config: ApiConfigOption = None,
+    org: OrgOption = "",
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", metavar="SECONDS", help="How long to wait for the flows (0: do not wait)."
+        ),
+    ] = 120.0,
+    timeout: TimeoutOption = 30.0,
+    output_format: Annotated[
+        str, typer.Option("--output-format", "-f", help="text or json.")
+    ] = "text",
+) -> None:
+    """Collect an artifact (quarantine, removal, status) on clients and print rows and logs.
+
+    The server must know the artifact and the clients. Waits at most --wait seconds for the
+    collections to finish. Exit 0 when every collection finished, 1 when one was refused, failed
+    or is still running, 2 on usage, config, TLS, connection or timeout errors, or an artifact
+    or parameter the server does not have.
+    """
+    from .server import ApiClient, ServerError, collect, config_path, load_api_config
+    from .server.collect import parse_params, render_collect_json, render_collect_text
+
+    renderers = {"text": render_collect_text, "json": render_collect_json}
+    try:
+        if output_format not in renderers:
+            raise VrqError(f"unknown output format {output_format!r}", hint="use text or json")
+        if not artifact:
+            raise VrqError("no artifact given", hint="add --artifact NAME")
+        params = parse_params(param or [])
+        config = load_api_config(config_path(api_config))
+        with ApiClient(config, command="collect", org_id=org, timeout=timeout) as api:
+            report = collect(api, client_ids or [], artifact, params, wait=wait)
+    except ServerError as exc:
+        raise _server_failure(exc) from None
+    except VrqError as exc:
+        raise fail(exc) from None
+    typer.echo(renderers[output_format](report), nl=False)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+def _server_failure(error: VrqError) -> typer.Exit:
+    code = fail(error)
+    return typer.Exit(EXIT_FINDINGS) if getattr(error, "refused", False) else code
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from vr_quarantine import __version__
 from vr_quarantine.cli import app
 
 runner = CliRunner()
-COMMANDS = ["validate", "init", "schema", "render", "lint", "simulate"]
+COMMANDS = ["validate", "init", "schema", "render", "lint", "simulate", "pack", "push", "collect"]
 
 
 def test_version() -> None:

@@ -163,3 +163,29 @@ def test_pyproject_lists_every_package(repo_root: Path) -> None:
         for init in source.rglob("__init__.py")
     }
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_core_install_packs_and_explains_the_server_extra(
+    installed: Path, repo_root: Path, tmp_path: Path
+) -> None:
+    """Without the `server` extra: pack works; push and collect say how to get it (exit 2)."""
+    shutil.copy(repo_root / "artifacts" / "Custom.Windows.Remediation.Quarantine.yaml", tmp_path)
+    pack = _run(installed, "pack", ".", "-o", "pack.zip", cwd=tmp_path)
+    assert pack.returncode == 0, pack.stdout + pack.stderr
+    pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n"
+    key = "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----\n"
+    (tmp_path / "api.yaml").write_text(
+        f"ca_certificate: |\n  {pem.replace(chr(10), chr(10) + '  ')}\n"
+        f"client_cert: |\n  {pem.replace(chr(10), chr(10) + '  ')}\n"
+        f"client_private_key: |\n  {key.replace(chr(10), chr(10) + '  ')}\n"
+        "api_connection_string: 127.0.0.1:8001\nname: api\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ["push", "Custom.Windows.Remediation.Quarantine.yaml", "--api-config", "api.yaml"],
+        ["collect", "C.0123456789abcdef", "-a", "Custom.X", "--api-config", "api.yaml"],
+    ):
+        done = _run(installed, *args, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert "pip install 'vr-quarantine[server]'" in done.stderr
+        assert "Traceback" not in done.stderr
