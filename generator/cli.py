@@ -201,14 +201,25 @@ def render_command(
         if check:
             stale = stale_files(run.artifacts, Path(output))
             for path, reason in stale:
-                typer.echo(f"{path}: {reason}", err=True)
+                typer.echo(f"{Path(output) / path.name}: {reason}", err=True)
             if stale:
-                typer.echo("hint: run `make artifacts` (or vr-quarantine render)", err=True)
+                fix = render_command_line(profiles or [], default=default, output=output)
+                typer.echo(f"hint: update them with `{fix}`", err=True)
             raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)
         for path in write_artifacts(run.artifacts, Path(output)):
             typer.echo(f"wrote {path}")
     except VrqError as exc:
         raise fail(exc) from None
+
+
+def render_command_line(profiles: list[str], *, default: bool, output: str) -> str:
+    """The `render` command that rewrites what `render --check` found stale (shell-quoted)."""
+    import shlex
+
+    words = ["vr-quarantine", "render"]
+    if default and profiles:
+        words.append("--default")
+    return shlex.join([*words, *profiles, "-o", output])
 
 
 # --- commands: lint ---

@@ -39,7 +39,11 @@ def run_hook(hook_id: str, files: list[Path], cwd: Path) -> subprocess.Completed
 
 
 def test_hooks_file_declares_both_hooks() -> None:
-    assert set(HOOKS) == {"vr-quarantine-validate", "vr-quarantine-lint"}
+    assert set(HOOKS) == {
+        "vr-quarantine-validate",
+        "vr-quarantine-lint",
+        "vr-quarantine-render-check",
+    }
     for hook in HOOKS.values():
         assert hook["language"] == "python" and hook["name"] and hook["types"] == ["yaml"]
     assert not re.search(HOOKS["vr-quarantine-lint"]["files"], ".github/workflows/ci.yaml")
@@ -77,3 +81,28 @@ def test_validate_hook_on_good_and_bad_profiles(tmp_path: Path) -> None:
     done = run_hook("vr-quarantine-validate", [good, bad], tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "profiles/broken.yaml" in done.stdout
+
+
+def test_render_check_hook_names_the_fix(tmp_path: Path) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile = folder / "site.yaml"
+    shutil.copy(ROOT / "examples" / "site-proxy.yaml", profile)
+    command = entry_command("vr-quarantine-render-check")
+    render = subprocess.run(
+        [command[0], "render", "profiles/site.yaml", "-o", "artifacts"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert render.returncode == 0, render.stderr
+    done = run_hook("vr-quarantine-render-check", [profile], tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (artifact,) = (tmp_path / "artifacts").glob("*.yaml")
+    artifact.write_text(artifact.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    done = run_hook("vr-quarantine-render-check", [profile], tmp_path)
+    assert done.returncode == 1
+    assert f"artifacts/{artifact.name}: differs from a fresh render" in done.stderr
+    assert "`vr-quarantine render profiles/site.yaml -o artifacts`" in done.stderr
+    assert str(tmp_path) not in done.stderr and "make artifacts" not in done.stderr

@@ -2,12 +2,14 @@
 
 Escaping follows the runner's rules: in the message ``%``, CR and LF become ``%25``, ``%0D``,
 ``%0A``; in property values ``:`` and ``,`` also become ``%3A`` and ``%2C``. ``info`` becomes a
-``notice``.
+``notice``. The ``file`` is relative to the repository root (`paths.repo_relative`), as the
+runner maps it.
 """
 
 from __future__ import annotations
 
 from ..diagnostics import Results, Severity
+from .paths import repo_relative
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -23,7 +25,7 @@ def escape_property(text: str) -> str:
 def render_github(results: Results, tool: str) -> str:
     lines: list[str] = []
     for d in results.sorted():
-        props = [f"file={escape_property(d.location.path)}"]
+        props = [f"file={escape_property(repo_relative(d.location.path))}"]
         if d.location.line > 0:
             props.append(f"line={d.location.line}")
             if d.location.column > 0:

@@ -1,6 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every rule's metadata, one result per diagnostic.
 
-GitHub requires a ``physicalLocation`` with ``startLine`` >= 1 and relative ``uri``s; unknown
+GitHub requires a ``physicalLocation`` with ``startLine`` >= 1 and ``uri``s relative to the
+repository root (``%SRCROOT%``), whatever folder the tool ran in (`paths.repo_relative`); unknown
 lines become line 1. ``info`` maps to SARIF ``note``.
 """
 
@@ -8,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
 from ..diagnostics import Results, Severity
+from .paths import STDIN, repo_relative
 
 if TYPE_CHECKING:
     from ..lint.rules import Rule
@@ -24,21 +26,21 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _uri(path: str) -> str:
-    if path == "-":
+    if path == STDIN:
         return "stdin"
-    candidate = Path(path)
-    if candidate.is_absolute():
-        try:
-            candidate = candidate.resolve().relative_to(Path.cwd().resolve())
-        except ValueError:
-            return candidate.as_uri()
-    return quote(candidate.as_posix())
+    relative = repo_relative(path)
+    if PurePosixPath(relative).is_absolute():
+        return PurePosixPath(relative).as_uri()
+    return quote(relative)
 
 
-def _rule_descriptor(rule_id: str, known: Mapping[str, Rule]) -> dict[str, Any]:
+def _rule_descriptor(
+    rule_id: str, known: Mapping[str, Rule], summaries: Mapping[str, str]
+) -> dict[str, Any]:
     rule = known.get(rule_id)
     if rule is None:
-        return {"id": rule_id, "name": rule_id, "shortDescription": {"text": rule_id}}
+        text = summaries.get(rule_id, rule_id)
+        return {"id": rule_id, "name": rule_id, "shortDescription": {"text": text}}
     doc = rule.doc.strip()
     return {
         "id": rule_id,
@@ -55,6 +57,11 @@ def render_sarif(results: Results, tool: str) -> str:
     from ..lint.rules import RULE_OF_ID, RULES
 
     diagnostics = results.sorted()
+    summaries: Mapping[str, str] = {}
+    if tool == "validate":
+        from ..profile import RULES as PROFILE_RULES
+
+        summaries = PROFILE_RULES
     ids: list[str] = []
     if tool == "lint":
         ids = [alias for rule in RULES.values() for alias in (rule.id, *rule.also)]
@@ -96,7 +103,9 @@ def render_sarif(results: Results, tool: str) -> str:
                         "semanticVersion": __version__,
                         "version": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule_descriptor(rule_id, RULE_OF_ID) for rule_id in ids],
+                        "rules": [
+                            _rule_descriptor(rule_id, RULE_OF_ID, summaries) for rule_id in ids
+                        ],
                     }
                 },
                 "automationDetails": {"id": f"vr-quarantine/{tool}/"},
