@@ -97,8 +97,7 @@ def validate_command(
         raise fail(VrqError(str(exc))) from None
     except VrqError as exc:
         raise fail(exc) from None
-    stdin = sys.stdin.buffer.read() if "-" in paths else None
-    results = validate_paths(list(paths), stdin=stdin)
+    results = validate_paths(list(paths))
     typer.echo(reporter(results, "validate"), nl=False)
     if results.has_io_error():
         raise typer.Exit(EXIT_USAGE)
@@ -185,7 +184,7 @@ def render_command(
     if check and output == "-":
         raise fail(VrqError("--check compares files in a folder", hint="drop -o - or --check"))
     try:
-        run = render_run([Path(p) for p in profiles or []], include_default=default or not profiles)
+        run = render_run(list(profiles or []), include_default=default or not profiles)
     except VrqError as exc:
         raise fail(exc) from None
     if run.results.diagnostics:

@@ -1,9 +1,14 @@
-"""Load one YAML document into plain Python data while keeping where every node came from.
+"""The one YAML loader: one document into plain Python data, keeping where every node came from.
 
-Used by both profile validation and artifact linting. Duplicate keys, empty files, invalid UTF-8,
-oversized files, several documents and syntax errors become diagnostics with a location, never
-exceptions. Every node's position is kept under its path (a tuple of keys and list indexes), so a
-later check can point at the exact line of the value it complains about.
+Profiles, artifacts, the lint config and every other YAML input go through `load_yaml_text`.
+Duplicate keys, empty files, several documents and syntax errors become diagnostics with a
+location, never exceptions. Every node's position is kept under its path (a tuple of keys and
+list indexes), so a later check can point at the exact line of the value it complains about.
+
+Nodes are composed by libyaml's C parser when PyYAML has it (about ten times faster, same nodes
+and positions); a syntax error is reported with the pure-Python parser's wording and position, so
+a message never depends on how PyYAML was built. `load_data` is the plain loader for the few
+places that need no positions; `SafeDumper`/`CSafeDumper` are the serializer's bases.
 """
 
 from __future__ import annotations
@@ -19,7 +24,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, Location, Severity
 
-MAX_BYTES = 1024 * 1024
+_C_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+CSafeDumper: type[yaml.SafeDumper] | None = getattr(yaml, "CSafeDumper", None)
+"""libyaml's emitter with PyYAML's safe representers, or None when PyYAML was built without it."""
+SafeDumper = yaml.SafeDumper
+
 MAX_NODES = 200_000
 
 NodePath = tuple[str | int, ...]
@@ -118,57 +127,41 @@ _SYNTAX_HINT = (
 )
 
 
-def read_source(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
-    """Decode `raw` as UTF-8, refusing oversized files. Returns the text or diagnostics."""
-    if len(raw) > MAX_BYTES:
-        return None, [
-            _diag(
-                path,
-                1,
-                1,
-                "yaml-too-large",
-                f"file is {len(raw)} bytes; the limit is {MAX_BYTES} bytes (1 MiB)",
-                "a profile or artifact this large is almost certainly not what you meant to load",
-            )
-        ]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [
-            _diag(
-                path,
-                line,
-                col,
-                "yaml-encoding",
-                f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                "save the file as UTF-8",
-            )
-        ]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text, []
-
-
-def load_yaml(path: str, raw: bytes, *, require_mapping: bool = True) -> LoadResult:
-    """Load one YAML document from `raw` bytes. `path` is only used in locations."""
-    text, problems = read_source(path, raw)
-    if text is None:
-        return LoadResult(None, problems)
-    return load_yaml_text(path, text, require_mapping=require_mapping)
+def load_data(text: str) -> Any:
+    """Plain data from YAML text, without positions (libyaml when available). Raises YAMLError."""
+    return yaml.load(text, Loader=_C_LOADER or yaml.SafeLoader)
 
 
 def load_yaml_text(
-    path: str, text: str, *, require_mapping: bool = True, fast: bool = False
+    path: str, text: str, *, require_mapping: bool = True, fast: bool = True
 ) -> LoadResult:
-    """Like `load_yaml`, from text. `fast` composes with libyaml when PyYAML has it (about ten
-    times faster, same nodes and positions; syntax error wording may differ)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader
+    """Load one YAML document from `text`; `path` is only used in locations.
+
+    ``fast=False`` composes with the pure-Python parser only (tests compare the two).
+    """
+    try:
+        return _load(path, text, require_mapping=require_mapping, fast=fast)
+    except RecursionError:
+        # Only the pure-Python parser recurses without a bound (libyaml stops at depth 1000).
+        return LoadResult(
+            None,
+            [
+                _diag(
+                    path,
+                    1,
+                    1,
+                    "yaml-too-large",
+                    "the document is nested too deeply to check",
+                    "a profile or artifact is a few levels deep; look for runaway brackets",
+                )
+            ],
+        )
+
+
+def _load(path: str, text: str, *, require_mapping: bool, fast: bool) -> LoadResult:
     lines = _Lines(text)
     try:
-        nodes = list(yaml.compose_all(text, Loader=loader))
+        nodes = _compose(text, fast=fast)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = lines.at(mark) if mark else (1, 1)
@@ -231,6 +224,15 @@ def load_yaml_text(
         return LoadResult(None, builder.diagnostics)
     doc = YamlDocument(path, text, data, builder.values, builder.keys, builder.scalars)
     return LoadResult(doc, [])
+
+
+def _compose(text: str, *, fast: bool) -> list[Node]:
+    if fast and _C_LOADER is not None:
+        try:
+            return list(yaml.compose_all(text, Loader=_C_LOADER))
+        except yaml.YAMLError:
+            pass  # reported below with the pure-Python parser's wording and position
+    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
 
 
 def _kind(node: Node) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from vr_quarantine.artifact import ArtifactFile, VqlSection, load_artifact
 from vr_quarantine.diagnostics import Diagnostic, Severity
 from vr_quarantine.lint import lint_paths, lint_text
-from vr_quarantine.lint.source import ArtifactFile, VqlSection, load_artifact
 from vr_quarantine.vql import ast
 from vr_quarantine.vql.catalog import load_catalog
 from vr_quarantine.vql.lexer import EOF, tokenize

@@ -16,7 +16,7 @@ import vr_quarantine.render.yamltext as yamltext
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vr_quarantine.lint.sanitize import sanitize
+from vr_quarantine.artifact import sanitize
 from vr_quarantine.profile.model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
 from vr_quarantine.render import render_profile
 from vr_quarantine.render.context import RULE_TABLE_COLUMNS, rule_row, table_rules

@@ -102,21 +102,6 @@ def test_templates_only_see_plain_data() -> None:
         assert type(value) in (dict, list, str, int, bool), type(value)
 
 
-def test_templates_are_found_in_the_source_tree_or_the_wheel_layout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert templates.templates_dir() == ROOT / "templates"
-    package = tmp_path / "site-packages" / "vr_quarantine"
-    packaged = package / "_data" / "templates"
-    packaged.mkdir(parents=True)
-    (packaged / "artifact.yaml.j2").write_text("x")
-    monkeypatch.setattr(templates, "_PACKAGE", package)
-    assert templates.templates_dir() == packaged
-    (packaged / "artifact.yaml.j2").unlink()
-    with pytest.raises(VrqError, match="templates were not found"):
-        templates.templates_dir()
-
-
 def test_environment_is_sandboxed_and_strict() -> None:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment

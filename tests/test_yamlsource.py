@@ -24,3 +24,15 @@ def test_syntax_error_after_unicode_separators_points_at_a_real_line(fast: bool)
     (diagnostic,) = result.diagnostics
     assert diagnostic.rule == "yaml-syntax"
     assert diagnostic.location.line <= text.count("\n") + 1
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_runaway_nesting_is_a_diagnostic(fast: bool) -> None:
+    result = load_yaml_text("t.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", fast=fast)
+    assert [d.rule for d in result.diagnostics] == ["yaml-too-large"]
+
+
+def test_syntax_errors_read_the_same_whatever_the_parser() -> None:
+    text = "a: 1\nb: [\n"
+    fast, pure = load_yaml_text("t.yaml", text), load_yaml_text("t.yaml", text, fast=False)
+    assert fast.diagnostics == pure.diagnostics

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..artifact import ArtifactFile, VqlSection
 from ..vql import CallSite, ast, call_sites
 from .model import ArtifactSummary, Definition
-from .source import ArtifactFile, VqlSection
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Location, Severity
+from ..diagnostics import Diagnostic, Location, Severity
 from ..errors import VrqError
-from ..yamlsource import YamlDocument, load_yaml
+from ..inputs import read_text
+from ..yamlsource import YamlDocument, load_yaml_text
 
 CONFIG_NAME = ".vr-quarantine-lint.yaml"
 
@@ -120,11 +121,10 @@ def load_config(path: str | None = None, *, cwd: Path | None = None) -> LintConf
         if not candidate.is_file():
             return LintConfig()
         path = str(candidate)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise VrqError(f"cannot read lint config: {exc.strerror}", Location(path)) from None
-    result = load_yaml(path, raw, require_mapping=False)
+    got = read_text(path)
+    if isinstance(got, Diagnostic):
+        raise VrqError(f"cannot read lint config: {got.message}", got.location, got.hint)
+    result = load_yaml_text(path, got.text, require_mapping=False)
     if result.diagnostics:
         first = result.diagnostics[0]
         raise VrqError(first.message, first.location, first.hint)

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..artifact import ArtifactFile, VqlSection
 from ..diagnostics import Location
 from ..vql import Catalog, load_catalog
 from .analysis import Analysis, analyse
 from .model import ArtifactSummary
-from .source import ArtifactFile, VqlSection
 
 
 @dataclass

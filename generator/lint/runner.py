@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import fnmatch
-import sys
 from collections.abc import Mapping
-from pathlib import Path
+from typing import BinaryIO
 
-from ..diagnostics import IO_ERROR, Diagnostic, Location, Results, Severity
-from ..yamlsource import read_source
+from ..artifact import ArtifactFile, load_artifact
+from ..diagnostics import IO_ERROR, Diagnostic, Results
+from ..inputs import display_name, expand_paths, input_kind, read_text
 from .analysis import definitions_of
 from .config import LintConfig
 from .context import LintContext
 from .model import ArtifactSummary, Finding
 from .rules import RULE_OF_ID, RULES
-from .source import ArtifactFile, load_artifact
 from .suppress import gather
 
-STDIN_NAME = "-"
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
+_KIND_RULE = "not-an-artifact"
 
 
 def summarize(artifact: ArtifactFile) -> ArtifactSummary | None:
@@ -42,11 +40,14 @@ def _run(
 ) -> list[Diagnostic]:
     ctx = LintContext(artifact, known)
     loaded = artifact.document is not None
-    suppressions = gather(artifact) if loaded else None
+    profile = loaded and input_kind(artifact.data) == "profile"
+    suppressions = gather(artifact) if loaded and not profile else None
     out: list[Diagnostic] = []
     for rule in RULES.values():
         settings = config.rule(rule.id)
         if not settings.enabled or (not loaded and rule.id not in _LOAD_RULES):
+            continue
+        if profile != (rule.id == _KIND_RULE):
             continue
         options = {**rule.options, **settings.options}
         for finding in rule.check(ctx, options):
@@ -67,15 +68,13 @@ def _diagnostic(finding: Finding, config: LintConfig) -> Diagnostic | None:
     return Diagnostic(finding.location, finding.rule, level, finding.message, finding.hint)
 
 
-def lint_text(
-    path: str,
-    text: str,
+def lint_artifact(
+    artifact: ArtifactFile,
     *,
     config: LintConfig | None = None,
     known_artifacts: Mapping[str, ArtifactSummary] | None = None,
 ) -> list[Diagnostic]:
-    """Lint one artifact given as text; `known_artifacts` completes the linted set."""
-    artifact = load_artifact(path, text)
+    """Lint one loaded artifact; `known_artifacts` completes the linted set."""
     known = dict(known_artifacts or {})
     summary = summarize(artifact)
     if summary is not None:
@@ -83,65 +82,44 @@ def lint_text(
     return _run(artifact, known, config or LintConfig())
 
 
-def _io_error(path: str, message: str) -> Diagnostic:
-    return Diagnostic(Location(path), IO_ERROR, Severity.ERROR, message, "check the path")
-
-
-def _expand(paths: list[str], config: LintConfig, results: Results) -> list[str]:
-    found: list[str] = []
-    for raw in paths:
-        if raw == STDIN_NAME:
-            found.append(raw)
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            children = [
-                child
-                for child in sorted(path.rglob("*"))
-                if child.suffix in (".yaml", ".yml") and child.is_file()
-            ]
-            if not children:
-                results.extend([_io_error(raw, f"the folder {raw} holds no *.yaml or *.yml file")])
-            for child in children:
-                relative = child.relative_to(path).as_posix()
-                if not any(
-                    fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(str(child), g)
-                    for g in config.ignore
-                ):
-                    found.append(str(child))
-        elif path.is_file():
-            found.append(raw)
-        else:
-            results.extend([_io_error(raw, f"no such file or folder: {raw}")])
-    return list(dict.fromkeys(found))
+def lint_text(
+    path: str,
+    text: str,
+    *,
+    config: LintConfig | None = None,
+    known_artifacts: Mapping[str, ArtifactSummary] | None = None,
+) -> list[Diagnostic]:
+    """Lint one artifact given as text (`lint_artifact` of `load_artifact(path, text)`)."""
+    return lint_artifact(load_artifact(path, text), config=config, known_artifacts=known_artifacts)
 
 
 def lint_paths(
-    paths: list[str], *, config: LintConfig | None = None, stdin: bytes | None = None
+    paths: list[str],
+    *,
+    config: LintConfig | None = None,
+    stdin: BinaryIO | bytes | None = None,
 ) -> Results:
-    """Lint files, folders (recursively, ``*.yaml``/``*.yml``) and ``-`` (stdin) as one linted set.
+    """Lint files, folders (``*.yaml``/``*.yml`` below them) and ``-`` (stdin) as one linted set.
 
-    A missing path or an unreadable file becomes an ``io-error`` entry (see
-    `Results.has_io_error`) and every other file is still linted; bad content becomes diagnostics.
+    Paths are expanded and read by the input layer (`generator.inputs`): a missing path or an
+    unreadable file becomes an ``io-error`` entry (see `Results.has_io_error`) and every other
+    file is still linted; bad content becomes diagnostics.
     """
     config = config or LintConfig()
     results = Results()
+    files, problems = expand_paths(paths, ignore=config.ignore)
+    results.extend(problems)
     loaded: list[ArtifactFile] = []
-    for name in _expand(paths, config, results):
-        try:
-            if name == STDIN_NAME:
-                raw = stdin if stdin is not None else sys.stdin.buffer.read()
-            else:
-                raw = Path(name).read_bytes()
-        except OSError as exc:
-            results.extend([_io_error(name, f"cannot read {name}: {exc.strerror}")])
+    for name in files:
+        results.files.append(display_name(name))
+        got = read_text(name, stdin=stdin)
+        if isinstance(got, Diagnostic):
+            if got.rule == IO_ERROR:
+                results.extend([got])
+            elif diagnostic := _diagnostic(_finding(got), config):
+                results.extend([diagnostic])
             continue
-        results.files.append(name)
-        text, problems = read_source(name, raw)
-        if text is None:
-            results.extend(d for f in problems if (d := _diagnostic(_finding(f), config)))
-            continue
-        loaded.append(load_artifact(name, text))
+        loaded.append(load_artifact(got.name, got.text))
     known: dict[str, ArtifactSummary] = {}
     for artifact in loaded:
         summary = summarize(artifact)

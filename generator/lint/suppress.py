@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..artifact import ArtifactFile
 from ..vql import VqlRegexError, compile_re2
 from .model import Finding
-from .source import ArtifactFile
 
 SUPPRESSION_RE = re.compile(r"""(?i)linter: *([a-z_]+):("[^"]+"|'[^']+'|[^ ]+|)""")
 

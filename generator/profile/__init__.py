@@ -3,22 +3,30 @@
 from .checks import RULES
 from .loader import (
     ProfileResult,
+    check_profile,
     default_profile,
     load_profile,
     load_profile_file,
+    load_profile_text,
 )
-from .model import Profile
+from .model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
 from .schema import schema_text
 from .starter import starter_profile_text, write_starter
 from .validate import validate_paths
 
 __all__ = [
     "RULES",
+    "ArtifactInfo",
     "Profile",
     "ProfileResult",
+    "Rollback",
+    "Rule",
+    "ServerUrl",
+    "check_profile",
     "default_profile",
     "load_profile",
     "load_profile_file",
+    "load_profile_text",
     "schema_text",
     "starter_profile_text",
     "validate_paths",

@@ -30,6 +30,7 @@ RULES: dict[str, str] = {
     "yaml-encoding": "the file is not UTF-8",
     "yaml-too-large": "the file is over 1 MiB, expands to too many nodes, or nests too deeply",
     "yaml-multiple-documents": "the file holds more than one YAML document",
+    "not-a-profile": "the file is a Velociraptor artifact, not a quarantine profile",
     "schema": "the profile does not match the JSON Schema (type, key, range, form)",
     "yaml11-surprise": "YAML 1.1 reads an unquoted value differently (yes → true, 010 → 8, "
     "1.10 → 1.1)",

@@ -10,15 +10,15 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import IO_ERROR, Diagnostic, Location, Severity
+from ..diagnostics import Diagnostic, Location, Severity
 from ..errors import VrqError
-from ..yamlsource import MAX_BYTES, YamlDocument, load_yaml
+from ..inputs import decode, input_kind, read_text
+from ..resources import DEFAULT_PROFILE
+from ..yamlsource import YamlDocument, load_yaml_text
 from .build import build_profile
 from .checks import ProfileChecker
 from .model import Profile
 from .schema import SchemaChecker
-
-DEFAULT_PROFILE_FILE = Path(__file__).resolve().parent / "default.yaml"
 
 
 @dataclass
@@ -37,14 +37,32 @@ def _has_error(diagnostics: list[Diagnostic]) -> bool:
 
 def load_profile(path: str, raw: bytes) -> ProfileResult:
     """Check the profile held in `raw`; `path` names it in diagnostics."""
+    text = decode(path, raw)
+    if isinstance(text, Diagnostic):
+        return ProfileResult(None, [text])
+    return load_profile_text(path, text.text)
+
+
+def load_profile_text(path: str, text: str) -> ProfileResult:
+    """Check the profile held in `text`; `path` names it in diagnostics."""
+    loaded = load_yaml_text(path, text)
+    if loaded.document is None:
+        return ProfileResult(None, sorted(loaded.diagnostics, key=Diagnostic.sort_key))
+    return check_profile(loaded.document)
+
+
+def check_profile(doc: YamlDocument) -> ProfileResult:
+    """Schema, semantic checks and model of a loaded document."""
+    if input_kind(doc.data) == "artifact":
+        return ProfileResult(None, [_not_a_profile(doc)], doc)
     try:
-        return _load_profile(path, raw)
+        return _check(doc)
     except RecursionError:
         return ProfileResult(
             None,
             [
                 Diagnostic(
-                    Location(path, 1, 1),
+                    Location(doc.path, 1, 1),
                     "yaml-too-large",
                     Severity.ERROR,
                     "the document is nested too deeply to check",
@@ -54,13 +72,18 @@ def load_profile(path: str, raw: bytes) -> ProfileResult:
         )
 
 
-def _load_profile(path: str, raw: bytes) -> ProfileResult:
-    loaded = load_yaml(path, raw)
-    if loaded.document is None:
-        return ProfileResult(None, sorted(loaded.diagnostics, key=Diagnostic.sort_key))
-    doc = loaded.document
-    diagnostics = list(loaded.diagnostics)
-    diagnostics.extend(SchemaChecker(doc).run())
+def _not_a_profile(doc: YamlDocument) -> Diagnostic:
+    return Diagnostic(
+        doc.location(("name",), key=True),
+        "not-a-profile",
+        Severity.ERROR,
+        "this is a Velociraptor artifact, not a quarantine profile",
+        "lint artifacts with `vr-quarantine lint`, or run one with `vr-quarantine simulate`",
+    )
+
+
+def _check(doc: YamlDocument) -> ProfileResult:
+    diagnostics = list(SchemaChecker(doc).run())
     checked = ProfileChecker(doc).run()
     diagnostics.extend(checked.diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -69,46 +92,18 @@ def _load_profile(path: str, raw: bytes) -> ProfileResult:
     return ProfileResult(build_profile(doc.data, checked), diagnostics, doc)
 
 
-def io_error(path: str, message: str, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(Location(path), IO_ERROR, Severity.ERROR, message, hint)
-
-
-def read_limited(path: Path, shown: str) -> bytes | Diagnostic:
-    """The file's bytes, or a diagnostic when it cannot be read or is over the size limit."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        return io_error(shown, "is a folder, not a file")
-    except FileNotFoundError:
-        return io_error(shown, "no such file or folder")
-    except PermissionError:
-        return io_error(shown, "permission denied")
-    except OSError as exc:
-        return io_error(shown, f"cannot read: {exc.strerror or exc}")
-    if len(raw) > MAX_BYTES:
-        return Diagnostic(
-            Location(shown, 1, 1),
-            "yaml-too-large",
-            Severity.ERROR,
-            f"file is larger than the limit of {MAX_BYTES} bytes (1 MiB)",
-            "a profile this large is almost certainly not what you meant to load",
-        )
-    return raw
-
-
-def load_profile_file(path: Path) -> ProfileResult:
-    """Like `load_profile`, reading `path`; I/O problems become an ``io-error`` diagnostic."""
-    raw = read_limited(path, str(path))
-    if isinstance(raw, Diagnostic):
-        return ProfileResult(None, [raw])
-    return load_profile(str(path), raw)
+def load_profile_file(path: Path | str) -> ProfileResult:
+    """Like `load_profile`, reading `path` (``-``: standard input) through the input layer."""
+    got = read_text(str(path))
+    if isinstance(got, Diagnostic):
+        return ProfileResult(None, [got])
+    return load_profile_text(got.name, got.text)
 
 
 @functools.cache
 def default_profile() -> Profile:
     """The built-in profile: the upstream artifact's defaults, as `Custom.Windows...Quarantine`."""
-    result = load_profile_file(DEFAULT_PROFILE_FILE)
+    result = load_profile_file(DEFAULT_PROFILE)
     if result.profile is None:
         problems = "; ".join(f"{d.location}: {d.message}" for d in result.diagnostics)
         raise VrqError(f"the built-in default profile is invalid: {problems}")

@@ -14,22 +14,17 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from ..diagnostics import Diagnostic, Severity
+from ..resources import PROFILE_SCHEMA
+from ..resources import schema_text as bundled_schema
 from ..yamlsource import NodePath, YamlDocument
 
-SCHEMA_FILE = "quarantine-profile.schema.json"
-
-_PACKAGE = Path(__file__).resolve().parent.parent
-_CANDIDATES = (
-    _PACKAGE / "_data" / "schema" / SCHEMA_FILE,  # installed wheel
-    _PACKAGE.parent / "schema" / SCHEMA_FILE,  # source tree
-)
+SCHEMA_FILE = PROFILE_SCHEMA
 
 _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 
@@ -40,16 +35,8 @@ _OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
 }
 
 
-def schema_path() -> Path:
-    for candidate in _CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{SCHEMA_FILE} is missing from the installation")
-
-
-@functools.cache
 def schema_text() -> str:
-    return schema_path().read_text(encoding="utf-8")
+    return bundled_schema(PROFILE_SCHEMA)
 
 
 @functools.cache

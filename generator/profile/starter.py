@@ -13,15 +13,15 @@ from pathlib import Path
 
 from ..atomicfile import write_atomic
 from ..errors import VrqError
+from ..resources import STARTER_PROFILE
 from .schema import SCHEMA_FILE, schema_id
 
-STARTER_FILE = Path(__file__).resolve().parent / "starter.yaml"
 _MARKER = "__SCHEMA_REF__"
 
 
 def starter_profile_text(schema_ref: str | None = None) -> str:
     """The starter profile, its first line pointing at `schema_ref` (default: the $id URL)."""
-    text = STARTER_FILE.read_text(encoding="utf-8")
+    text = STARTER_PROFILE.read_text(encoding="utf-8")
     return text.replace(_MARKER, schema_ref or schema_id(), 1)
 
 

@@ -1,19 +1,19 @@
 """`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
 
 from .output import stale_files, target_path, write_artifacts
-from .renderer import RenderedArtifact, render_profile, render_vql
+from .renderer import RenderedArtifact, render_artifacts, render_profile, render_vql
 from .run import RenderRun, render_run
-from .templates import make_environment, templates_dir
+from .templates import make_environment
 
 __all__ = [
     "RenderRun",
     "RenderedArtifact",
     "make_environment",
+    "render_artifacts",
     "render_profile",
     "render_run",
     "render_vql",
     "stale_files",
     "target_path",
-    "templates_dir",
     "write_artifacts",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..profile.model import Profile, Rule
+from ..profile import Profile, Rule
 
 RULE_TABLE_COLUMNS = (
     "Action",

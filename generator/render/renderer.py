@@ -1,7 +1,8 @@
 """Profile -> artifact text: the render pipeline up to (not including) writing files.
 
-context (plain data) -> Jinja (one sandboxed environment) -> YAML text -> self-check -> lint.
-A profile whose artifact fails any check yields diagnostics and no text.
+context (plain data) -> Jinja (one sandboxed environment) -> YAML text -> one load into the
+artifact model -> self-check (round trip) -> lint (the same model). A profile whose artifact
+fails any check yields diagnostics and no text.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..artifact import ArtifactFile, load_artifact
 from ..diagnostics import Diagnostic, Location, Severity
-from ..lint import lint_text
-from ..profile.model import Profile
+from ..lint import lint_artifact
+from ..profile import Profile
 from .context import build_context, switches
 from .selfcheck import check_artifact
 from .templates import make_environment
@@ -36,6 +38,8 @@ class RenderedArtifact:
     filename: str
     text: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    file: ArtifactFile | None = field(default=None, compare=False, repr=False)
+    """The text as loaded (and checked): what `simulate` runs without parsing it again."""
 
     @property
     def ok(self) -> bool:
@@ -83,8 +87,9 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     vql = render_vql(switches(profile))
     description = env.get_template(DESCRIPTION_TEMPLATE).render(context)
     text = env.get_template(ARTIFACT_TEMPLATE).render(context, vql=vql, description=description)
+    artifact = load_artifact(filename, text)
     problems = check_artifact(
-        filename,
+        artifact,
         text,
         name=name,
         references=context["artifact"]["references"],
@@ -92,7 +97,12 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
         vql=vql,
     )
     if not problems:
-        problems = [d for d in lint_text(filename, text) if d.severity is Severity.ERROR]
+        problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
     if problems:
         return RenderedArtifact(name, filename, None, problems)
-    return RenderedArtifact(name, filename, text)
+    return RenderedArtifact(name, filename, text, file=artifact)
+
+
+def render_artifacts(profile: Profile, *, source: str = "<profile>") -> list[RenderedArtifact]:
+    """Every artifact one profile renders into, in order (today: its quarantine artifact)."""
+    return [render_profile(profile, source=source)]

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ..diagnostics import Diagnostic, Location, Results, Severity
-from ..profile import default_profile, load_profile_file
-from .renderer import RenderedArtifact, render_profile
+from ..inputs import display_name, expand_paths, read_text
+from ..profile import default_profile, load_profile_text
+from .renderer import RenderedArtifact, render_artifacts
 
 DEFAULT_SOURCE = "<built-in default profile>"
 
@@ -37,31 +39,43 @@ def _duplicate(source: str, name: str, first: str) -> Diagnostic:
     )
 
 
-def render_run(paths: Sequence[Path], *, include_default: bool) -> RenderRun:
-    """Render the built-in default (when asked) and every profile file, collecting all problems."""
+def render_run(
+    paths: Sequence[str | Path],
+    *,
+    include_default: bool,
+    stdin: BinaryIO | bytes | None = None,
+) -> RenderRun:
+    """Render the built-in default (when asked) and every profile the paths name (files, folders
+    or ``-``, through the input layer), collecting all problems."""
     run = RenderRun()
     seen: dict[str, str] = {}
-    sources: list[tuple[str, Path | None]] = []
-    if include_default:
-        sources.append((DEFAULT_SOURCE, None))
-    sources.extend((str(p), p) for p in paths)
-    for source, path in sources:
-        run.results.files.append(source)
+    files, problems = expand_paths(str(p) for p in paths)
+    run.results.extend(problems)
+    sources: list[str | None] = [None] if include_default else []
+    sources.extend(files)
+    for path in sources:
         if path is None:
-            profile = default_profile()
+            source, profile = DEFAULT_SOURCE, default_profile()
+            run.results.files.append(source)
         else:
-            loaded = load_profile_file(path)
+            source = display_name(path)
+            run.results.files.append(source)
+            got = read_text(path, stdin=stdin)
+            if isinstance(got, Diagnostic):
+                run.results.extend([got])
+                continue
+            loaded = load_profile_text(got.name, got.text)
             run.results.extend(loaded.diagnostics)
             if loaded.profile is None:
                 continue
             profile = loaded.profile
-        artifact = render_profile(profile, source=source)
-        run.results.extend(artifact.diagnostics)
-        if not artifact.ok:
-            continue
-        if artifact.name in seen:
-            run.results.extend([_duplicate(source, artifact.name, seen[artifact.name])])
-            continue
-        seen[artifact.name] = source
-        run.artifacts.append(artifact)
+        for artifact in render_artifacts(profile, source=source):
+            run.results.extend(artifact.diagnostics)
+            if not artifact.ok:
+                continue
+            if artifact.name in seen:
+                run.results.extend([_duplicate(source, artifact.name, seen[artifact.name])])
+                continue
+            seen[artifact.name] = source
+            run.artifacts.append(artifact)
     return run

@@ -1,24 +1,23 @@
 """Reads a freshly rendered artifact back and checks it before anything is written.
 
-A rendered text must parse as YAML with exactly the keys we emit, every parameter default must
-read back to the value the profile gave, the query must be the VQL the template produced and must
-parse, and it must obey Velociraptor's loader rule (every statement a LET except the last, which
-is a SELECT). The loader rewrites some lines before it parses (`generator.lint.sanitize`), so the
-text it really reads must give exactly the same data as the text we wrote. Problems are
-diagnostics with rule ids ``render-*``.
+The rendered text is loaded once, as Velociraptor's loader reads it (`generator.artifact`); the
+same model is then linted (`generator.lint`), which checks the YAML, the artifact format and the
+VQL. This module keeps only the round-trip checks that lint cannot know: the text holds exactly
+the keys and parameters we emit, every value reads back as the profile gave it, the query reads
+back as the VQL the template produced, and the loader's fix-ups (which Velociraptor applies before
+it parses) change no data. Problems are diagnostics with rule ids ``render-*``.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
+from ..artifact import ArtifactFile
 from ..diagnostics import Diagnostic, Location, Severity
-from ..lint.sanitize import sanitize
-from ..vql import VqlSyntaxError, ast, parse
+from ..yamlsource import load_data
 
 ARTIFACT_KEYS = (
     "name",
@@ -31,7 +30,6 @@ ARTIFACT_KEYS = (
     "sources",
 )
 OPTIONAL_KEYS = ("references",)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PARAMETER_NAMES = (
     "PolicyName",
     "RuleLookupTable",
@@ -56,35 +54,15 @@ def _problem(path: str, message: str, rule: str = "render-self-check") -> Diagno
     )
 
 
-@functools.lru_cache(maxsize=32)
-def _vql_problem(vql: str) -> tuple[str, str] | None:
-    # The query depends only on the feature switches, so a handful of texts cover every profile.
-    try:
-        program = parse(vql)
-    except VqlSyntaxError as error:
-        return "render-vql-syntax", f"the rendered VQL does not parse: {error}"
-    *lets, last = program.statements
-    if not all(isinstance(s, ast.Let) for s in lets) or not isinstance(last, ast.Select):
-        return "render-vql-loader", "every statement but the last must be a LET, the last a SELECT"
-    return None
-
-
-def check_vql(path: str, vql: str) -> list[Diagnostic]:
-    """The query parses and follows the loader's LET.../SELECT rule."""
-    problem = _vql_problem(vql)
-    return [] if problem is None else [_problem(path, problem[1], problem[0])]
-
-
-def _fixup_problems(path: str, text: str, data: object) -> list[Diagnostic]:
+def _fixup_problems(path: str, text: str, artifact: ArtifactFile) -> list[Diagnostic]:
     """The loader's fix-ups must leave the data alone (they would otherwise change a value)."""
-    fixed = sanitize(text).text
-    if fixed == text:
+    if artifact.text == text:
         return []
     try:
-        fixed_data: Any = yaml.load(fixed, Loader=_LOADER)
+        written: Any = load_data(text)
     except yaml.YAMLError as error:
-        fixed_data = error
-    if fixed_data == data:
+        written = error
+    if written == artifact.data:
         return []
     return [
         _problem(
@@ -98,7 +76,7 @@ def _fixup_problems(path: str, text: str, data: object) -> list[Diagnostic]:
 
 
 def check_artifact(
-    path: str,
+    artifact: ArtifactFile,
     text: str,
     *,
     name: str,
@@ -106,14 +84,17 @@ def check_artifact(
     defaults: Mapping[str, str],
     vql: str,
 ) -> list[Diagnostic]:
-    """Every problem of a rendered artifact text; an empty list means it may be written."""
-    try:
-        data: Any = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as error:
-        return [_problem(path, f"the rendered artifact is not valid YAML: {error}")]
-    if not isinstance(data, dict):
-        return [_problem(path, "the rendered artifact is not a YAML mapping")]
-    problems = _fixup_problems(path, text, data)
+    """Every round-trip problem of `artifact`, loaded from the rendered `text`; none: it may be
+    written (once lint finds no error either)."""
+    path = artifact.path
+    if artifact.document is None:
+        first = artifact.load_diagnostics[0]
+        return [_problem(path, f"the rendered artifact is not valid YAML: {first.message}")]
+    fixups = _fixup_problems(path, text, artifact)
+    if fixups:
+        return fixups
+    data = artifact.data
+    problems: list[Diagnostic] = []
     expected = list(ARTIFACT_KEYS) + (["references"] if references else [])
     if sorted(data) != sorted(expected):
         problems.append(_problem(path, f"keys {sorted(data)} differ from {sorted(expected)}"))
@@ -132,10 +113,8 @@ def check_artifact(
         if key in defaults and param.get("default") != defaults[key]:
             problems.append(_problem(path, f"the default of {key} does not read back unchanged"))
     sources = data.get("sources")
-    first = sources[0] if isinstance(sources, list) and sources else None
-    query = first.get("query") if isinstance(first, dict) else None
+    first_source = sources[0] if isinstance(sources, list) and sources else None
+    query = first_source.get("query") if isinstance(first_source, dict) else None
     if query != vql:
         problems.append(_problem(path, "the query does not read back as the rendered VQL"))
-    else:
-        problems.extend(check_vql(path, vql))
     return problems

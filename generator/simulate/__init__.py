@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .inputs import read_input
-from .run import Simulation, simulate_artifact
+from .run import Simulation, simulate_artifact, simulate_loaded
 from .scenario import Scenario, builtin_names, resolve_scenario
 
 
@@ -22,11 +22,11 @@ def simulate_file(
     extra_artifacts: list[Path] | None = None,
 ) -> Simulation:
     """Simulate the artifact at `path` (a profile is rendered in memory first)."""
-    artifact = read_input(path)
-    return simulate_artifact(
-        artifact.text,
+    given = read_input(path)
+    return simulate_loaded(
+        given.artifact,
         scenario,
-        source=artifact.source,
+        source=given.source,
         params=params,
         extra_artifacts=extra_artifacts,
     )

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import VrqError
-from ..vql.eval import SideEffects
-from ..vql.eval.mocks import MockContext, normalise_results
-from ..vql.eval.values import NULL, GoUrl
+from ..vql.eval import NULL, GoUrl, MockContext, SideEffects, normalise_results
 from .netsh import Netsh, NetshState, decide, is_ip
 from .scenario import INTERNET_ADDRESS, Scenario
 

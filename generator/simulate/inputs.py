@@ -1,18 +1,23 @@
-"""What `simulate` accepts: a rendered artifact, or a profile that is rendered in memory first."""
+"""What `simulate` accepts: a rendered artifact, or a profile that is rendered in memory first.
+
+The file is read by the input layer and loaded once into the artifact model; a profile's
+rendered artifact is the model render already loaded and checked, so no text is parsed twice.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from ..artifact import ArtifactFile, load_artifact
 from ..diagnostics import Diagnostic
 from ..errors import VrqError
+from ..inputs import read_text
 
 
 @dataclass(frozen=True)
 class ArtifactInput:
+    artifact: ArtifactFile
     text: str
     source: str
     from_profile: bool
@@ -22,34 +27,39 @@ def _problems(diagnostics: list[Diagnostic]) -> str:
     return "\n  ".join(f"{d.location}: {d.message}" for d in diagnostics)
 
 
+def _is_artifact(artifact: ArtifactFile) -> bool:
+    return "sources" in artifact.data and "name" in artifact.data
+
+
 def read_input(path: Path) -> ArtifactInput:
     """An artifact file as is; anything else is loaded as a profile and rendered."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise VrqError(f"{path}: is a folder, not a file") from None
-    except FileNotFoundError:
-        raise VrqError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VrqError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise VrqError(f"{path}: not valid YAML: {exc}") from None
-    if isinstance(data, dict) and "sources" in data and "name" in data:
-        return ArtifactInput(text, str(path), from_profile=False)
-    from ..profile import load_profile_file
-    from ..render.renderer import render_profile
+    got = read_text(str(path))
+    if isinstance(got, Diagnostic):
+        raise VrqError(f"{got.location}: {got.message}", hint=got.hint)
+    artifact = load_artifact(got.name, got.text)
+    if artifact.document is None:
+        raise VrqError(f"{got.name}: not valid YAML:\n  " + _problems(artifact.load_diagnostics))
+    if _is_artifact(artifact):
+        return ArtifactInput(artifact, got.text, got.name, from_profile=False)
+    from ..profile import check_profile, load_profile_text
+    from ..render import render_profile
 
-    loaded = load_profile_file(path)
+    # The fix-ups rarely change a profile's text; when they leave it alone, its one load serves.
+    same_text = artifact.text == got.text
+    loaded = (
+        check_profile(artifact.document) if same_text else load_profile_text(got.name, got.text)
+    )
     if loaded.profile is None:
         raise VrqError(
-            f"{path}: neither an artifact nor a valid profile:\n  " + _problems(loaded.diagnostics),
+            f"{got.name}: neither an artifact nor a valid profile:\n  "
+            + _problems(loaded.diagnostics),
             hint="run `vr-quarantine validate` on the profile",
         )
-    rendered = render_profile(loaded.profile, source=str(path))
-    if rendered.text is None:
+    rendered = render_profile(loaded.profile, source=got.name)
+    if rendered.text is None or rendered.file is None:
         raise VrqError(
-            f"{path}: the profile does not render:\n  " + _problems(rendered.diagnostics)
+            f"{got.name}: the profile does not render:\n  " + _problems(rendered.diagnostics)
         )
-    return ArtifactInput(rendered.text, f"{path} (rendered {rendered.name})", from_profile=True)
+    return ArtifactInput(
+        rendered.file, rendered.text, f"{got.name} (rendered {rendered.name})", from_profile=True
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..vql.eval.values import go_value
+from ..vql.eval import go_value
 from .endpoint import Command
 from .run import Simulation
 

@@ -6,12 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..artifact import ArtifactFile, load_artifact
 from ..errors import VrqError
-from ..lint.rules.vql_syntax import within_text
-from ..lint.source import load_artifact
-from ..vql.eval import ArtifactSet, Engine, load_artifact_text
-from ..vql.eval.artifacts import Artifact
-from ..vql.eval.values import to_json_value
+from ..vql.eval import Artifact, ArtifactSet, Engine, artifact_from_file, to_json_value
 from .endpoint import Command, WindowsEndpoint, scenario_mocks
 from .scenario import Scenario
 
@@ -77,8 +74,8 @@ def _is_netsh(argv: list[str]) -> bool:
     return bool(argv) and argv[0].lower().rsplit("\\", 1)[-1].removesuffix(".exe") == "netsh"
 
 
-def load_artifacts(text: str, source: str, extra: list[Path]) -> tuple[Artifact, ArtifactSet]:
-    artifact = load_artifact_text(text, source)
+def load_artifacts(file: ArtifactFile, extra: list[Path]) -> tuple[Artifact, ArtifactSet]:
+    artifact = artifact_from_file(file)
     artifacts = ArtifactSet()
     for path in extra:
         artifacts.add_file(path)
@@ -95,8 +92,26 @@ def simulate_artifact(
     extra_artifacts: list[Path] | None = None,
 ) -> Simulation:
     """Run the artifact in `text` (its first source) under `scenario`."""
-    artifact, artifacts = load_artifacts(text, source, list(extra_artifacts or []))
-    _refuse_syntax_errors(text, source)
+    return simulate_loaded(
+        load_artifact(source, text),
+        scenario,
+        source=source,
+        params=params,
+        extra_artifacts=extra_artifacts,
+    )
+
+
+def simulate_loaded(
+    file: ArtifactFile,
+    scenario: Scenario,
+    *,
+    source: str,
+    params: dict[str, str] | None = None,
+    extra_artifacts: list[Path] | None = None,
+) -> Simulation:
+    """Run a loaded artifact (its first source) under `scenario`; `source` names it in errors."""
+    artifact, artifacts = load_artifacts(file, list(extra_artifacts or []))
+    _refuse_syntax_errors(file, source)
     declared_names = sorted(p.name for p in artifact.parameters)
     undeclared = sorted(set(params or {}) - set(declared_names))
     if undeclared:
@@ -148,22 +163,17 @@ def simulate_artifact(
     return result
 
 
-def _refuse_syntax_errors(text: str, source: str) -> None:
+def _refuse_syntax_errors(file: ArtifactFile, source: str) -> None:
     """Report VQL that does not parse at the artifact file's line:column, as ``lint`` does."""
     problems: list[str] = []
     hints: list[str] = []
-    for section in load_artifact(source, text).sections_of(
-        "precondition", "query", "source precondition"
-    ):
-        if section.error is not None:
-            line, column = within_text(section.text, section.error.line, section.error.column)
-            message = section.error.message or str(section.error)
-            if section.error.hint:
-                hints.append(section.error.hint)
-            problems.append(
-                f"{section.location(source, line, column)}: "
-                f"VQL syntax error in {section.label}: {message}"
-            )
+    for section in file.sections_of("precondition", "query", "source precondition"):
+        where = section.error_location(source)
+        if where is None or section.error is None:
+            continue
+        if section.error.hint:
+            hints.append(section.error.hint)
+        problems.append(f"{where}: {section.error_message}")
     if problems:
         raise VrqError("\n  ".join(problems), hint="; ".join(hints) or None)
 

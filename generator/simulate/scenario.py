@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import VrqError
-from ..vql.eval.mocks import normalise_results
+from ..vql.eval import normalise_results
 
 DEFAULT_SERVER_URL = "https://velociraptor.example.com:8000/"
 DEFAULT_SERVER_ADDRESS = "192.0.2.10"

@@ -31,6 +31,7 @@ from . import (
     let_masks_builtin,
     let_select_order,
     materialized_with_params,
+    not_an_artifact,
     notebook_cell_type,
     parameter_type,
     precondition_conflict,
@@ -82,6 +83,7 @@ RULES: dict[str, Rule] = {
         [
             yaml_syntax,
             yaml_duplicate_key,
+            not_an_artifact,
             artifact_schema,
             artifact_name,
             artifact_type,

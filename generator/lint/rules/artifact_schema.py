@@ -14,14 +14,13 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ...diagnostics import Severity
+from ...resources import ARTIFACT_SCHEMA, schema_text
 from ..context import LintContext
 from ..model import Finding
 
@@ -29,21 +28,10 @@ ID = "artifact-schema"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
 
-SCHEMA_NAME = "velociraptor-artifact.schema.json"
-
-
-def schema_text() -> str:
-    """The schema: from the source tree, or from the wheel's bundled data."""
-    in_tree = Path(__file__).resolve().parents[3] / "schema" / SCHEMA_NAME
-    if in_tree.is_file():
-        return in_tree.read_text(encoding="utf-8")
-    bundled = resources.files(__name__.partition(".")[0]).joinpath("_data", "schema", SCHEMA_NAME)
-    return bundled.read_text(encoding="utf-8")
-
 
 @cache
 def validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text()))
+    return Draft202012Validator(json.loads(schema_text(ARTIFACT_SCHEMA)))
 
 
 def _kind(value: Any) -> str:

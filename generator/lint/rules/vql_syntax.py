@@ -21,27 +21,11 @@ SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
 
 
-def within_text(text: str, line: int, column: int) -> tuple[int, int]:
-    """An error at the end of input is shown at the query's last character, not past the block."""
-    body = text.rstrip()
-    last_line = body.count("\n") + 1
-    last_column = len(body) - body.rfind("\n") - 1
-    if (line, column) > (last_line, last_column):
-        return last_line, last_column
-    return line, column
-
-
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for section in ctx.artifact.sections:
-        error = section.error
-        if error is None:
+        where = section.error_location(ctx.path)
+        if where is None or section.error is None:
             continue
-        message = getattr(error, "message", None) or str(error)
-        line, column = within_text(section.text, error.line, error.column)
         yield Finding(
-            ID,
-            ctx.at(section, line, column),
-            f"VQL syntax error in {section.label}: {message}",
-            getattr(error, "hint", None),
-            subject=ctx.artifact.name,
+            ID, where, section.error_message, section.error.hint, subject=ctx.artifact.name
         )

@@ -4,7 +4,10 @@ Public API:
 - `Engine`: an evaluator and a session in one: ``Engine(config=..., side_effects=...)``,
   ``engine.query(text)`` (rows of every SELECT, LETs kept in the engine's root scope),
   ``engine.logs``.
-- `ArtifactSet`, `load_artifact_text`: artifacts that ``Artifact.X()`` can call.
+- `ArtifactSet`, `artifact_from_file`, `load_artifact_text`: artifacts that ``Artifact.X()``
+  can call, made from the artifact file model (`generator.artifact`).
+- Values as VQL sees and prints them: `NULL`, `GoUrl`, `go_value`, `to_json_value`; mock results
+  in ``mock()``'s form: `normalise_results`.
 - `MockContext`, `SideEffects`, `Session`, `Scope`, `VqlRuntimeError`.
 - `golden.run_golden(fixture, artifact_files, expected_output)` (in `generator.vql.eval.golden`):
   Velociraptor's golden test format.
@@ -13,21 +16,28 @@ Public API:
 from __future__ import annotations
 
 from .api import Engine, make_evaluator
-from .artifacts import Artifact, ArtifactSet, load_artifact_text
+from .artifacts import Artifact, ArtifactSet, artifact_from_file, load_artifact_text
 from .engine import Evaluator, VqlRuntimeError
-from .mocks import MockContext
+from .mocks import MockContext, normalise_results
 from .scope import Scope, Session, SideEffects
+from .values import NULL, GoUrl, go_value, to_json_value
 
 __all__ = [
+    "NULL",
     "Artifact",
     "ArtifactSet",
     "Engine",
     "Evaluator",
+    "GoUrl",
     "MockContext",
     "Scope",
     "Session",
     "SideEffects",
     "VqlRuntimeError",
+    "artifact_from_file",
+    "go_value",
     "load_artifact_text",
     "make_evaluator",
+    "normalise_results",
+    "to_json_value",
 ]

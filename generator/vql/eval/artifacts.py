@@ -4,6 +4,9 @@ The preamble is the VQL that Velociraptor's launcher generates for typed paramet
 (``services/launcher/parameters.go``), produced as text and run by the evaluator itself, so a
 ``bool`` parameter is TRUE for TRUE or ``^(Y|TRUE|YES|OK)$`` and a ``csv`` one is parsed only
 when it is a string, exactly as on a real client.
+
+An `Artifact` is made from the one model of an artifact file (`generator.artifact`): the text
+Velociraptor's loader reads (after its fix-ups), parsed once, its queries parsed once.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from ...artifact import ArtifactFile, load_artifact
 from ...errors import VrqError
+from ...inputs import TextInput, read_text
+from .. import ast
 from .values import NULL
 
 if TYPE_CHECKING:
@@ -24,7 +28,6 @@ if TYPE_CHECKING:
     from .scope import Scope
 
 _IDENT = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Source:
     name: str
     query: str
     precondition: str = ""
+    statements: tuple[ast.Statement, ...] | None = field(default=None, compare=False, repr=False)
+    """The query, parsed (by the artifact file model); None: parsed when run."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +103,18 @@ def preamble(parameters: tuple[Parameter, ...]) -> list[str]:
 
 
 def load_artifact_text(text: str, path: str = "<artifact>") -> Artifact:
-    """Read the fields the evaluator needs from artifact YAML (CRLF and ``queries:`` fixed up)."""
-    try:
-        data = yaml.load(text.replace("\r\n", "\n"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        raise VrqError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+    """The artifact in `text`, as Velociraptor's loader reads it (fix-ups applied)."""
+    return artifact_from_file(load_artifact(path, text))
+
+
+def artifact_from_file(file: ArtifactFile) -> Artifact:
+    """The fields the evaluator needs, from a loaded artifact file."""
+    path = file.path
+    if file.document is None:
+        first = file.load_diagnostics[0]
+        raise VrqError(f"{first.location}: not valid YAML: {first.message}", hint=first.hint)
+    data = file.data
+    if not isinstance(data.get("name"), str):
         raise VrqError(f"{path}: not a Velociraptor artifact (no name)")
     parameters = []
     for item in data.get("parameters") or []:
@@ -117,18 +128,22 @@ def load_artifact_text(text: str, path: str = "<artifact>") -> Artifact:
                 type=str(item.get("type") or ""),
             )
         )
+    queries = {s.node_path[1]: s for s in file.sections_of("query")}
     sources = []
-    for item in data.get("sources") or []:
+    for index, item in enumerate(data.get("sources") or []):
         if not isinstance(item, dict):
             continue
         query = item.get("query")
         if query is None and isinstance(item.get("queries"), list):
             query = "\n".join(str(q) for q in item["queries"])
+        section = queries.get(index)
+        program = section.program if section is not None else None
         sources.append(
             Source(
                 name=str(item.get("name") or ""),
                 query=str(query or ""),
                 precondition=str(item.get("precondition") or ""),
+                statements=program.statements if program is not None else None,
             )
         )
     return Artifact(
@@ -159,11 +174,10 @@ class ArtifactSet:
         self.artifacts[artifact.name] = artifact
 
     def add_file(self, path: Path) -> Artifact:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise VrqError(f"{path}: cannot read: {exc.strerror}") from None
-        artifact = load_artifact_text(text, str(path))
+        got = read_text(str(path))
+        if not isinstance(got, TextInput):
+            raise VrqError(f"{path}: {got.message}", hint=got.hint)
+        artifact = load_artifact_text(got.text, got.name)
         self.add(artifact)
         return artifact
 
@@ -231,7 +245,7 @@ class ArtifactSet:
                 if text.strip():
                     for _ in run_text(text, sub, evaluator):
                         pass
-            statements = statements_of(source.query)
+            statements = source.statements or statements_of(source.query)
             yield from run_text(source.query, sub, evaluator, statements=statements)
 
     def _precondition(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from vr_quarantine.lint.sanitize import sanitize
+from vr_quarantine.artifact import sanitize
 
 
 def test_bare_query_and_precondition_become_literal_blocks() -> None:

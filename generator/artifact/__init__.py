@@ -1,0 +1,33 @@
+"""The one model of a Velociraptor artifact file.
+
+Lint, render's self-check, simulate and the evaluator's artifact set all build on it:
+
+- `load_artifact(path, text) -> ArtifactFile`: Velociraptor's loader fix-ups (`sanitize`), one
+  YAML parse with positions, the VQL sections (`VqlSection`) each parsed once per distinct text;
+- `VqlSection.location`/`error_location`: positions inside a VQL text as the file's line and
+  column (clamped to the text for an error at the end of input);
+- `sanitize`/`Sanitized`: the fix-ups alone, with the map back to the author's lines.
+"""
+
+from __future__ import annotations
+
+from .file import VQL_CELL_TYPES, ArtifactFile, SectionKind, VqlSection, load_artifact
+from .fixups import QUERIES_RE, QUERY_RE, Sanitized, sanitize
+from .positions import PositionMap, clamp
+from .vql import ParsedVql, parse_vql
+
+__all__ = [
+    "QUERIES_RE",
+    "QUERY_RE",
+    "VQL_CELL_TYPES",
+    "ArtifactFile",
+    "ParsedVql",
+    "PositionMap",
+    "Sanitized",
+    "SectionKind",
+    "VqlSection",
+    "clamp",
+    "load_artifact",
+    "parse_vql",
+    "sanitize",
+]
