@@ -710,3 +710,26 @@ def test_vfilter_test_queries_parse(query: str) -> None:
         if isinstance(statement, ast.Select):
             formatted = format_select(statement)
             assert format_select(select(formatted)) == formatted
+
+
+def test_expressions_side_by_side_after_a_comma_keep_the_last() -> None:
+    # vfilter's _CommaExpression takes zero or more expressions after each comma and evaluates
+    # only the last one: (1, 2 3) is [1, 3]; (1, x 3) never evaluates x.
+    (column,) = parse("SELECT (1, 2 3) AS A FROM scope()").statements[0].columns
+    assert isinstance(column.expr, ast.Tuple)
+    assert [item.value for item in column.expr.items] == [1, 3]  # type: ignore[union-attr]
+    arg = parse('SELECT * FROM execve(argv=["a", "b" "c"])').statements[0].plugin.args[0]
+    assert [item.value for item in arg.value.items] == ["a", "c"]  # type: ignore[union-attr]
+    with pytest.raises(VqlSyntaxError):
+        parse('SELECT * FROM execve(argv=["a" "b"])')
+
+
+def test_a_call_whose_arguments_fail_at_once_is_a_symbol_then_a_paren() -> None:
+    # participle gives back an optional group that fails within its lookahead of one token.
+    (column,) = parse("SELECT (1, f(x)) AS A FROM scope()").statements[0].columns
+    assert isinstance(column.expr, ast.Tuple)
+    assert isinstance(column.expr.items[1], ast.Paren)
+    # Where nothing may follow, the error is still the call's own, at its argument.
+    assert error_at("SELECT dict(x) FROM scope()") == (1, 14, "expected '=' but found ')'")
+    # Once the first argument is complete, a failure is final (no side-by-side reading).
+    assert error_at("SELECT (1, f(a=1, )) FROM scope()")[:2] == (1, 19)

@@ -142,6 +142,9 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
+        self.furthest: VqlSyntaxError | None = None
+        """The error of a backtracked attempt that got furthest: reported when the whole
+        parse then fails earlier (participle reports the deepest error too)."""
 
     # ------------------------------------------------------------ token helpers
 
@@ -188,6 +191,18 @@ class _Parser:
             token.column,
             _hint(expected, token),
         )
+
+    def remember(self, error: VqlSyntaxError) -> None:
+        furthest = self.furthest
+        if furthest is None or (error.line, error.column) > (furthest.line, furthest.column):
+            self.furthest = error
+
+    def deepest(self, error: VqlSyntaxError) -> VqlSyntaxError:
+        """`error`, or the error of a backtracked attempt that got further."""
+        furthest = self.furthest
+        if furthest is not None and (furthest.line, furthest.column) > (error.line, error.column):
+            return furthest
+        return error
 
     def nested(self, rule: Callable[[], _T]) -> _T:
         self.depth += 1
@@ -399,6 +414,9 @@ class _Parser:
     def comma_items(self) -> tuple[tuple[ast.Expr, ...], bool]:
         """A CommaExpr's elements, and whether it holds a comma.
 
+        After a comma vfilter's grammar takes zero or more expressions side by side
+        (``_CommaExpression``'s ``"," @@*``): ``(1, 2 3)`` parses, and only the last one of a
+        group is evaluated, so it is the only one kept (``[1, 3]``, as vfilter evaluates it).
         Elements after an empty one (``1,,2``) are parsed but dropped: vfilter stops there.
         """
         items = [self.and_expr()]
@@ -406,12 +424,13 @@ class _Parser:
         stopped = False
         while self.accept_op(","):
             had_comma = True
-            if self.starts_expr():
+            item: ast.Expr | None = None
+            while self.starts_expr():
                 item = self.and_expr()
-                if not stopped:
-                    items.append(item)
-            else:
+            if item is None:
                 stopped = True
+            elif not stopped:
+                items.append(item)
         return tuple(items), had_comma
 
     def comma_expr(self) -> ast.Expr:
@@ -530,6 +549,19 @@ class _Parser:
             index = ast.Null(line=bracket.line, column=bracket.column)
         return ast.Index(obj, index, line=bracket.line, column=bracket.column)
 
+    def call_group_fails_early(self) -> bool:
+        """At a call's ``(``: does its argument list fail within one token of it?
+
+        True for ``(`` followed by anything but ``)`` or ``name =`` (the first argument).
+        """
+        after = self.tokens[self.pos + 1]
+        if after.kind == OPERATOR and after.value == ")":
+            return False
+        if after.kind != IDENT:
+            return True
+        following = self.tokens[self.pos + 2]
+        return not (following.kind == OPERATOR and following.value == "=")
+
     def starts_value(self) -> bool:
         token = self.tok
         if token.kind == OPERATOR:
@@ -586,11 +618,27 @@ class _Parser:
             parts.append(_name_parts([following])[0])
         if len(parts) == 1:
             parts = [unquote_ident(head)]
-        if not self.at_op("("):
-            return ast.Symbol(tuple(parts), negated, line=first.line, column=first.column)
         args: list[ast.Arg] = []
-        while self.accept_op("("):
+        called = False
+        while self.at_op("("):
+            if self.call_group_fails_early():
+                # participle gives back an optional group that fails after one token (its
+                # lookahead): ``f(x)`` is then the symbol ``f`` followed by ``(x)``, which is
+                # valid where expressions stand side by side (after a comma). The group's own
+                # error is kept in case the whole text fails.
+                start = self.pos
+                self.pos += 1
+                try:
+                    self.arg_list()
+                except VqlSyntaxError as error:
+                    self.remember(error)
+                self.pos = start
+                break
+            self.pos += 1
             args.extend(self.arg_list())
+            called = True
+        if not called:
+            return ast.Symbol(tuple(parts), negated, line=first.line, column=first.column)
         return ast.Call(tuple(parts), tuple(args), negated, line=first.line, column=first.column)
 
 
@@ -619,6 +667,8 @@ def parse(text: str, *, line_offset: int = 0, column_offset: int = 0) -> ast.Pro
     parser = _Parser(tokens)
     try:
         statements = parser.program()
+    except VqlSyntaxError as error:
+        raise parser.deepest(error) from None
     except RecursionError:
         token = parser.tok
         raise VqlSyntaxError("expression nested too deeply", token.line, token.column) from None
