@@ -24,7 +24,7 @@ app = typer.Typer(
     name="vr-quarantine",
     help="Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -49,6 +49,13 @@ def _root(
     """Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts."""
 
 
+def plain(text: str) -> str:
+    """A rule summary for a terminal: reStructuredText/Markdown literals lose their backticks."""
+    import re
+
+    return re.sub(r"``(.+?)``|`([^`]+)`", lambda m: m.group(1) or m.group(2), text)
+
+
 def fail(error: VrqError) -> typer.Exit:
     """Print a usage, I/O or internal error and return the exit to raise."""
     typer.echo(f"vr-quarantine: error: {error}", err=True)
@@ -66,7 +73,7 @@ def validate_command(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="PATH...", help="Profile files, folders (every *.yaml/*.yml below) or -."
+            metavar="PATH", help="Profile files, folders (every *.yaml/*.yml below) or -."
         ),
     ] = None,
     output_format: Annotated[
@@ -87,7 +94,7 @@ def validate_command(
 
     if list_rules:
         for rule_id, summary in RULES.items():
-            typer.echo(f"{rule_id:28} {summary}")
+            typer.echo(f"{rule_id:28} {plain(summary)}")
         raise typer.Exit(EXIT_OK)
     try:
         if not paths:
@@ -108,7 +115,7 @@ def validate_command(
 @app.command("init")
 def init_command(
     path: Annotated[
-        str, typer.Argument(metavar="[PATH]", help="The file to write; - prints it.")
+        str, typer.Argument(metavar="PATH", help="The file to write; - prints it.")
     ] = "quarantine-profile.yaml",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     schema_url: Annotated[
@@ -152,9 +159,7 @@ def schema_command() -> None:
 def render_command(
     profiles: Annotated[
         list[str] | None,
-        typer.Argument(
-            metavar="[PROFILE...]", help="Profile files; none renders the built-in default."
-        ),
+        typer.Argument(metavar="PROFILE", help="Profile files; none renders the built-in default."),
     ] = None,
     output: Annotated[
         str,
@@ -229,7 +234,7 @@ def lint_command(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="PATH...", help="Artifact files, folders (searched recursively), - for stdin."
+            metavar="PATH", help="Artifact files, folders (searched recursively), - for stdin."
         ),
     ] = None,
     output_format: Annotated[
@@ -255,7 +260,7 @@ def lint_command(
 
     if list_rules:
         for rule in RULES.values():
-            typer.echo(f"{rule.id:28} {rule.severity.value:8} {rule.summary}")
+            typer.echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
         raise typer.Exit(EXIT_OK)
     try:
         if not paths:
@@ -281,9 +286,7 @@ def lint_command(
 
 @app.command("simulate")
 def simulate_command(
-    path: Annotated[
-        str, typer.Argument(metavar="PROFILE|ARTIFACT", help="A profile or an artifact.")
-    ],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="A profile or an artifact.")],
     scenario: Annotated[
         str,
         typer.Option(
@@ -392,7 +395,7 @@ TimeoutOption = Annotated[
 def pack_command(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help="Artifact files, profiles, or folders of them."),
+        typer.Argument(metavar="PATH", help="Artifact files, profiles, or folders of them."),
     ] = None,
     output: Annotated[
         str, typer.Option("--output", "-o", metavar="FILE.zip", help="The zip file to write.")
@@ -422,7 +425,7 @@ def pack_command(
 def push_command(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help="Artifact files, profiles, or folders of them."),
+        typer.Argument(metavar="PATH", help="Artifact files, profiles, or folders of them."),
     ] = None,
     api_config: ApiConfigOption = None,
     org: OrgOption = "",
@@ -461,7 +464,7 @@ def push_command(
 def collect_command(
     client_ids: Annotated[
         list[str] | None,
-        typer.Argument(metavar="CLIENT_ID...", help="Velociraptor client ids (C.xxxxxxxx)."),
+        typer.Argument(metavar="CLIENT_ID", help="Velociraptor client ids (C.xxxxxxxx)."),
     ] = None,
     artifact: Annotated[
         str, typer.Option("--artifact", "-a", metavar="NAME", help="The artifact to collect.")

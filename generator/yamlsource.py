@@ -166,6 +166,8 @@ def _load(path: str, text: str, *, require_mapping: bool, fast: bool) -> LoadRes
         mark = exc.problem_mark or exc.context_mark
         line, col = lines.at(mark) if mark else (1, 1)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if "'\\t'" in message or "tab character" in message:
+            return LoadResult(None, [_tab(path, line, col)])
         return LoadResult(
             None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {message}")]
         )
@@ -233,6 +235,17 @@ def _compose(text: str, *, fast: bool) -> list[Node]:
         except yaml.YAMLError:
             pass  # reported below with the pure-Python parser's wording and position
     return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+def _tab(path: str, line: int, col: int) -> Diagnostic:
+    return _diag(
+        path,
+        line,
+        col,
+        "yaml-syntax",
+        "a tab character where YAML expects indentation or a value: YAML indents with spaces only",
+        "replace the tab with spaces (most editors convert tabs in YAML files when told to)",
+    )
 
 
 def _kind(node: Node) -> str:

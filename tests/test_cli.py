@@ -50,3 +50,27 @@ def test_missing_file_is_exit_2_without_traceback(command: str, tmp_path: object
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
     assert "/nonexistent/profile.yaml" in done.stdout + done.stderr
+
+
+def test_shell_completion_is_offered() -> None:
+    result = runner.invoke(app, ["--show-completion", "bash"])
+    assert result.exit_code == 0, result.output
+    assert "complete" in result.output and "vr-quarantine" in result.output
+    assert "--install-completion" in runner.invoke(app, ["--help"]).output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_usage_lines_have_plain_metavars(command: str) -> None:
+    usage = next(
+        line
+        for line in runner.invoke(app, [command, "--help"]).output.splitlines()
+        if "Usage" in line
+    )
+    assert "[[" not in usage and "...]..." not in usage and "......" not in usage, usage
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_rule_listings_are_plain_text(command: str) -> None:
+    output = runner.invoke(app, [command, "--list-rules"]).output
+    assert output.count("\n") > 10
+    assert "``" not in output and "`" not in output

@@ -366,6 +366,8 @@ def test_partial_overlap_between_block_and_permits_warns_once() -> None:
     assert [(d.location.line, d.severity) for d in builtin] == [(4, Severity.INFO)]
     for partner in ("DNS permit", "DHCP permit"):
         assert partner in builtin[0].message
+    assert "the built-in the built-in" not in builtin[0].message
+    assert "overlaps the built-in DNS permit (allow.dns)" in builtin[0].message
     assert builtin[0].hint is not None and "may still pass" in builtin[0].hint
 
 

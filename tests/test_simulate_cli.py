@@ -261,3 +261,19 @@ def test_a_scenario_plugin_row_that_is_not_a_mapping_exits_2(tmp_path: Path) -> 
     assert out == ""
     assert f"{scenario}: invalid scenario" in err
     assert "plugin_results: pslist: call 2, row 1 is not a mapping (got 4)" in err
+
+
+def test_text_output_shows_each_step_once_and_brackets_ipv6_ports() -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+    from vr_quarantine.cli import app
+
+    example = (
+        Path(__file__).resolve().parent.parent / "examples" / "engagement-jumphost-share-ipv6.yaml"
+    )
+    output = CliRunner().invoke(app, ["simulate", str(example)]).stdout
+    assert "  permit Velociraptor server [2001:db8:10::20]:8000 | ok\n" in output
+    assert "tcp me -> [2001:db8:10::20]:8000 (mirrored)" in output
+    assert "[2001:db8:20::50-2001:db8:20::51]:445" in output
+    assert "tcp me -> 192.0.2.10:8000 (mirrored)" in output

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 from vr_quarantine.cli import app
-from vr_quarantine.profile import load_profile, validate_paths
+from vr_quarantine.profile import load_profile, load_profile_file, validate_paths
 from vr_quarantine.profile.starter import starter_profile_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,14 +192,18 @@ def test_init_in_this_repository_points_at_the_real_schema() -> None:
     assert schema == ROOT / "schema" / "quarantine-profile.schema.json"
 
 
-def test_init_dash_prints_and_missing_folder_is_usage_error(tmp_path: Path) -> None:
+def test_init_dash_prints_and_missing_folders_are_created(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", "-"])
     assert result.exit_code == 0
     assert load_profile("<stdout>", result.stdout.encode()).profile is not None
-    bad = runner.invoke(app, ["init", str(tmp_path / "no" / "such" / "p.yaml")])
-    assert bad.exit_code == 2
-    assert "does not exist" in bad.output
+    nested = tmp_path / "profiles" / "site" / "p.yaml"
+    made = runner.invoke(app, ["init", str(nested)])
+    assert made.exit_code == 0, made.output
+    assert load_profile_file(nested).profile is not None
     assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 2
+    (tmp_path / "afile").write_text("x")
+    blocked = runner.invoke(app, ["init", str(tmp_path / "afile" / "p.yaml")])
+    assert blocked.exit_code == 2 and "is a file, not a folder" in blocked.output
 
 
 def test_init_schema_url_option(tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ INVALID: dict[str, list[tuple[str, int]]] = {
     "yaml11-float-engagement.yaml": [("yaml11-surprise", 5)],
     "yaml11-octal-port.yaml": [("yaml11-surprise", 8)],
     "yaml11-yes-description.yaml": [("yaml11-surprise", 10)],
+    "yaml11-on-mirrored.yaml": [("yaml11-surprise", 8)],
+    "tab-indent.yaml": [("yaml-syntax", 3)],
 }
 
 WARNINGS: dict[str, list[tuple[str, int]]] = {

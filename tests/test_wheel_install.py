@@ -189,3 +189,32 @@ def test_core_install_packs_and_explains_the_server_extra(
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert "pip install 'vr-quarantine[server]'" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_wheel_metadata_names_authors_licence_and_urls(installed: Path) -> None:
+    script = (
+        "import importlib.metadata as m, json; d = m.distribution('vr-quarantine'); "
+        "md = d.metadata; "
+        "print(json.dumps({'author': md.get('Author-email') or md.get('Author'), "
+        "'license': md.get('License-Expression'), 'files': md.get_all('License-File'), "
+        "'urls': md.get_all('Project-URL'), 'classifiers': md.get_all('Classifier'), "
+        "'requires': md.get_all('Requires-Dist'), "
+        "'licence_text': any(str(f).endswith('LICENSE') and 'licenses' in str(f) "
+        "for f in d.files)}))"
+    )
+    done = subprocess.run(
+        [str(installed / "python"), "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",  # not the source tree, whose egg-info would answer instead
+    )
+    import json
+
+    meta = json.loads(done.stdout)
+    assert meta["author"] and meta["license"] == "Apache-2.0"
+    assert meta["files"] == ["generator/LICENSE"] and meta["licence_text"], done.stdout
+    assert any(u.startswith("Repository, https://") for u in meta["urls"])
+    assert "Topic :: Security" in meta["classifiers"]
+    typer = next(r for r in meta["requires"] if r.startswith("typer"))
+    assert "<" in typer, "typer's help layout changes between releases: keep it bounded"

@@ -475,7 +475,7 @@ class ProfileChecker:
                     at,
                     "permit-block-overlap-builtin",
                     Severity.INFO,
-                    f"{block.label} (block) partly overlaps the built-in {named}",
+                    f"{block.label} (block) partly overlaps {named}",
                     "DNS/DHCP traffic to this block's addresses may still pass, or may be "
                     "blocked (which filter wins is undocumented); if it matters, narrow the "
                     "block or turn the built-in row off under allow:",

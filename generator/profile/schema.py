@@ -32,7 +32,15 @@ _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
     (("artifact", "name"), "pattern"): "artifact-name",
     (("message",), "maxLength"): "message-too-long",
+    # The URL patterns are in the schema for editors; validate's URL checks say more.
+    (("servers", "urls", -1), "pattern"): "server-url-scheme",
+    (("rollback", "negative_check_url"), "pattern"): "negative-check-url",
 }
+
+
+def _owned_by_semantics(path: NodePath, keyword: str) -> bool:
+    generic = tuple(-1 if isinstance(part, int) else part for part in path)
+    return (path, keyword) in _OWNED_BY_SEMANTICS or (generic, keyword) in _OWNED_BY_SEMANTICS
 
 
 def schema_text() -> str:
@@ -119,7 +127,29 @@ class SchemaChecker:
         self._octal_and_friends()
         for error in _validator().iter_errors(self.doc.data):
             self._report(error)
+        self._yaml11_booleans()
         return self.diagnostics
+
+    def _yaml11_booleans(self) -> None:
+        """`yes`, `on`, `off`, `no` where true/false is expected: a boolean for PyYAML (YAML 1.1),
+        the string "yes" for editors and JSON Schema tools (YAML 1.2). Refused, so that validate
+        and the editor agree."""
+        for path, scalar in self.doc.scalars.items():
+            if scalar.style is not None or not scalar.tag.endswith(":bool"):
+                continue
+            if scalar.raw in ("true", "false", "True", "False", "TRUE", "FALSE"):
+                continue
+            if path in self.surprises:
+                continue
+            value = _value_at(self.doc.data, path)
+            self.surprises.add(path)
+            self._add(
+                path,
+                "yaml11-surprise",
+                f"{where(path)}: {scalar.raw} is {show(value)} only in YAML 1.1; editors and "
+                f'JSON Schema tools (YAML 1.2) read it as the string "{scalar.raw}"',
+                f"write {show(value)}",
+            )
 
     def _add(
         self,
@@ -183,7 +213,7 @@ class SchemaChecker:
         keyword = str(error.validator)
         if path in self.surprises:
             return
-        if (path, keyword) in _OWNED_BY_SEMANTICS:
+        if _owned_by_semantics(path, keyword):
             return
         if keyword in ("type", "anyOf", "enum") and self._surprise(error, path):
             return

@@ -47,8 +47,12 @@ def write_starter(target: Path, *, force: bool = False, schema_ref: str | None =
             hint="pass --force to replace it, or choose another file name",
         )
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise VrqError(f"folder {folder} does not exist", hint="create it first")
+    if folder.exists() and not folder.is_dir():
+        raise VrqError(f"{folder} is a file, not a folder", hint="choose another path")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VrqError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
     ref = schema_ref or schema_ref_for(target)
     text = starter_profile_text(ref)
     try:

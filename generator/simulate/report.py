@@ -38,7 +38,11 @@ def _row_text(row: Any) -> str:
     if isinstance(row, dict):
         keys = [k for k in ("Step", "Status", "Result") if k in row]
         if keys:
-            return " | ".join(go_value(row[k]) for k in keys)
+            values = [go_value(row[k]) for k in keys]
+            # A Result that only repeats the Step name is shown once.
+            if len(keys) == 3 and values[2] == values[0]:
+                values.pop()
+            return " | ".join(values)
         return ", ".join(f"{k}={go_value(v)}" for k, v in row.items() if k != "Time")
     return go_value(row)
 

@@ -270,7 +270,10 @@ def _probe(url: str) -> str:
 def _describe_filter(item: dict[str, Any]) -> str:
     def side(addr: str, mask: str, port: int) -> str:
         text = addr + (f"/{mask}" if mask else "")
-        return text + (f":{port}" if port else "")
+        if not port:
+            return text
+        # An IPv6 address (or range) before a port is bracketed, as in a URL: [2001:db8::1]:443.
+        return f"[{text}]:{port}" if ":" in addr else f"{text}:{port}"
 
     return (
         f"{item['protocol']} {side(item['srcaddr'], item['srcmask'], item['srcport'])} -> "
