@@ -5,6 +5,7 @@ Public API:
 - `lint_artifact(artifact, config=None, known_artifacts=None) -> list[Diagnostic]`: one loaded
   artifact (`generator.artifact.ArtifactFile`); the renderer lints what it has just loaded;
 - `lint_text(path, text, ...)`: the same from text;
+- `lint_set(artifacts, config=None) -> list[Diagnostic]`: loaded artifacts as one linted set;
 - `lint_paths(paths, config=None, stdin=None) -> Results`: files, folders and stdin as one set.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from .config import CONFIG_NAME, LintConfig, RuleConfig, load_config, parse_config
 from .model import ArtifactSummary
-from .runner import lint_artifact, lint_paths, lint_text, summarize
+from .runner import lint_artifact, lint_paths, lint_set, lint_text, summarize
 
 __all__ = [
     "CONFIG_NAME",
@@ -21,6 +22,7 @@ __all__ = [
     "RuleConfig",
     "lint_artifact",
     "lint_paths",
+    "lint_set",
     "lint_text",
     "load_config",
     "parse_config",

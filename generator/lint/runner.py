@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import BinaryIO
 
 from ..artifact import ArtifactFile, load_artifact
@@ -120,14 +120,25 @@ def lint_paths(
                 results.extend([diagnostic])
             continue
         loaded.append(load_artifact(got.name, got.text))
+    results.extend(lint_set(loaded, config=config))
+    return results
+
+
+def lint_set(
+    artifacts: Sequence[ArtifactFile], *, config: LintConfig | None = None
+) -> list[Diagnostic]:
+    """Lint loaded artifacts as one linted set: ``Artifact.X()`` and ``imports`` resolve among
+    them."""
+    config = config or LintConfig()
     known: dict[str, ArtifactSummary] = {}
-    for artifact in loaded:
+    for artifact in artifacts:
         summary = summarize(artifact)
         if summary is not None:
             known.setdefault(summary.name, summary)
-    for artifact in loaded:
-        results.extend(_run(artifact, known, config))
-    return results
+    found: list[Diagnostic] = []
+    for artifact in artifacts:
+        found.extend(_run(artifact, known, config))
+    return found
 
 
 def _finding(d: Diagnostic) -> Finding:

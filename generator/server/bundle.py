@@ -9,19 +9,16 @@ between them resolve). An error anywhere refuses the whole bundle; nothing is sh
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import yaml
-
-from ..diagnostics import IO_ERROR, Diagnostic, Location, Results, Severity
+from ..artifact import ArtifactFile, load_artifact
+from ..diagnostics import Diagnostic, Results, Severity
 from ..errors import VrqError
-from ..lint import lint_paths
-from ..render import render_run
-
-YAML_SUFFIXES = (".yaml", ".yml")
+from ..inputs import STDIN, expand_paths, input_kind, io_error, read_text
+from ..lint import lint_set
+from ..profile import check_profile, load_profile_text
+from ..render import render_artifacts
 
 
 @dataclass(frozen=True)
@@ -43,80 +40,49 @@ class Bundle:
         return not self.results.fails(Severity.ERROR)
 
 
-def _io_error(path: str, message: str) -> Diagnostic:
-    return Diagnostic(Location(path), IO_ERROR, Severity.ERROR, message, "check the path")
-
-
-def _expand(paths: Sequence[str], results: Results) -> list[Path]:
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if raw == "-":
-            results.extend([_io_error(raw, "artifacts to ship are read from files, not stdin")])
-        elif path.is_dir():
-            children = sorted(
-                p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
-            )
-            if not children:
-                results.extend([_io_error(raw, f"the folder {raw} holds no *.yaml or *.yml file")])
-            found.extend(children)
-        elif path.is_file():
-            found.append(path)
-        else:
-            results.extend([_io_error(raw, f"no such file or folder: {raw}")])
-    return list(dict.fromkeys(found))
-
-
-@functools.cache
-def _loader() -> type[yaml.SafeLoader]:
-    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return loader
-
-
-def _top_level(text: str) -> dict[object, object] | None:
-    try:
-        data = yaml.load(text, Loader=_loader())
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def gather(paths: Sequence[str]) -> Bundle:
-    """Read, render and lint everything under `paths`; the bundle is shippable when `ok`."""
+    """Read, render and lint everything under `paths`; the bundle is shippable when `ok`.
+
+    Paths are expanded and read by the input layer (`generator.inputs`), each file loaded once.
+    """
     bundle = Bundle()
-    profiles: list[Path] = []
-    artifact_files: list[tuple[Path, str, str | None]] = []
-    for path in _expand(paths, bundle.results):
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except OSError as exc:
-            bundle.results.extend([_io_error(str(path), f"cannot read {path}: {exc.strerror}")])
+    if STDIN in paths:
+        bundle.results.extend([io_error(STDIN, "artifacts to ship are read from files, not stdin")])
+    files, problems = expand_paths(p for p in paths if p != STDIN)
+    bundle.results.extend(problems)
+    artifacts: list[tuple[ArtifactFile, str]] = []
+    for path in files:
+        bundle.results.files.append(path)
+        got = read_text(path)
+        if isinstance(got, Diagnostic):
+            bundle.results.extend([got])
             continue
-        except UnicodeDecodeError:
-            bundle.results.extend([_io_error(str(path), f"{path} is not UTF-8 text")])
-            continue
-        data = _top_level(text)
-        if data is not None and "format_version" in data:
-            profiles.append(path)
-            continue
-        name = data.get("name") if data is not None else None
-        artifact_files.append((path, text, name if isinstance(name, str) else None))
-    for profile in profiles:
-        run = render_run([profile], include_default=False)
-        bundle.results.extend(run.results.diagnostics)
-        bundle.results.files.extend(run.results.files)
-        for rendered in run.artifacts:
-            source = f"{profile} (rendered)"
-            bundle.artifacts.append(BundledArtifact(rendered.name, rendered.text or "", source))
-    if artifact_files:
-        linted = lint_paths([str(path) for path, _, _ in artifact_files])
-        bundle.results.extend(linted.diagnostics)
-        bundle.results.files.extend(linted.files)
-        for path, text, name in artifact_files:
-            if name is not None:
-                bundle.artifacts.append(BundledArtifact(name, text, str(path)))
+        loaded = load_artifact(got.name, got.text)
+        if loaded.document is not None and input_kind(loaded.data) == "profile":
+            _render(bundle, loaded, got.text)
+        else:
+            artifacts.append((loaded, got.text))
+    bundle.results.extend(lint_set([artifact for artifact, _ in artifacts]))
+    for artifact, text in artifacts:
+        if artifact.name is not None:
+            bundle.artifacts.append(BundledArtifact(artifact.name, text, artifact.path))
     bundle.artifacts = _deduplicate(bundle.artifacts)
     return bundle
+
+
+def _render(bundle: Bundle, loaded: ArtifactFile, text: str) -> None:
+    """A profile: rendered with every artifact it renders, each checked and linted by render."""
+    assert loaded.document is not None
+    same_text = loaded.text == text
+    checked = check_profile(loaded.document) if same_text else load_profile_text(loaded.path, text)
+    bundle.results.extend(checked.diagnostics)
+    if checked.profile is None:
+        return
+    for rendered in render_artifacts(checked.profile, source=loaded.path):
+        bundle.results.extend(rendered.diagnostics)
+        if rendered.text is not None:
+            source = f"{loaded.path} (rendered)"
+            bundle.artifacts.append(BundledArtifact(rendered.name, rendered.text, source))
 
 
 def _deduplicate(artifacts: list[BundledArtifact]) -> list[BundledArtifact]:
