@@ -1,14 +1,20 @@
 """The command line: parse options, call the modules that do the work, print what they return.
 
 No logic lives here. Exit codes: 0 clean, 1 findings, 2 usage, I/O or internal error.
+
+Built on the standard library's argparse: the command line starts in milliseconds, a cost that
+``--version``, ``validate`` of one file and every pre-commit hook pay on each run. Each command is
+one section below: a function that declares its arguments, and its handler (registered with
+`command`), which imports what it needs and returns the exit code.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import VrqError
@@ -20,33 +26,27 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
-app = typer.Typer(
-    name="vr-quarantine",
-    help="Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+PROGRAM = "vr-quarantine"
+SUMMARY = "Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts."
+
+Handler = Callable[[argparse.Namespace], int]
+Declare = Callable[[argparse.ArgumentParser], None]
+_COMMANDS: list[tuple[str, Declare, Handler]] = []
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"vr-quarantine {__version__}")
-        raise typer.Exit(EXIT_OK)
+def command(name: str, declare: Declare) -> Callable[[Handler], Handler]:
+    """Register a command: `declare` adds its arguments; the handler's docstring is its help."""
+
+    def register(handler: Handler) -> Handler:
+        _COMMANDS.append((name, declare, handler))
+        return handler
+
+    return register
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts."""
+def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + ("\n" if nl else ""))
 
 
 def plain(text: str) -> str:
@@ -56,34 +56,85 @@ def plain(text: str) -> str:
     return re.sub(r"``(.+?)``|`([^`]+)`", lambda m: m.group(1) or m.group(2), text)
 
 
-def fail(error: VrqError) -> typer.Exit:
-    """Print a usage, I/O or internal error and return the exit to raise."""
-    typer.echo(f"vr-quarantine: error: {error}", err=True)
+def fail(error: VrqError) -> int:
+    """Print a usage, I/O or internal error; returns the exit code."""
+    echo(f"{PROGRAM}: error: {error}", err=True)
     if error.hint:
-        typer.echo(f"  hint: {error.hint}", err=True)
-    return typer.Exit(EXIT_USAGE)
+        echo(f"  hint: {error.hint}", err=True)
+    return EXIT_USAGE
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[Any],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROGRAM, description=SUMMARY, formatter_class=_Formatter)
+    parser.add_argument(
+        "--version", action="version", version=f"{PROGRAM} {__version__}", help="Print the version."
+    )
+    for flag, what in (
+        ("--show-completion", "Print the shell completion script"),
+        ("--install-completion", "Install shell completion"),
+    ):
+        parser.add_argument(
+            flag,
+            nargs="?",
+            const="",
+            metavar="SHELL",
+            help=f"{what} for bash, zsh, fish or powershell (default: your $SHELL).",
+        )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, declare, handler in _COMMANDS:
+        summary, _, details = (handler.__doc__ or "").strip().partition("\n")
+        sub = commands.add_parser(
+            name,
+            help=summary,
+            description=f"{summary}\n{textwrap.dedent(details)}",
+            formatter_class=_Formatter,
+        )
+        declare(sub)
+        sub.set_defaults(handler=handler)
+    return parser
 
 
 # Commands register themselves below, one section per command, each calling into its module.
 # --- commands: validate / init / schema ---
 
 
-@app.command("validate")
-def validate_command(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="PATH", help="Profile files, folders (every *.yaml/*.yml below) or -."
-        ),
-    ] = None,
-    output_format: Annotated[
-        str, typer.Option("--output-format", "-f", help="text or json (also sarif, github).")
-    ] = "text",
-    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
-    list_rules: Annotated[
-        bool, typer.Option("--list-rules", help="List the rule ids and exit.")
-    ] = False,
-) -> None:
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="Profile files, folders (every *.yaml/*.yml below) or -.",
+    )
+    parser.add_argument(
+        "--output-format",
+        "-f",
+        default="text",
+        metavar="FORMAT",
+        help="text or json (also sarif, github).",
+    )
+    parser.add_argument("--strict", action="store_true", help="Warnings fail too (exit 1).")
+    parser.add_argument("--list-rules", action="store_true", help="List the rule ids and exit.")
+
+
+@command("validate", _validate_arguments)
+def validate_command(args: argparse.Namespace) -> int:
     """Check quarantine profiles: schema, netsh's rules and lock-out risks; report every problem.
 
     Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on usage or I/O errors.
@@ -92,89 +143,104 @@ def validate_command(
     from .profile import RULES, validate_paths
     from .report import get_reporter
 
-    if list_rules:
+    if args.list_rules:
         for rule_id, summary in RULES.items():
-            typer.echo(f"{rule_id:28} {plain(summary)}")
-        raise typer.Exit(EXIT_OK)
+            echo(f"{rule_id:28} {plain(summary)}")
+        return EXIT_OK
     try:
-        if not paths:
+        if not args.paths:
             raise VrqError("no PATH given", hint="pass profile files, folders, or - for stdin")
-        reporter = get_reporter(output_format)
+        reporter = get_reporter(args.output_format)
     except ValueError as exc:
-        raise fail(VrqError(str(exc))) from None
+        return fail(VrqError(str(exc)))
     except VrqError as exc:
-        raise fail(exc) from None
-    results = validate_paths(list(paths))
-    typer.echo(reporter(results, "validate"), nl=False)
+        return fail(exc)
+    results = validate_paths(list(args.paths))
+    echo(reporter(results, "validate"), nl=False)
     if results.has_io_error():
-        raise typer.Exit(EXIT_USAGE)
-    threshold = Severity.WARNING if strict else Severity.ERROR
-    raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
+        return EXIT_USAGE
+    threshold = Severity.WARNING if args.strict else Severity.ERROR
+    return EXIT_FINDINGS if results.fails(threshold) else EXIT_OK
 
 
-@app.command("init")
-def init_command(
-    path: Annotated[
-        str, typer.Argument(metavar="PATH", help="The file to write; - prints it.")
-    ] = "quarantine-profile.yaml",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
-    schema_url: Annotated[
-        str | None,
-        typer.Option(
-            "--schema-url",
-            help="Where the first line points editors for the schema (default: a relative path "
-            "to schema/quarantine-profile.schema.json above PATH, else the schema's published "
-            "URL).",
-        ),
-    ] = None,
-) -> None:
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default="quarantine-profile.yaml",
+        metavar="PATH",
+        help="The file to write; - prints it (default: quarantine-profile.yaml).",
+    )
+    parser.add_argument("--force", action="store_true", help="Replace an existing file.")
+    parser.add_argument(
+        "--schema-url",
+        metavar="URL",
+        help="Where the first line points editors for the schema (default: a relative path "
+        "to schema/quarantine-profile.schema.json above PATH, else the schema's published URL).",
+    )
+
+
+@command("init", _init_arguments)
+def init_command(args: argparse.Namespace) -> int:
     """Write a commented starter profile (the upstream defaults) that validates as written."""
     from pathlib import Path
 
     from .profile import starter_profile_text, write_starter
 
-    if path == "-":
-        typer.echo(starter_profile_text(schema_url), nl=False)
-        raise typer.Exit(EXIT_OK)
+    if args.path == "-":
+        echo(starter_profile_text(args.schema_url), nl=False)
+        return EXIT_OK
     try:
-        ref = write_starter(Path(path), force=force, schema_ref=schema_url)
+        ref = write_starter(Path(args.path), force=args.force, schema_ref=args.schema_url)
     except VrqError as exc:
-        raise fail(exc) from None
-    typer.echo(f"wrote {path} (schema: {ref})")
-    typer.echo(f"next: edit it, then run: vr-quarantine validate {path}")
+        return fail(exc)
+    echo(f"wrote {args.path} (schema: {ref})")
+    echo(f"next: edit it, then run: vr-quarantine validate {args.path}")
+    return EXIT_OK
 
 
-@app.command("schema")
-def schema_command() -> None:
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    """A command without arguments."""
+
+
+@command("schema", _no_arguments)
+def schema_command(args: argparse.Namespace) -> int:
     """Print the profile JSON Schema (draft-07), e.g. for editors and CI."""
     from .profile import schema_text
 
-    typer.echo(schema_text(), nl=False)
+    echo(schema_text(), nl=False)
+    return EXIT_OK
 
 
 # --- commands: render ---
 
 
-@app.command("render")
-def render_command(
-    profiles: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="PROFILE", help="Profile files; none renders the built-in default."),
-    ] = None,
-    output: Annotated[
-        str,
-        typer.Option("--output", "-o", help="Output folder (created if missing), or - for stdout."),
-    ] = "artifacts",
-    check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 naming every file that differs.")
-    ] = False,
-    default: Annotated[
-        bool,
-        typer.Option(
-            "--default", help="Also render the built-in default profile (with PROFILE...)."
-        ),
-    ] = False,
-) -> None:
+def _render_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "profiles",
+        nargs="*",
+        metavar="PROFILE",
+        help="Profile files, folders of them, or -; none renders the built-in default.",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        default="artifacts",
+        metavar="DIR",
+        help="Output folder (created if missing), or - for stdout (default: artifacts).",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="Write nothing; exit 1 naming every file that differs."
+    )
+    parser.add_argument(
+        "--default",
+        action="store_true",
+        help="Also render the built-in default profile (with PROFILE...).",
+    )
+
+
+@command("render", _render_arguments)
+def render_command(args: argparse.Namespace) -> int:
     """Render quarantine profiles into Velociraptor artifacts (<artifact name>.yaml each).
 
     Every artifact is read back, parsed and linted before anything is written; a run writes all
@@ -186,34 +252,37 @@ def render_command(
     from .render import render_run, stale_files, write_artifacts
     from .report import get_reporter
 
-    if check and output == "-":
-        raise fail(VrqError("--check compares files in a folder", hint="drop -o - or --check"))
+    profiles: list[str] = list(args.profiles)
+    output: str = args.output
+    if args.check and output == "-":
+        return fail(VrqError("--check compares files in a folder", hint="drop -o - or --check"))
     try:
-        run = render_run(list(profiles or []), include_default=default or not profiles)
+        run = render_run(profiles, include_default=args.default or not profiles)
     except VrqError as exc:
-        raise fail(exc) from None
+        return fail(exc)
     if run.results.diagnostics:
-        typer.echo(get_reporter("text")(run.results, "render"), nl=False, err=True)
+        echo(get_reporter("text")(run.results, "render"), nl=False, err=True)
     if run.results.has_io_error():
-        raise typer.Exit(EXIT_USAGE)
+        return EXIT_USAGE
     if not run.ok:
-        raise typer.Exit(EXIT_FINDINGS)
+        return EXIT_FINDINGS
     if output == "-":
-        typer.echo("---\n".join(a.text or "" for a in run.artifacts), nl=False)
-        raise typer.Exit(EXIT_OK)
+        echo("---\n".join(a.text or "" for a in run.artifacts), nl=False)
+        return EXIT_OK
     try:
-        if check:
+        if args.check:
             stale = stale_files(run.artifacts, Path(output))
             for path, reason in stale:
-                typer.echo(f"{Path(output) / path.name}: {reason}", err=True)
+                echo(f"{Path(output) / path.name}: {reason}", err=True)
             if stale:
-                fix = render_command_line(profiles or [], default=default, output=output)
-                typer.echo(f"hint: update them with `{fix}`", err=True)
-            raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)
+                fix = render_command_line(profiles, default=args.default, output=output)
+                echo(f"hint: update them with `{fix}`", err=True)
+            return EXIT_FINDINGS if stale else EXIT_OK
         for path in write_artifacts(run.artifacts, Path(output)):
-            typer.echo(f"wrote {path}")
+            echo(f"wrote {path}")
     except VrqError as exc:
-        raise fail(exc) from None
+        return fail(exc)
+    return EXIT_OK
 
 
 def render_command_line(profiles: list[str], *, default: bool, output: str) -> str:
@@ -229,89 +298,99 @@ def render_command_line(profiles: list[str], *, default: bool, output: str) -> s
 # --- commands: lint ---
 
 
-@app.command("lint")
-def lint_command(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="PATH", help="Artifact files, folders (searched recursively), - for stdin."
-        ),
-    ] = None,
-    output_format: Annotated[
-        str, typer.Option("--output-format", "-f", help="text, json, sarif or github.")
-    ] = "text",
-    fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning, info.")
-    ] = "error",
-    config: Annotated[
-        str | None,
-        typer.Option("--config", help="Lint config (default: ./.vr-quarantine-lint.yaml if any)."),
-    ] = None,
-    list_rules: Annotated[
-        bool, typer.Option("--list-rules", help="List the rules and exit.")
-    ] = False,
-) -> None:
-    """Lint Velociraptor artifacts: YAML, artifact format, loader rules, VQL syntax and calls."""
+def _lint_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="Artifact files, folders (every *.yaml/*.yml below), - for stdin.",
+    )
+    parser.add_argument(
+        "--output-format",
+        "-f",
+        default="text",
+        metavar="FORMAT",
+        help="text, json, sarif or github.",
+    )
+    parser.add_argument(
+        "--fail-on",
+        default="error",
+        metavar="LEVEL",
+        help="Exit 1 on findings at or above: error (default), warning, info.",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="Lint config (default: ./.vr-quarantine-lint.yaml if any)."
+    )
+    parser.add_argument("--list-rules", action="store_true", help="List the rules and exit.")
+
+
+@command("lint", _lint_arguments)
+def lint_command(args: argparse.Namespace) -> int:
+    """Lint Velociraptor artifacts: YAML, artifact format, loader rules, VQL syntax and calls.
+
+    Exit 0 when nothing reaches --fail-on, 1 on findings, 2 on usage or I/O errors.
+    """
     # Imported here: the linter loads its VQL catalog and rules, which other commands never need.
     from .diagnostics import Severity
-    from .lint import lint_paths, load_config
-    from .lint.rules import RULES
+    from .lint import RULES, lint_paths, load_config
     from .report import get_reporter
 
-    if list_rules:
+    if args.list_rules:
         for rule in RULES.values():
-            typer.echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
-        raise typer.Exit(EXIT_OK)
+            echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
+        return EXIT_OK
     try:
-        if not paths:
+        if not args.paths:
             raise VrqError("no PATH given", hint="pass artifact files, folders, or - for stdin")
-        reporter = get_reporter(output_format)
-        threshold = Severity.parse(fail_on)
+        reporter = get_reporter(args.output_format)
+        threshold = Severity.parse(args.fail_on)
+        results = lint_paths(list(args.paths), config=load_config(args.config))
     except ValueError as exc:
-        raise fail(VrqError(str(exc))) from None
+        return fail(VrqError(str(exc)))
     except VrqError as exc:
-        raise fail(exc) from None
-    try:
-        results = lint_paths(list(paths), config=load_config(config))
-    except VrqError as exc:
-        raise fail(exc) from None
-    typer.echo(reporter(results, "lint"), nl=False)
+        return fail(exc)
+    echo(reporter(results, "lint"), nl=False)
     if results.has_io_error():
-        raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_FINDINGS if results.fails(threshold) else EXIT_OK)
+        return EXIT_USAGE
+    return EXIT_FINDINGS if results.fails(threshold) else EXIT_OK
 
 
 # --- commands: simulate ---
 
 
-@app.command("simulate")
-def simulate_command(
-    path: Annotated[str, typer.Argument(metavar="PATH", help="A profile or an artifact.")],
-    scenario: Annotated[
-        str,
-        typer.Option(
-            "--scenario",
-            "-s",
-            help="success, server-unreachable, netsh-fail:N (the Nth netsh command fails), "
-            "domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
-        ),
-    ] = "success",
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param", "-p", metavar="K=V", help="Set an artifact parameter (repeatable)."
-        ),
-    ] = None,
-    with_artifact: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--with", metavar="ARTIFACT", help="Another artifact that Artifact.X() may call."
-        ),
-    ] = None,
-    output_format: Annotated[
-        str, typer.Option("--output-format", "-f", help="text or json.")
-    ] = "text",
-) -> None:
+def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="A profile or an artifact.")
+    parser.add_argument(
+        "--scenario",
+        "-s",
+        default="success",
+        metavar="NAME|FILE",
+        help="success (default), server-unreachable, netsh-fail:N (the Nth netsh command "
+        "fails), domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
+    )
+    parser.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="Set an artifact parameter (repeatable).",
+    )
+    parser.add_argument(
+        "--with",
+        dest="with_artifact",
+        action="append",
+        default=[],
+        metavar="ARTIFACT",
+        help="Another artifact that Artifact.X() may call (repeatable).",
+    )
+    parser.add_argument(
+        "--output-format", "-f", default="text", metavar="FORMAT", help="text or json."
+    )
+
+
+@command("simulate", _simulate_arguments)
+def simulate_command(args: argparse.Namespace) -> int:
     """Run an artifact offline against a simulated Windows endpoint and show what would happen.
 
     Shows the commands the endpoint would run in order, the result rows, the log and the final
@@ -324,83 +403,96 @@ def simulate_command(
     from .simulate.report import FORMATS, render
 
     try:
-        if output_format not in FORMATS:
-            raise VrqError(f"unknown output format {output_format!r}", hint="use text or json")
+        if args.output_format not in FORMATS:
+            raise VrqError(f"unknown output format {args.output_format!r}", hint="use text or json")
         params: dict[str, str] = {}
-        for item in param or []:
+        for item in args.param:
             key, sep, value = item.partition("=")
             if not sep or not key:
                 raise VrqError(f"--param {item!r} is not K=V")
             params[key] = value
-        chosen = resolve_scenario(scenario)
+        chosen = resolve_scenario(args.scenario)
         result = simulate_file(
-            Path(path),
+            Path(args.path),
             chosen,
             params=params,
-            extra_artifacts=[Path(p) for p in with_artifact or []],
+            extra_artifacts=[Path(p) for p in args.with_artifact],
         )
     except VrqError as exc:
-        raise fail(exc) from None
-    typer.echo(render(result, output_format), nl=False)
+        return fail(exc)
+    echo(render(result, args.output_format), nl=False)
     if result.error is not None:
-        raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+        return EXIT_USAGE
+    return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
 # --- commands: pack / push / collect (the server) ---
 
 
-def _bundle_or_exit(paths: list[str] | None, verb: str) -> list[BundledArtifact]:
-    """Gather and lint the artifacts of PATH...; print findings; exit 1/2 when not shippable."""
+class _Refused(Exception):
+    """`_bundle_or_exit` found the bundle unshippable; carries the exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _bundle_or_exit(paths: list[str], verb: str) -> list[BundledArtifact]:
+    """Gather and lint the artifacts of PATH...; print findings; raise when not shippable."""
     from .report import get_reporter
     from .server import gather
 
     if not paths:
-        raise fail(VrqError("no PATH given", hint=f"pass the artifacts or profiles to {verb}"))
+        raise _Refused(
+            fail(VrqError("no PATH given", hint=f"pass the artifacts or profiles to {verb}"))
+        )
     try:
         bundle = gather(paths)
     except VrqError as exc:
-        raise fail(exc) from None
+        raise _Refused(fail(exc)) from None
     if bundle.results.diagnostics:
-        typer.echo(get_reporter("text")(bundle.results, verb), nl=False, err=True)
+        echo(get_reporter("text")(bundle.results, verb), nl=False, err=True)
     if bundle.results.has_io_error():
-        raise typer.Exit(EXIT_USAGE)
+        raise _Refused(EXIT_USAGE)
     if not bundle.ok:
-        typer.echo(f"{verb}: refused: fix the errors above first", err=True)
-        raise typer.Exit(EXIT_FINDINGS)
+        echo(f"{verb}: refused: fix the errors above first", err=True)
+        raise _Refused(EXIT_FINDINGS)
     if not bundle.artifacts:
-        raise fail(VrqError(f"nothing to {verb}: no artifact found under {' '.join(paths)}"))
+        error = VrqError(f"nothing to {verb}: no artifact found under {' '.join(paths)}")
+        raise _Refused(fail(error))
     return list(bundle.artifacts)
 
 
-ApiConfigOption = Annotated[
-    str | None,
-    typer.Option(
+def _server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--api-config",
         metavar="FILE",
         help="The API client config `velociraptor config api_client` wrote "
         "(default: $VELOCIRAPTOR_API_FILE).",
-    ),
-]
-OrgOption = Annotated[
-    str, typer.Option("--org", metavar="ID", help="The org to work in (default: the root org).")
-]
-TimeoutOption = Annotated[
-    float,
-    typer.Option("--timeout", metavar="SECONDS", help="Give up on a server call after this long."),
-]
+    )
+    parser.add_argument(
+        "--org", default="", metavar="ID", help="The org to work in (default: the root org)."
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="Give up on a server call after this long (default: 30).",
+    )
 
 
-@app.command("pack")
-def pack_command(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="PATH", help="Artifact files, profiles, or folders of them."),
-    ] = None,
-    output: Annotated[
-        str, typer.Option("--output", "-o", metavar="FILE.zip", help="The zip file to write.")
-    ] = "",
-) -> None:
+def _pack_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="Artifact files, profiles, or folders of them."
+    )
+    parser.add_argument(
+        "--output", "-o", default="", metavar="FILE.zip", help="The zip file to write."
+    )
+
+
+@command("pack", _pack_arguments)
+def pack_command(args: argparse.Namespace) -> int:
     """Zip artifacts for the GUI's "Upload Artifact Pack" (profiles are rendered first).
 
     Every artifact is linted first (errors refuse the pack); the zip holds one <name>.yaml per
@@ -411,29 +503,32 @@ def pack_command(
 
     from .server import write_pack
 
+    output: str = args.output
     if not output:
-        raise fail(VrqError("no output file given", hint="add -o FILE.zip"))
-    artifacts = _bundle_or_exit(paths, "pack")
+        return fail(VrqError("no output file given", hint="add -o FILE.zip"))
     try:
+        artifacts = _bundle_or_exit(list(args.paths), "pack")
         entries = write_pack(artifacts, Path(output))
+    except _Refused as refused:
+        return refused.code
     except VrqError as exc:
-        raise fail(exc) from None
-    typer.echo(f"wrote {output}: {len(entries)} artifact(s): {', '.join(entries)}")
+        return fail(exc)
+    echo(f"wrote {output}: {len(entries)} artifact(s): {', '.join(entries)}")
+    return EXIT_OK
 
 
-@app.command("push")
-def push_command(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="PATH", help="Artifact files, profiles, or folders of them."),
-    ] = None,
-    api_config: ApiConfigOption = None,
-    org: OrgOption = "",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the diffs against the server; write nothing.")
-    ] = False,
-    timeout: TimeoutOption = 30.0,
-) -> None:
+def _push_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="Artifact files, profiles, or folders of them."
+    )
+    _server_arguments(parser)
+    parser.add_argument(
+        "--dry-run", action="store_true", help="Show the diffs against the server; write nothing."
+    )
+
+
+@command("push", _push_arguments)
+def push_command(args: argparse.Namespace) -> int:
     """Upload artifacts to a Velociraptor server through its API (needs the `server` extra).
 
     Profiles are rendered with their companion artifacts; everything is linted first (errors
@@ -445,47 +540,50 @@ def push_command(
     from .server.push import render_push_text
 
     try:
-        config = load_api_config(config_path(api_config))
-    except VrqError as exc:
-        raise fail(exc) from None
-    artifacts = _bundle_or_exit(paths, "push")
-    try:
-        with ApiClient(config, command="push", org_id=org, timeout=timeout) as api:
-            report = push(api, artifacts, dry_run=dry_run)
+        config = load_api_config(config_path(args.api_config))
+        artifacts = _bundle_or_exit(list(args.paths), "push")
+        with ApiClient(config, command="push", org_id=args.org, timeout=args.timeout) as api:
+            report = push(api, artifacts, dry_run=args.dry_run)
+    except _Refused as refused:
+        return refused.code
     except ServerError as exc:
-        raise _server_failure(exc) from None
+        return _server_failure(exc)
     except VrqError as exc:
-        raise fail(exc) from None
-    typer.echo(render_push_text(report), nl=False)
-    raise typer.Exit(EXIT_FINDINGS if report.refused else EXIT_OK)
+        return fail(exc)
+    echo(render_push_text(report), nl=False)
+    return EXIT_FINDINGS if report.refused else EXIT_OK
 
 
-@app.command("collect")
-def collect_command(
-    client_ids: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="CLIENT_ID", help="Velociraptor client ids (C.xxxxxxxx)."),
-    ] = None,
-    artifact: Annotated[
-        str, typer.Option("--artifact", "-a", metavar="NAME", help="The artifact to collect.")
-    ] = "",
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", metavar="K=V", help="An artifact parameter (repeatable)."),
-    ] = None,
-    api_config: ApiConfigOption = None,
-    org: OrgOption = "",
-    wait: Annotated[
-        float,
-        typer.Option(
-            "--wait", metavar="SECONDS", help="How long to wait for the flows (0: do not wait)."
-        ),
-    ] = 120.0,
-    timeout: TimeoutOption = 30.0,
-    output_format: Annotated[
-        str, typer.Option("--output-format", "-f", help="text or json.")
-    ] = "text",
-) -> None:
+def _collect_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "client_ids", nargs="*", metavar="CLIENT_ID", help="Velociraptor client ids (C.xxxxxxxx)."
+    )
+    parser.add_argument(
+        "--artifact", "-a", default="", metavar="NAME", help="The artifact to collect."
+    )
+    parser.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="An artifact parameter (repeatable).",
+    )
+    _server_arguments(parser)
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="How long to wait for the flows (0: do not wait; default: 120).",
+    )
+    parser.add_argument(
+        "--output-format", "-f", default="text", metavar="FORMAT", help="text or json."
+    )
+
+
+@command("collect", _collect_arguments)
+def collect_command(args: argparse.Namespace) -> int:
     """Collect an artifact (quarantine, removal, status) on clients and print rows and logs.
 
     The server must know the artifact and the clients. Waits at most --wait seconds for the
@@ -498,37 +596,68 @@ def collect_command(
 
     renderers = {"text": render_collect_text, "json": render_collect_json}
     try:
-        if output_format not in renderers:
-            raise VrqError(f"unknown output format {output_format!r}", hint="use text or json")
-        if not artifact:
+        if args.output_format not in renderers:
+            raise VrqError(f"unknown output format {args.output_format!r}", hint="use text or json")
+        if not args.artifact:
             raise VrqError("no artifact given", hint="add --artifact NAME")
-        params = parse_params(param or [])
-        config = load_api_config(config_path(api_config))
-        with ApiClient(config, command="collect", org_id=org, timeout=timeout) as api:
-            report = collect(api, client_ids or [], artifact, params, wait=wait)
+        params = parse_params(args.param)
+        config = load_api_config(config_path(args.api_config))
+        with ApiClient(config, command="collect", org_id=args.org, timeout=args.timeout) as api:
+            report = collect(api, list(args.client_ids), args.artifact, params, wait=args.wait)
     except ServerError as exc:
-        raise _server_failure(exc) from None
+        return _server_failure(exc)
     except VrqError as exc:
-        raise fail(exc) from None
-    typer.echo(renderers[output_format](report), nl=False)
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+        return fail(exc)
+    echo(renderers[args.output_format](report), nl=False)
+    return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
-def _server_failure(error: VrqError) -> typer.Exit:
+def _server_failure(error: VrqError) -> int:
     code = fail(error)
-    return typer.Exit(EXIT_FINDINGS) if getattr(error, "refused", False) else code
+    return EXIT_FINDINGS if getattr(error, "refused", False) else code
 
 
-def main() -> None:
-    """Console entry point: never lets a traceback reach the user."""
+# --- the entry point ---
+
+
+def _completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .completion import completion_script, detect_shell, install_completion
+
     try:
-        app(standalone_mode=True)
+        if args.show_completion is not None:
+            shell = detect_shell(args.show_completion)
+            echo(completion_script(shell, PROGRAM, parser), nl=False)
+        else:
+            echo(install_completion(detect_shell(args.install_completion), PROGRAM, parser))
+    except VrqError as exc:
+        return fail(exc)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` (default: the process's arguments), run the command, return its exit code.
+
+    Never lets a traceback reach the user: an unexpected error is an internal error (exit 2).
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+        if args.show_completion is not None or args.install_completion is not None:
+            return _completion(parser, args)
+        if getattr(args, "handler", None) is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        code: int = args.handler(args)
+        return code
+    except SystemExit as done:  # --help, --version and usage errors (argparse exits)
+        if done.code is None:
+            return EXIT_OK
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
     except VrqError as error:  # pragma: no cover - commands convert these themselves
-        typer.echo(f"vr-quarantine: error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+        return fail(error)
     except KeyboardInterrupt:
-        typer.echo("vr-quarantine: interrupted", err=True)
-        sys.exit(EXIT_USAGE)
+        echo(f"{PROGRAM}: interrupted", err=True)
+        return EXIT_USAGE
     except Exception as exc:
-        typer.echo(f"vr-quarantine: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        echo(f"{PROGRAM}: internal error: {type(exc).__name__}: {exc}", err=True)
+        return EXIT_USAGE

@@ -6,16 +6,17 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 from vr_quarantine import __version__
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
+
+from tests.clirunner import CliRunner
 
 runner = CliRunner()
 COMMANDS = ["validate", "init", "schema", "render", "lint", "simulate", "pack", "push", "collect"]
 
 
 def test_version() -> None:
-    result = runner.invoke(app, ["--version"])
+    result = runner.invoke(main, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"vr-quarantine {__version__}"
 
@@ -30,13 +31,13 @@ def test_python_dash_m_vr_quarantine() -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_on_every_command(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
 
 
 def test_unknown_command_is_a_usage_error() -> None:
-    result = runner.invoke(app, ["frobnicate"])
+    result = runner.invoke(main, ["frobnicate"])
     assert result.exit_code == 2
 
 
@@ -53,17 +54,17 @@ def test_missing_file_is_exit_2_without_traceback(command: str, tmp_path: object
 
 
 def test_shell_completion_is_offered() -> None:
-    result = runner.invoke(app, ["--show-completion", "bash"])
+    result = runner.invoke(main, ["--show-completion", "bash"])
     assert result.exit_code == 0, result.output
     assert "complete" in result.output and "vr-quarantine" in result.output
-    assert "--install-completion" in runner.invoke(app, ["--help"]).output
+    assert "--install-completion" in runner.invoke(main, ["--help"]).output
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_usage_lines_have_plain_metavars(command: str) -> None:
     usage = next(
         line
-        for line in runner.invoke(app, [command, "--help"]).output.splitlines()
+        for line in runner.invoke(main, [command, "--help"]).output.splitlines()
         if "Usage" in line
     )
     assert "[[" not in usage and "...]..." not in usage and "......" not in usage, usage
@@ -71,6 +72,6 @@ def test_usage_lines_have_plain_metavars(command: str) -> None:
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
 def test_rule_listings_are_plain_text(command: str) -> None:
-    output = runner.invoke(app, [command, "--list-rules"]).output
+    output = runner.invoke(main, [command, "--list-rules"]).output
     assert output.count("\n") > 10
     assert "``" not in output and "`" not in output

@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.report.github import escape_data, escape_property
+
+from tests.clirunner import CliRunner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "artifacts"
 runner = CliRunner()
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, ["lint", *args], input=stdin)
+    result = runner.invoke(main, ["lint", *args], input=stdin)
     return result.exit_code, result.output
 
 

@@ -35,8 +35,9 @@ def test_ci_recipe_workflow_runs_on_this_repository(repo_root: Path, tmp_path: P
     import shlex
 
     import yaml
-    from typer.testing import CliRunner
-    from vr_quarantine.cli import app
+    from vr_quarantine.cli import main
+
+    from tests.clirunner import CliRunner
 
     section = _readme(repo_root).split("### A CI recipe", 1)[1]
     block = re.search(r"```yaml\n(.*?)```", section, re.S)
@@ -52,7 +53,7 @@ def test_ci_recipe_workflow_runs_on_this_repository(repo_root: Path, tmp_path: P
         line, _, redirect = command.partition(">")
         argv = shlex.split(line)[1:]
         argv = [str(repo_root / a) if (repo_root / a).exists() else a for a in argv]
-        result = runner.invoke(app, argv)
+        result = runner.invoke(main, argv)
         assert result.exit_code == 0, (command, result.output)
         if redirect:
             assert redirect.strip() == upload["with"]["sarif_file"]

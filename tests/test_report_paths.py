@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
+
+from tests.clirunner import CliRunner
 
 runner = CliRunner()
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -25,7 +26,7 @@ def repo(tmp_path: Path) -> Path:
 
 def test_lint_sarif_from_a_subfolder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo / "docs" / "deep")
-    result = runner.invoke(app, ["lint", "-f", "sarif", "../../artifacts/bad.yaml"])
+    result = runner.invoke(main, ["lint", "-f", "sarif", "../../artifacts/bad.yaml"])
     run = json.loads(result.stdout)["runs"][0]
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
@@ -36,7 +37,7 @@ def test_lint_sarif_from_a_subfolder(repo: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_lint_github_from_a_subfolder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo / "docs")
-    result = runner.invoke(app, ["lint", "-f", "github", str(repo / "artifacts" / "bad.yaml")])
+    result = runner.invoke(main, ["lint", "-f", "github", str(repo / "artifacts" / "bad.yaml")])
     assert result.stdout.startswith("::error file=artifacts/bad.yaml,line=")
 
 
@@ -45,7 +46,7 @@ def test_outside_a_repository_paths_stay_relative_to_the_folder(
 ) -> None:
     shutil.copy(FIXTURES / "artifacts" / "bad_vql.yaml", tmp_path / "bad.yaml")
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["lint", "-f", "github", "bad.yaml"])
+    result = runner.invoke(main, ["lint", "-f", "github", "bad.yaml"])
     if (tmp_path / ".git").exists() or any((p / ".git").exists() for p in tmp_path.parents):
         pytest.skip("the temporary folder is inside a git repository")
     assert result.stdout.startswith("::error file=bad.yaml,")
@@ -54,6 +55,6 @@ def test_outside_a_repository_paths_stay_relative_to_the_folder(
 def test_validate_sarif_describes_profile_rules(tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text("format_version: 1\nno_such_setting: 1\n", encoding="utf-8")
-    result = runner.invoke(app, ["validate", "-f", "sarif", str(profile)])
+    result = runner.invoke(main, ["validate", "-f", "sarif", str(profile)])
     rules = json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
     assert rules and all(r["shortDescription"]["text"] != r["id"] for r in rules)

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.errors import VrqError
 from vr_quarantine.server import ApiClient, collect, load_api_config
 
+from tests.clirunner import CliRunner, Result
 from tests.velociraptor_fake import (
     Q_CLIENT,
     Q_FETCH,
@@ -60,7 +60,7 @@ def config(tmp_path: Path, pki: Pki, server: Running) -> Path:
 
 
 def run(config: Path, *args: str) -> Result:
-    return runner.invoke(app, ["collect", "--api-config", str(config), "-a", ARTIFACT, *args])
+    return runner.invoke(main, ["collect", "--api-config", str(config), "-a", ARTIFACT, *args])
 
 
 def test_one_client_finishes_with_rows_and_logs(server: Running, config: Path) -> None:
@@ -139,7 +139,7 @@ def test_no_wait_launches_and_returns(server: Running, config: Path) -> None:
 
 def test_unknown_artifact_is_refused_before_launching(server: Running, config: Path) -> None:
     result = runner.invoke(
-        app, ["collect", "--api-config", str(config), "-a", "Custom.Nope", ALPHA]
+        main, ["collect", "--api-config", str(config), "-a", "Custom.Nope", ALPHA]
     )
     assert result.exit_code == 2
     assert "the server has no artifact named 'Custom.Nope'" in result.stderr
@@ -170,7 +170,7 @@ def test_bad_params_and_formats(config: Path) -> None:
     assert "is not K=V" in run(config, ALPHA, "-p", "novalue").stderr
     assert "given twice" in run(config, ALPHA, "-p", "A=1", "-p", "A=2").stderr
     assert run(config, ALPHA, "-f", "xml").exit_code == 2
-    no_artifact = runner.invoke(app, ["collect", "--api-config", str(config), ALPHA])
+    no_artifact = runner.invoke(main, ["collect", "--api-config", str(config), ALPHA])
     assert no_artifact.exit_code == 2 and "--artifact NAME" in no_artifact.stderr
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.render import render_run
+
+from tests.clirunner import CliRunner, Result
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def pack(*args: str | Path) -> Result:
-    return runner.invoke(app, ["pack", *map(str, args)])
+    return runner.invoke(main, ["pack", *map(str, args)])
 
 
 def test_pack_of_artifacts_holds_exactly_their_texts(tmp_path: Path) -> None:

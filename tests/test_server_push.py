@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.render import render_run
 
+from tests.clirunner import CliRunner, Result
 from tests.velociraptor_fake import (
     API_USER,
     Q_FETCH,
@@ -60,7 +60,7 @@ def small(tmp_path: Path, text: str = SMALL, name: str = "small.yaml") -> Path:
 
 
 def push(*args: str | Path) -> Result:
-    return runner.invoke(app, ["push", *map(str, args)])
+    return runner.invoke(main, ["push", *map(str, args)])
 
 
 def test_new_artifact_is_diffed_uploaded_and_read_back(

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.simulate.scenario import load_scenario_file
+
+from tests.clirunner import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE = ROOT / "generator" / "profile" / "default.yaml"
@@ -16,7 +17,7 @@ SCENARIOS = ROOT / "tests" / "fixtures" / "scenarios"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["simulate", *args])
+    result = CliRunner().invoke(main, ["simulate", *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -249,7 +250,7 @@ def test_a_vql_syntax_error_is_reported_at_the_artifact_files_line_and_column(
     assert f"{artifact}:6:34: VQL syntax error in query of source '#1'" in err
     assert f"{artifact}:2:" in err  # the precondition's error too, in the same run
     assert "remove the ';'" in err
-    lint = CliRunner().invoke(app, ["lint", str(artifact)])
+    lint = CliRunner().invoke(main, ["lint", str(artifact)])
     assert f"{artifact}:6:34:" in lint.stdout
 
 
@@ -266,13 +267,14 @@ def test_a_scenario_plugin_row_that_is_not_a_mapping_exits_2(tmp_path: Path) -> 
 def test_text_output_shows_each_step_once_and_brackets_ipv6_ports() -> None:
     from pathlib import Path
 
-    from typer.testing import CliRunner
-    from vr_quarantine.cli import app
+    from vr_quarantine.cli import main
+
+    from tests.clirunner import CliRunner
 
     example = (
         Path(__file__).resolve().parent.parent / "examples" / "engagement-jumphost-share-ipv6.yaml"
     )
-    output = CliRunner().invoke(app, ["simulate", str(example)]).stdout
+    output = CliRunner().invoke(main, ["simulate", str(example)]).stdout
     assert "  permit Velociraptor server [2001:db8:10::20]:8000 | ok\n" in output
     assert "tcp me -> [2001:db8:10::20]:8000 (mirrored)" in output
     assert "[2001:db8:20::50-2001:db8:20::51]:445" in output

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.profile import load_profile, load_profile_file, validate_paths
 from vr_quarantine.profile.starter import starter_profile_text
+
+from tests.clirunner import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -26,13 +27,13 @@ BROKEN = b"format_version: 1\nid: broken\nblock_all: maybe\n"
 
 
 def _json(args: list[str], stdin: bytes | None = None) -> tuple[int, dict[str, object]]:
-    result = runner.invoke(app, ["validate", "-f", "json", *args], input=stdin)
+    result = runner.invoke(main, ["validate", "-f", "json", *args], input=stdin)
     return result.exit_code, json.loads(result.stdout)
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_examples_validate_clean_even_strict(path: Path) -> None:
-    result = runner.invoke(app, ["validate", "--strict", str(path)])
+    result = runner.invoke(main, ["validate", "--strict", str(path)])
     assert result.exit_code == 0, result.output
     assert "0 error(s), 0 warning(s)" in result.stdout
 
@@ -47,7 +48,7 @@ def test_examples_cover_the_issue() -> None:
 
 
 def test_built_in_default_validates_clean() -> None:
-    assert runner.invoke(app, ["validate", "--strict", str(DEFAULT)]).exit_code == 0
+    assert runner.invoke(main, ["validate", "--strict", str(DEFAULT)]).exit_code == 0
 
 
 def test_json_output_shape() -> None:
@@ -73,7 +74,7 @@ def test_stdin_is_dash() -> None:
     assert doc["files"] == ["<stdin>"]
     [diag] = doc["diagnostics"]  # type: ignore[misc]
     assert (diag["path"], diag["line"], diag["rule"]) == ("<stdin>", 3, "schema")
-    assert runner.invoke(app, ["validate", "-"], input=CLEAN).exit_code == 0
+    assert runner.invoke(main, ["validate", "-"], input=CLEAN).exit_code == 0
 
 
 def test_folder_is_searched_recursively_for_yaml_and_yml(tmp_path: Path) -> None:
@@ -99,27 +100,27 @@ def test_every_file_is_reported_in_one_run_sorted(tmp_path: Path) -> None:
 
 
 def test_strict_turns_warnings_into_findings() -> None:
-    assert runner.invoke(app, ["validate", "-"], input=WARNS).exit_code == 0
-    assert runner.invoke(app, ["validate", "--strict", "-"], input=WARNS).exit_code == 1
+    assert runner.invoke(main, ["validate", "-"], input=WARNS).exit_code == 0
+    assert runner.invoke(main, ["validate", "--strict", "-"], input=WARNS).exit_code == 1
 
 
 def test_missing_path_is_exit_2_and_other_files_still_checked(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_bytes(BROKEN)
-    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml"), str(tmp_path)])
+    result = runner.invoke(main, ["validate", str(tmp_path / "nope.yaml"), str(tmp_path)])
     assert result.exit_code == 2
     assert f"{tmp_path / 'nope.yaml'}: error: no such file or folder [io-error]" in result.stdout
     assert "[schema]" in result.stdout
 
 
 def test_empty_folder_and_no_path_are_usage_errors(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["validate", str(tmp_path)]).exit_code == 2
-    result = runner.invoke(app, ["validate"])
+    assert runner.invoke(main, ["validate", str(tmp_path)]).exit_code == 2
+    result = runner.invoke(main, ["validate"])
     assert result.exit_code == 2
     assert "no PATH given" in result.output
 
 
 def test_unknown_output_format_is_usage_error() -> None:
-    result = runner.invoke(app, ["validate", "-f", "xml", str(DEFAULT)])
+    result = runner.invoke(main, ["validate", "-f", "xml", str(DEFAULT)])
     assert result.exit_code == 2
     assert "unknown output format" in result.output
 
@@ -157,22 +158,22 @@ def test_subprocess_missing_path_no_traceback() -> None:
 
 def test_init_writes_a_profile_that_validates_strictly(tmp_path: Path) -> None:
     target = tmp_path / "profile.yaml"
-    result = runner.invoke(app, ["init", str(target)])
+    result = runner.invoke(main, ["init", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=https://")
-    assert runner.invoke(app, ["validate", "--strict", str(target)]).exit_code == 0
+    assert runner.invoke(main, ["validate", "--strict", str(target)]).exit_code == 0
     assert list(tmp_path.iterdir()) == [target], "no temporary file left behind"
 
 
 def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     target = tmp_path / "profile.yaml"
     target.write_text("precious: true\n")
-    result = runner.invoke(app, ["init", str(target)])
+    result = runner.invoke(main, ["init", str(target)])
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert target.read_text() == "precious: true\n"
-    assert runner.invoke(app, ["init", "--force", str(target)]).exit_code == 0
+    assert runner.invoke(main, ["init", "--force", str(target)]).exit_code == 0
     assert target.read_text().startswith("# yaml-language-server: $schema=")
 
 
@@ -181,7 +182,7 @@ def test_init_points_at_a_schema_copy_above_it(tmp_path: Path) -> None:
     (tmp_path / "schema" / "quarantine-profile.schema.json").write_text("{}")
     (tmp_path / "profiles" / "site").mkdir(parents=True)
     target = tmp_path / "profiles" / "site" / "hq.yaml"
-    assert runner.invoke(app, ["init", str(target)]).exit_code == 0
+    assert runner.invoke(main, ["init", str(target)]).exit_code == 0
     first = target.read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schema/quarantine-profile.schema.json"
 
@@ -193,23 +194,23 @@ def test_init_in_this_repository_points_at_the_real_schema() -> None:
 
 
 def test_init_dash_prints_and_missing_folders_are_created(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["init", "-"])
+    result = runner.invoke(main, ["init", "-"])
     assert result.exit_code == 0
     assert load_profile("<stdout>", result.stdout.encode()).profile is not None
     nested = tmp_path / "profiles" / "site" / "p.yaml"
-    made = runner.invoke(app, ["init", str(nested)])
+    made = runner.invoke(main, ["init", str(nested)])
     assert made.exit_code == 0, made.output
     assert load_profile_file(nested).profile is not None
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(main, ["init", str(tmp_path)]).exit_code == 2
     (tmp_path / "afile").write_text("x")
-    blocked = runner.invoke(app, ["init", str(tmp_path / "afile" / "p.yaml")])
+    blocked = runner.invoke(main, ["init", str(tmp_path / "afile" / "p.yaml")])
     assert blocked.exit_code == 2 and "is a file, not a folder" in blocked.output
 
 
 def test_init_schema_url_option(tmp_path: Path) -> None:
     target = tmp_path / "p.yaml"
     url = "https://schemas.example.org/q.json"
-    assert runner.invoke(app, ["init", "--schema-url", url, str(target)]).exit_code == 0
+    assert runner.invoke(main, ["init", "--schema-url", url, str(target)]).exit_code == 0
     assert target.read_text().splitlines()[0] == f"# yaml-language-server: $schema={url}"
 
 
@@ -217,7 +218,7 @@ def test_init_schema_url_option(tmp_path: Path) -> None:
 
 
 def test_schema_command_prints_the_published_schema() -> None:
-    result = runner.invoke(app, ["schema"])
+    result = runner.invoke(main, ["schema"])
     assert result.exit_code == 0
     on_disk = (ROOT / "schema" / "quarantine-profile.schema.json").read_text(encoding="utf-8")
     assert result.stdout == on_disk
@@ -226,13 +227,13 @@ def test_schema_command_prints_the_published_schema() -> None:
 
 @pytest.mark.parametrize("command", ["validate", "init", "schema"])
 def test_help(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
 
 
 def test_list_rules() -> None:
-    result = runner.invoke(app, ["validate", "--list-rules"])
+    result = runner.invoke(main, ["validate", "--list-rules"])
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines()]
     assert "lockout-no-server" in listed and "yaml-duplicate-key" in listed
@@ -240,7 +241,7 @@ def test_list_rules() -> None:
 
 
 def test_init_refuses_a_nul_byte_in_the_path(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["init", str(tmp_path / "a\x00b.yaml")])
+    result = runner.invoke(main, ["init", str(tmp_path / "a\x00b.yaml")])
     assert result.exit_code == 2
     assert "NUL" in result.output
 
@@ -272,5 +273,5 @@ def test_profiles_checked_together_need_their_own_names(tmp_path: Path) -> None:
 
 
 def test_examples_and_built_in_default_checked_together_are_clean() -> None:
-    result = runner.invoke(app, ["validate", "--strict", str(EXAMPLES), str(DEFAULT)])
+    result = runner.invoke(main, ["validate", "--strict", str(EXAMPLES), str(DEFAULT)])
     assert result.exit_code == 0, result.output

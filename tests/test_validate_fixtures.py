@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-from vr_quarantine.cli import app
+from vr_quarantine.cli import main
 from vr_quarantine.profile import load_profile_file
+
+from tests.clirunner import CliRunner
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "profiles"
 runner = CliRunner()
@@ -80,7 +81,7 @@ WARNINGS: dict[str, list[tuple[str, int]]] = {
 
 
 def _findings(path: Path) -> list[tuple[str, int]]:
-    result = runner.invoke(app, ["validate", "--output-format", "json", str(path)])
+    result = runner.invoke(main, ["validate", "--output-format", "json", str(path)])
     doc = json.loads(result.stdout)
     return sorted(
         (d["rule"], d["line"]) for d in doc["diagnostics"] if d["severity"] in ("error", "warning")
@@ -96,7 +97,7 @@ def test_every_fixture_is_in_a_table() -> None:
 @pytest.mark.parametrize(("name", "expected"), sorted(INVALID.items()))
 def test_invalid_fixture(name: str, expected: list[tuple[str, int]]) -> None:
     path = FIXTURES / "invalid" / name
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 1, result.output
     assert _findings(path) == sorted(expected)
     assert load_profile_file(path).profile is None
@@ -105,15 +106,15 @@ def test_invalid_fixture(name: str, expected: list[tuple[str, int]]) -> None:
 @pytest.mark.parametrize(("name", "expected"), sorted(WARNINGS.items()))
 def test_warning_fixture(name: str, expected: list[tuple[str, int]]) -> None:
     path = FIXTURES / "warnings" / name
-    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
-    assert runner.invoke(app, ["validate", "--strict", str(path)]).exit_code == 1
+    assert runner.invoke(main, ["validate", str(path)]).exit_code == 0
+    assert runner.invoke(main, ["validate", "--strict", str(path)]).exit_code == 1
     assert _findings(path) == sorted(expected)
     assert load_profile_file(path).profile is not None, "warnings keep the profile"
 
 
 def test_text_output_names_file_line_rule_and_hint() -> None:
     path = FIXTURES / "invalid" / "ipv6-prefix.yaml"
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(main, ["validate", str(path)])
     first, hint = result.stdout.splitlines()[:2]
     assert first.startswith(f"{path}:7:18: error: ")
     assert first.endswith("[ipv6-prefix]")
@@ -138,7 +139,7 @@ def test_installed_entry_point_exit_codes(name: str, code: int) -> None:
 
 
 def test_all_fixtures_in_one_run_sorted_by_file_then_line() -> None:
-    result = runner.invoke(app, ["validate", "-f", "json", str(FIXTURES)])
+    result = runner.invoke(main, ["validate", "-f", "json", str(FIXTURES)])
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     keys = [(d["path"], d["line"], d["column"]) for d in doc["diagnostics"]]
