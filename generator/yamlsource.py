@@ -34,20 +34,20 @@ MAX_NODES = 200_000
 NodePath = tuple[str | int, ...]
 
 
-_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
 class _Lines:
     """Turns a PyYAML mark into the line and column an editor shows.
 
-    PyYAML also breaks lines at U+0085, U+2028 and U+2029; editors and our other tools count
-    only ``\n``. Marks carry a character index, so positions are recomputed from it when the
-    text holds one of those characters.
+    PyYAML also breaks lines at a lone CR, U+0085, U+2028 and U+2029; editors and our other
+    tools count only ``\n``. Marks carry a character index, so positions are recomputed from it
+    when the text holds one of those characters.
     """
 
     def __init__(self, text: str) -> None:
         self.starts: list[int] | None = None
-        if any(ch in text for ch in _UNICODE_BREAKS):
+        if any(ch in text for ch in _OTHER_BREAKS):
             self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
 
     def at(self, mark: Mark) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from vr_quarantine import __version__
@@ -58,6 +59,38 @@ def test_shell_completion_is_offered() -> None:
     assert result.exit_code == 0, result.output
     assert "complete" in result.output and "vr-quarantine" in result.output
     assert "--install-completion" in runner.invoke(main, ["--help"]).output
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_names_every_command_and_installs_where_the_shell_looks(
+    shell: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    script = runner.invoke(main, ["--show-completion", shell]).stdout
+    assert all(command in script for command in COMMANDS) and "fail-on" in script
+    installed = runner.invoke(main, ["--install-completion", shell])
+    assert installed.exit_code == 0, installed.output
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert [p.read_text() for p in written] == [script]
+
+
+def test_bash_completion_completes_commands_and_options() -> None:
+    script = runner.invoke(main, ["--show-completion", "bash"]).stdout
+    probe = (
+        f"{script}\n"
+        "COMP_WORDS=(vr-quarantine si); COMP_CWORD=1; _vr_quarantine; echo ${COMPREPLY[@]}\n"
+        "COMP_WORDS=(vr-quarantine lint --fa); COMP_CWORD=2; _vr_quarantine; echo ${COMPREPLY[@]}\n"
+    )
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["simulate", "--fail-on"]
+
+
+def test_completion_for_an_unknown_shell_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHELL", "/bin/tcsh")
+    result = runner.invoke(main, ["--show-completion"])
+    assert result.exit_code == 2 and "tcsh" in result.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS)

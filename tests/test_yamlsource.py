@@ -36,3 +36,12 @@ def test_syntax_errors_read_the_same_whatever_the_parser() -> None:
     text = "a: 1\nb: [\n"
     fast, pure = load_yaml_text("t.yaml", text), load_yaml_text("t.yaml", text, fast=False)
     assert fast.diagnostics == pure.diagnostics
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_lone_carriage_return_does_not_shift_positions(fast: bool) -> None:
+    text = "\r# c\nformat_version: 1\nrollback:\n  timeout_seconds:\r30\n"
+    (diagnostic,) = load_yaml_text("t.yaml", text, fast=fast).diagnostics
+    assert diagnostic.location.line <= text.count("\n") + 1
+    crlf = load_yaml_text("t.yaml", "a: 1\r\nb: 2\r\n", fast=fast).document
+    assert crlf is not None and crlf.values[("b",)] == (2, 4)
