@@ -42,6 +42,8 @@ class WindowsHost(SideEffects):
         default_factory=lambda: {"srv.example": ["192.0.2.10", "2001:db8::10"]}
     )
     calls: list[list[str]] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+    wmi_error: bool = False
 
     def plugin(self, name: str, args: dict[str, Any]) -> list[Any] | None:
         if name == "execve":
@@ -49,7 +51,7 @@ class WindowsHost(SideEffects):
             self.calls.append(argv)
             return self._execve(argv)
         if name == "wmi":
-            return [{"Name": "PolicyAgent", "State": self.agent_state}]
+            return [] if self.wmi_error else [{"Name": "PolicyAgent", "State": self.agent_state}]
         if name == "read_reg_key":
             globs = str(args["globs"])
             if "WindowsFirewall" in globs and self.merge is not None:
@@ -67,6 +69,8 @@ class WindowsHost(SideEffects):
         if name == "host":
             host = str(args["name"])
             return True, self.dns.get(host, [host] if host[0].isdigit() or ":" in host else NULL)
+        if name == "environ":
+            return True, self.environment.get(str(args["var"]), "")
         return False, NULL
 
     def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
@@ -158,11 +162,14 @@ def test_success_builds_unassigned_assigns_last_and_checks_every_address() -> No
     host = WindowsHost()
     rows, logs = run(host)
     assert host.netsh() == BUILD
-    assert [c[-1] for c in host.curl()] == [
-        "https://192.0.2.10:8000/server.pem",
-        "https://[2001:db8::10]:8000/server.pem",
+    # The URL keeps the server's name (SNI and Host); --connect-to pins each permitted address.
+    assert [c[-1] for c in host.curl()] == ["https://srv.example:8000/server.pem"] * 2
+    assert [c[c.index("--connect-to") + 1] for c in host.curl()] == [
+        "srv.example:8000:192.0.2.10:8000",
+        "srv.example:8000:[2001:db8::10]:8000",
     ]
     assert all("--noproxy" in c and "--max-time" in c for c in host.curl())
+    assert all(c[1] == "--disable" for c in host.curl()), "a .curlrc must not change the probe"
     assert _errors(logs) == []
     assert all(
         set(r) == {"Time", "Step", "Status", "Result", "Command", "ReturnCode", "Output"}
@@ -228,7 +235,9 @@ def test_message_box_only_after_success_and_reported_honestly() -> None:
     (msg,) = [c for c in host.calls if c[0] == "msg"]
     assert msg[:2] == ["msg", "*"]
     assert msg[2].startswith("line one\nline two") and len(msg[2]) == 255
-    assert rows[-1]["Status"] == "failed" and "NOT sent" in rows[-1]["Result"]
+    # msg.exe's exit is reported, and the quarantine stands (a warning, not a failure).
+    assert rows[-1]["Status"] == "warning" and "NOT shown" in rows[-1]["Result"]
+    assert "in force all the same" in rows[-1]["Result"]
     ok_host = WindowsHost()
     ok_rows, _ = run(ok_host, params={"MessageBox": "isolated"})
     assert ok_rows[-1]["Result"] == "Message box sent to the logged-in users."
@@ -237,7 +246,8 @@ def test_message_box_only_after_success_and_reported_honestly() -> None:
 @pytest.mark.parametrize(
     ("host", "fragment"),
     [
-        (WindowsHost(agent_state="Stopped"), "Policy Agent"),
+        (WindowsHost(agent_state="Stopped"), "Policy Agent service (PolicyAgent) is Stopped"),
+        (WindowsHost(wmi_error=True), "WMI query returned nothing"),
         (WindowsHost(merge=0), "AllowLocalIPsecPolicyMerge"),
         (WindowsHost(merge="0"), "AllowLocalIPsecPolicyMerge"),
         (WindowsHost(domain_policy="LDAP://CN=ipsecPolicy"), "domain IPsec policy"),
@@ -246,6 +256,7 @@ def test_message_box_only_after_success_and_reported_honestly() -> None:
     ],
     ids=[
         "agent-stopped",
+        "wmi-error",
         "merge-forbidden",
         "merge-forbidden-as-text",
         "domain-policy",
@@ -333,13 +344,88 @@ def test_client_config_urls_can_be_switched_off_for_profile_urls() -> None:
 def test_probes_follow_the_client_proxy_and_the_negative_probe_does_not() -> None:
     client = {"server_urls": ["https://srv.example:8000/"], "proxy": "http://203.0.113.8:3128"}
     host = WindowsHost()
-    rows, logs = run(host, client=client, params={"NegativeCheckURL": "https://example.com/"})
+    rows, logs = run(
+        host,
+        client=client,
+        rules=(permit("203.0.113.8", 3128, "Site proxy"),),
+        params={"NegativeCheckURL": "https://example.com/"},
+    )
     server_probes = [c for c in host.curl() if c[-1].endswith("/server.pem")]
     assert server_probes and all("--proxy" in c for c in server_probes)
     assert {c[-1] for c in server_probes} == {"https://srv.example:8000/server.pem"}
     assert "--noproxy" in host.curl()[-1]
-    assert any("proxy" in r["Result"] for r in rows if r["Status"] == "warning")
+    notes = [r["Result"] for r in rows if r["Status"] == "info"]
+    assert any("through the proxy http://203.0.113.8:3128 (from Client.proxy)" in n for n in notes)
+    assert any("'Site proxy'" in n for n in notes)
     assert _errors(logs) == []
+
+
+@pytest.mark.parametrize(
+    ("client", "environment", "proxy"),
+    [
+        ({"proxy": "http://203.0.113.8:3128"}, {}, "http://203.0.113.8:3128"),
+        ({"proxy_config": {"https": "http://203.0.113.8:3128"}}, {}, "http://203.0.113.8:3128"),
+        ({}, {"HTTPS_PROXY": "203.0.113.9:3128"}, "http://203.0.113.9:3128"),
+        (
+            {"proxy": "http://203.0.113.8:3128"},
+            {"HTTPS_PROXY": "http://203.0.113.9:3128"},
+            "http://203.0.113.9:3128",
+        ),
+    ],
+    ids=["client-proxy", "proxy-config-https", "environment", "environment-wins"],
+)
+def test_a_proxy_the_table_does_not_permit_is_refused_by_name(
+    client: dict[str, Any], environment: dict[str, str], proxy: str
+) -> None:
+    host = WindowsHost(environment=environment)
+    rows, _logs = run(host, client={"server_urls": ["https://srv.example:8000/"], **client})
+    assert host.calls == []
+    (refusal,) = [r["Result"] for r in rows if r["Status"] == "failed"]
+    assert f"through the proxy {proxy}" in refusal and "Nothing was changed" in refusal
+
+
+def test_ignore_environment_and_no_proxy_are_honoured() -> None:
+    ignored = WindowsHost(environment={"HTTPS_PROXY": "http://203.0.113.9:3128"})
+    run(
+        ignored,
+        client={
+            "server_urls": ["https://srv.example:8000/"],
+            "proxy_config": {"ignore_environment": True},
+        },
+    )
+    assert ignored.netsh()[-1].endswith("assign=y"), "no proxy: the probes go direct"
+    exempt = WindowsHost(
+        environment={"HTTPS_PROXY": "http://203.0.113.9:3128", "NO_PROXY": "localhost,.example"}
+    )
+    run(exempt)
+    assert exempt.netsh()[-1].endswith("assign=y")
+    assert all("--noproxy" in c for c in exempt.curl())
+
+
+@pytest.mark.parametrize(
+    ("proxy_config", "fragment"),
+    [
+        ({"pac": "http://wpad.example/wpad.dat"}, "PAC file http://wpad.example/wpad.dat"),
+        (
+            {"proxy_url_regexp": {"srv": "http://203.0.113.8:3128", "example": ""}},
+            "several per-URL proxy rules",
+        ),
+        ({"proxy_url_regexp": {"control$": "http://203.0.113.8:3128"}}, "only some"),
+        ({"https": "203.0.113.8:3128"}, "not a URL the client's proxy set-up can use"),
+    ],
+    ids=["pac", "ambiguous-rules", "partial-rule", "unparsable"],
+)
+def test_a_route_that_cannot_be_proven_is_refused(
+    proxy_config: dict[str, Any], fragment: str
+) -> None:
+    host = WindowsHost()
+    rows, _ = run(
+        host,
+        client={"server_urls": ["https://srv.example:8000/"], "proxy_config": proxy_config},
+        rules=(permit("203.0.113.8", 3128, "Site proxy"),),
+    )
+    assert host.calls == []
+    assert any(fragment in r["Result"] and r["Status"] == "failed" for r in rows), rows
 
 
 def test_without_connectivity_check_no_probe_runs() -> None:
@@ -432,5 +518,75 @@ def test_connectivity_passes_when_one_address_answers_and_reports_k_of_n() -> No
     assert sorted(r["Status"] for r in probes) == ["ok", "warning"]
     (summary,) = [r for r in rows if r["Step"] == "connectivity check"]
     assert summary["Status"] == "ok"
-    assert summary["Result"].startswith("1 of 2 permitted server addresses answered")
+    assert summary["Result"].startswith("1 of 2 paths to the Velociraptor servers answered")
     assert _errors(logs) == []
+
+
+def test_partial_execve_rows_are_joined_and_only_a_complete_command_counts() -> None:
+    """execve sends full `length` chunks as rows with Complete false and the rest with the
+    return code (vql/tools/shell/execve.go): the error may sit in an earlier chunk."""
+
+    class ChunkedHost(WindowsHost):
+        def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
+            if argv[0] == "netsh" and "add filteraction" in " ".join(argv):
+                return [
+                    {
+                        "Stdout": "ERR IPsec[05010] : ",
+                        "Stderr": "",
+                        "ReturnCode": 0,
+                        "Complete": False,
+                    },
+                    {"Stdout": "the rest", "Stderr": "", "ReturnCode": 0, "Complete": True},
+                ]
+            return super()._execve(argv)
+
+    host = ChunkedHost()
+    rows, _ = run(host)
+    failed = [r for r in rows if r["Status"] == "failed"]
+    assert failed and "ERR IPsec[05010] : the rest" in failed[0]["Output"]
+    assert not host.netsh()[-1].endswith("assign=y")
+
+
+def test_a_program_that_cannot_start_is_a_failure_not_a_result() -> None:
+    """execve's start failure: ReturnCode 1, the error in Stderr, Complete false."""
+
+    class NoNetsh(WindowsHost):
+        def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
+            if argv[0] == "netsh" and argv[3] == "add":
+                return [
+                    {
+                        "Stdout": "",
+                        "Stderr": 'exec: "netsh": executable file not found',
+                        "ReturnCode": 1,
+                        "Complete": False,
+                    }
+                ]
+            return super()._execve(argv)
+
+    host = NoNetsh()
+    rows, logs = run(host)
+    failed = [r for r in rows if r["Status"] == "failed"]
+    assert failed[0]["Step"].startswith("create policy")
+    assert "executable file not found" in failed[0]["Output"]
+    assert any("netsh step" in line and "ERROR" in line for line in logs)
+
+
+def test_msg_that_cannot_start_is_a_warning_and_the_quarantine_stands() -> None:
+    class NoMsg(WindowsHost):
+        def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
+            if argv[0] == "msg":
+                return [
+                    {
+                        "Stdout": "",
+                        "Stderr": 'exec: "msg": executable file not found',
+                        "ReturnCode": 1,
+                        "Complete": False,
+                    }
+                ]
+            return super()._execve(argv)
+
+    host = NoMsg()
+    rows, _ = run(host, params={"MessageBox": "isolated"})
+    assert rows[-1]["Status"] == "warning" and "could not run" in rows[-1]["Result"]
+    assert host.netsh()[-1].endswith("assign=y")
+    assert next(r for r in rows if r["Step"] == "quarantine")["Status"] == "ok"

@@ -194,12 +194,14 @@ def test_profile_strings_only_reach_the_artifact_as_data(profile: Profile) -> No
         "author",
         "description",
         "type",
+        "resources",
         "required_permissions",
         "precondition",
         "parameters",
         "sources",
     } | ({"references"} if profile.artifact.references else set())
     assert set(data) == expected
+    assert data["resources"] == {"timeout": 600}
     assert data["name"] == profile.artifact.name
     assert data["author"] == profile.artifact.author
     assert data.get("references", []) == list(profile.artifact.references)

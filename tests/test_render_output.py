@@ -193,9 +193,12 @@ def test_description_says_all_traffic_is_blocked_only_when_block_all_is_on(
         assert "other traffic still flows" in description
 
 
-def test_description_states_the_one_address_is_enough_rule() -> None:
+def test_description_states_the_one_path_is_enough_rule_and_what_is_unverified() -> None:
     rendered = render_profile(plain_profile())
     assert rendered.text is not None, rendered.diagnostics
     description = " ".join(yaml.safe_load(rendered.text)["description"].split())
-    assert "passes when at least one permitted address answers" in description
-    assert "k of n permitted server addresses answered" in description
+    assert "One answering path is enough" in description
+    assert "the server's name kept in the URL and the address pinned" in description
+    assert "refusal names the proxy" in description
+    assert "not documented by Microsoft and is unverified" in description
+    assert "registered with `atexit()`" in description

@@ -9,6 +9,7 @@ deletes what the run created, in creation order.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,81 @@ def test_removal(example: Path) -> None:
 
 def test_the_client_config_server_is_the_default() -> None:
     assert resolve_scenario("success").client_config["server_urls"] == [DEFAULT_SERVER_URL]
+
+
+NEW_SCENARIOS = ("proxy-config", "env-proxy", "collection-cancelled", "sni-frontend", "dual-stack")
+
+
+@pytest.mark.parametrize("scenario_name", NEW_SCENARIOS)
+def test_the_truth_scenarios_pass_on_every_example(example: Path, scenario_name: str) -> None:
+    _, _, sim = run(example, scenario_name)
+    assert sim.error is None
+    assert not sim.state["locked_out"]
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+
+
+def _proxy_permitted(profile: Profile, address: str) -> bool:
+    return any(
+        r.action == "permit" and r.dst_addr == address and r.dst_port == 3128
+        for r in table_rules(profile)
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario_name", "proxy"),
+    [("proxy-config", "http://203.0.113.8:3128"), ("env-proxy", "http://203.0.113.9:3128")],
+)
+def test_the_client_proxy_is_permitted_or_the_run_refuses_naming_it(
+    example: Path, scenario_name: str, proxy: str
+) -> None:
+    profile, _, sim = run(example, scenario_name)
+    address = proxy.split("//")[1].split(":")[0]
+    probes = [c.argv for c in sim.commands if c.argv[0].endswith("curl.exe")]
+    if _proxy_permitted(profile, address):
+        assert sim.state["policy_assigned"] and sim.state["server_reachable"]
+        server_probes = [p for p in probes if p[-1].endswith("/server.pem")]
+        assert server_probes and all(p[p.index("--proxy") + 1] == proxy for p in server_probes)
+    else:
+        assert sim.netsh_commands == [] and probes == []
+        refusals = [r["Result"] for r in sim.rows if r["Status"] == "failed"]
+        assert refusals
+        for refusal in refusals:
+            assert f"through the proxy {proxy}" in refusal and address in refusal
+            assert "Nothing was changed" in refusal
+
+
+def test_a_cancelled_collection_leaves_nothing_behind(example: Path) -> None:
+    profile, scenario, sim = run(example, "collection-cancelled")
+    created = [key for key, _ in build(profile, scenario)]
+    assert sim.cancelled
+    # Everything up to the assignment, then the exit rollback: the same deletes as a failure.
+    assert sim.netsh_commands == apply_sequence(profile, scenario) + undo(profile, created)
+    assert not any(c.argv[0].endswith("curl.exe") for c in sim.commands)
+    assert _our_objects(sim, profile) == []
+    assert any("ended before the verdict" in line for line in sim.logs)
+
+
+def test_probes_name_the_server_so_an_sni_frontend_answers(example: Path) -> None:
+    _, _, sim = run(example, "sni-frontend")
+    probes = [c for c in sim.commands if c.argv[0].endswith("curl.exe")]
+    named = [c for c in probes if "velociraptor.example.com:8000/server.pem" in c.argv[-1]]
+    assert named and all(c.return_code == 0 for c in named)
+    assert all("--connect-to" in c.argv for c in named)
+
+
+def test_dual_stack_permits_both_families(example: Path) -> None:
+    _, _, sim = run(example, "dual-stack")
+    permits = " ".join(sim.state["permitted"])
+    assert "192.0.2.10:8000" in permits and "[2001:db8::10]:8000" in permits
+    connects = [
+        c.argv[c.argv.index("--connect-to") + 1] for c in sim.commands if "--connect-to" in c.argv
+    ]
+    assert "velociraptor.example.com:8000:[2001:db8::10]:8000" in connects
+
+
+def test_a_block_all_that_misses_ipv6_is_caught_by_a_dual_stack_negative_check() -> None:
+    example = ROOT / "examples" / "engagement-jumphost-share-ipv6.yaml"
+    scenario = replace(resolve_scenario("dual-stack"), ipsec_any_covers_ipv6=False)
+    sim = simulate_file(example, scenario)
+    assert sim.state["assigned_policy"] is None
+    assert any("negative check failed" in line for line in sim.logs)

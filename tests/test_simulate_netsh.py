@@ -150,12 +150,21 @@ def test_endpoint_answers_host_stat_info_and_scenario_results() -> None:
     assert endpoint.function("tempfile", {}) == (False, endpoint.function("nope", {})[1])
 
 
+def _curl(endpoint: WindowsEndpoint, url: str) -> int:
+    rows = endpoint.plugin(
+        "execve",
+        {"argv": ["C:\\Windows\\System32\\curl.exe", "--globoff", "--noproxy", "*", url]},
+    )
+    assert rows is not None
+    return int(rows[-1]["ReturnCode"])
+
+
 def test_server_unreachable_only_affects_velociraptor_frontends() -> None:
     endpoint = WindowsEndpoint(resolve_scenario("server-unreachable"))
-    assert not endpoint.reach("https://velociraptor.example.com:8000/server.pem").ok
-    assert not endpoint.reach("https://192.0.2.44:8443/server.pem").ok
-    assert endpoint.reach("https://www.example.com/").ok
-    assert not endpoint.reach("https://[::1/x").ok
+    assert _curl(endpoint, "https://velociraptor.example.com:8000/server.pem") == 28
+    assert _curl(endpoint, "https://192.0.2.44:8443/server.pem") == 28
+    assert _curl(endpoint, "https://www.example.com/") == 0
+    assert _curl(endpoint, "https://[::1/x") == 3
 
 
 _YAML_VALUES = st.recursive(

@@ -24,6 +24,7 @@ ARTIFACT_KEYS = (
     "author",
     "description",
     "type",
+    "resources",
     "required_permissions",
     "precondition",
     "parameters",

@@ -1,22 +1,40 @@
 """The simulated Windows endpoint: answers every side effect of an artifact from a scenario.
 
-Nothing here touches this machine. execve runs against the netsh model (``netsh``), the network
-model (``curl``) or a message box (``msg``); http_client, host, info, wmi, read_reg_key and stat
-are answered from the scenario. A command or call the model does not know stops the simulation
-with a message naming it.
+Nothing here touches this machine. execve runs against the netsh model (``netsh``), the curl
+model (``curl``) or a message box (``msg``); host, environ, info, wmi, read_reg_key, stat and
+http_client are answered from the scenario and the network model. A command or call the model
+does not know stops the simulation with a message naming it. Every behaviour below names the
+Velociraptor source or Microsoft document it follows; the network, proxy and curl models it
+uses are platform-neutral (`network`, `proxy`, `curl`, `client`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import VrqError
 from ..vql.eval import NULL, GoUrl, MockContext, SideEffects, normalise_results
-from .netsh import Netsh, NetshState, decide, is_ip
-from .scenario import INTERNET_ADDRESS, Scenario
+from .client import client_reaches_server
+from .curl import run_curl
+from .netsh import Netsh, NetshState, decide
+from .network import (
+    Clock,
+    CollectionCancelled,
+    Frontend,
+    Network,
+    ProxyServer,
+)
+from .proxy import client_proxy
+from .scenario import INTERNET_ADDRESS, INTERNET_ADDRESS_V6, Scenario
+
+NETSH_SECONDS = 0.2
+"""Simulated duration of one netsh command (not measured: netsh returns in well under a
+second on a healthy host; only the order of magnitude matters for the budget)."""
+
+EXECVE_DEFAULT_LENGTH = 10240
+"""execve's buffer per row when ``length`` is not given (``vql/tools/shell/execve.go``)."""
 
 
 @dataclass
@@ -28,6 +46,7 @@ class Command:
     return_code: int
     stdout: str = ""
     stderr: str = ""
+    time: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,16 +55,8 @@ class Command:
             "return_code": self.return_code,
             "stdout": self.stdout,
             "stderr": self.stderr,
+            "time": self.time,
         }
-
-
-@dataclass
-class Reach:
-    ok: bool
-    status: int
-    detail: str
-    failure: str = ""
-    """Why not: "url" (malformed), "dns" (the name does not resolve) or "timeout"."""
 
 
 def scenario_mocks(scenario: Scenario) -> MockContext:
@@ -62,6 +73,32 @@ _REG_DOMAIN = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 _REG_FIREWALL = "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
 
 
+def build_network(scenario: Scenario, server_urls: list[str]) -> Network:
+    """The scenario's network: DNS, the frontend (at every address its URLs resolve to)."""
+    names = {
+        str(GoUrl.parse(url).member("Hostname")[1]).lower()
+        for url in server_urls
+        if GoUrl.parse(url).member("Hostname")[1]
+    }
+    network = Network(
+        dns={k.lower(): list(v) for k, v in scenario.dns.items()},
+        frontend=Frontend(frozenset(), frozenset(names)),
+        ipv6=scenario.ipv6,
+        internet_answer=scenario.negative_answer,
+    )
+    addresses = {address for name in names for address in network.resolve(name)}
+    network.frontend = Frontend(
+        frozenset(addresses),
+        frozenset(names),
+        answers=scenario.server_answers,
+        sni_required=scenario.sni_required,
+    )
+    for key, reaches in scenario.proxies.items():
+        address, _, port = key.rpartition(":")
+        network.proxies.append(ProxyServer(address.strip("[]"), int(port), reaches))
+    return network
+
+
 @dataclass
 class WindowsEndpoint(SideEffects):
     scenario: Scenario
@@ -69,31 +106,63 @@ class WindowsEndpoint(SideEffects):
     commands: list[Command] = field(default_factory=list)
     netsh_count: int = 0
     failed_changes: list[list[str]] = field(default_factory=list)
+    changed: bool = False
     mocks: MockContext = field(init=False)
+    clock: Clock = field(default_factory=Clock)
+    network: Network = field(init=False)
+    deadline: float | None = None
+    cancel_pending: bool = False
+    cancelled: str = ""
 
     def __post_init__(self) -> None:
         self.mocks = scenario_mocks(self.scenario)
+        self.network = build_network(self.scenario, self.server_urls())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "scenario" and "network" in self.__dict__:
+            # A new scenario (the removal scenario's set-up) brings its own network.
+            super().__setattr__("network", build_network(value, self.server_urls()))
+
+    # ------------------------------------------------------------ the collection's life
+
+    def begin_collection(self, timeout: float | None) -> None:
+        """The query starts: it is cancelled `timeout` seconds from now (``actions/vql.go``);
+        None for an event query, which runs until it is removed."""
+        self.deadline = None if timeout is None else self.clock.now() + timeout
+
+    def end_collection(self, atexit_timeout: float = 60.0) -> None:
+        """The query ended: atexit() queries run with a fresh context of their own, each waited
+        for at most 60 s (``vql/tools/atexit.go``; vfilter ``scope.Close``)."""
+        self.cancel_pending = False
+        self.deadline = self.clock.now() + atexit_timeout
+
+    def _before_side_effect(self) -> None:
+        if self.cancel_pending:
+            self.cancel_pending = False
+            self.cancelled = "cancelled right after the policy was assigned"
+            raise CollectionCancelled(self.cancelled)
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            self.cancelled = "the collection timed out"
+            raise CollectionCancelled(self.cancelled)
+
+    def _spend(self, seconds: float) -> None:
+        """Advance the clock; a command still running at the deadline is killed with the
+        query (``exec.CommandContext``)."""
+        if self.deadline is not None and self.clock.now() + seconds > self.deadline:
+            self.clock.advance(max(0.0, self.deadline - self.clock.now()))
+            self.cancelled = "the collection timed out while a command was running"
+            raise CollectionCancelled(self.cancelled)
+        self.clock.advance(seconds)
+
+    def _log(self, message: str) -> None:
+        if self.clock.session is not None:
+            self.clock.session.log(message)
 
     # ------------------------------------------------------------ names and reachability
 
     def resolve(self, name: str) -> list[str]:
-        """The scenario's DNS; a name it does not list gets a stable TEST-NET-3 address."""
-        if is_ip(name):
-            return [name]
-        if not name:
-            return []
-        listed = self.scenario.dns.get(name.lower())
-        if listed is not None:
-            return list(listed)
-        digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
-        return [f"203.0.113.{1 + digest[0] % 250}"]
-
-    def server_addresses(self) -> set[str]:
-        addresses: set[str] = set()
-        for url in self.server_urls():
-            host = GoUrl.parse(url).member("Hostname")[1]
-            addresses.update(self.resolve(host))
-        return addresses
+        return self.network.resolve(name)
 
     def server_urls(self) -> list[str]:
         urls = self.scenario.client_config.get("server_urls") or []
@@ -101,6 +170,10 @@ class WindowsEndpoint(SideEffects):
         return [str(u) for u in [*urls, extra] if u]
 
     def enforced(self) -> bool:
+        """Whether the assigned local policy filters packets. A domain (GPO) IPsec policy
+        overrides local policy, a GPO can forbid merging local IPsec policy
+        (AllowLocalIPsecPolicyMerge=0, Velociraptor issue #2957), and the IPsec Policy Agent
+        enforces static policy (netsh-ipsec reference notes, sections 1.1 and 1.5)."""
         s = self.scenario
         return (
             self.state.assigned is not None
@@ -110,33 +183,53 @@ class WindowsEndpoint(SideEffects):
             and s.policy_agent == "Running"
         )
 
-    def reach(self, url: str) -> Reach:
-        parsed = GoUrl.parse(url)
-        host = str(parsed.member("Hostname")[1])
-        port_text = str(parsed.member("Port")[1]) or ("80" if parsed.Scheme == "http" else "443")
-        if not host or not port_text.isdigit() or _bad_host(parsed.Host):
-            return Reach(False, 0, f"invalid URL {url!r}", "url")
-        addresses = self.resolve(host)
-        if not addresses:
-            return Reach(False, 0, f"could not resolve host {host}", "dns")
-        port = int(port_text)
-        # A Velociraptor frontend: a configured server, or anything asked for /server.pem.
-        frontend = parsed.Path == "/server.pem"
-        servers = self.server_addresses()
-        for address in addresses:
-            if (frontend or address in servers) and not self.scenario.server_answers:
-                continue
-            if self.enforced() and decide(self.state, address, port) == "block":
-                continue
-            return Reach(True, 200, f"connected to {address}:{port}")
-        return Reach(False, 0, f"no answer from {host}:{port} (timed out)", "timeout")
+    def decide(self, address: str, port: int, protocol: str = "tcp") -> str | None:
+        """The host's packet filter: the assigned IPsec policy, when it is enforced; its
+        filters, most specific first (netsh-ipsec reference notes 1.5, `netsh.decide`)."""
+        if not self.enforced():
+            return None
+        return decide(
+            self.state,
+            address,
+            port,
+            protocol,
+            any_covers_ipv6=self.scenario.ipsec_any_covers_ipv6,
+        )
 
     def isolated(self) -> bool:
-        return self.enforced() and decide(self.state, INTERNET_ADDRESS, 443) == "block"
+        """Blocked towards the internet, over IPv6 too when the host has IPv6."""
+        families = (
+            [INTERNET_ADDRESS, INTERNET_ADDRESS_V6] if self.scenario.ipv6 else [INTERNET_ADDRESS]
+        )
+        return all(self.decide(address, 443) == "block" for address in families)
+
+    def client_reaches_server(self) -> bool:
+        """The client's own path: its proxy (``utils/proxy/proxy.go``), its server URLs."""
+        urls = self.server_urls()
+        return bool(urls) and client_reaches_server(
+            self.network,
+            self,
+            self.scenario.client_config,
+            self.scenario.environment,
+            urls,
+            pac_answer=self.scenario.pac_answer,
+        )
+
+    def client_routes(self) -> dict[str, tuple[str | None, ...]]:
+        return {
+            url: client_proxy(
+                self.scenario.client_config,
+                self.scenario.environment,
+                url,
+                pac_answer=self.scenario.pac_answer,
+            ).choices
+            for url in self.server_urls()
+        }
 
     # ------------------------------------------------------------ SideEffects
 
     def plugin(self, name: str, args: dict[str, Any]) -> list[Any] | None:
+        self._before_side_effect()
         if self.mocks.has_plugin(name):
             return list(self.mocks.call_plugin(name, args))
         handler = getattr(self, f"_plugin_{name}", None)
@@ -146,16 +239,38 @@ class WindowsEndpoint(SideEffects):
         return rows
 
     def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
+        self._before_side_effect()
         if self.mocks.has_function(name):
             return True, self.mocks.call_function(name)
         if name == "host":
-            return True, self.resolve(str(args.get("name", "")))
+            return True, self._host(args)
+        if name == "environ":
+            return True, self._environ(args)
         if name == "stat":
             found = self._plugin_stat(args)
             return True, found[0] if found else NULL
         return False, NULL
 
+    def _host(self, args: dict[str, Any]) -> Any:
+        """``host()`` (``vql/networking/host.go``): LookupHost's addresses, IPv4 and IPv6 as the
+        resolver returns them; on a lookup error it logs and returns an empty list."""
+        name = str(args.get("name", ""))
+        addresses = self.resolve(name)
+        if not addresses:
+            self._log(f"host: Lookup error : lookup {name}: no such host")
+        return addresses
+
+    def _environ(self, args: dict[str, Any]) -> str:
+        """``environ(var=)`` (``vql/common/env.go``): ``os.Getenv``, "" when unset; Windows
+        variable names are case-insensitive."""
+        wanted = str(args.get("var", "")).upper()
+        for key, value in self.scenario.environment.items():
+            if key.upper() == wanted:
+                return value
+        return ""
+
     def _plugin_info(self, args: dict[str, Any]) -> list[Any]:
+        """``info()`` (Velociraptor ``vql/info.go``): OS is ``windows`` on a Windows client."""
         return [
             {
                 "Hostname": "SIMULATED-HOST",
@@ -169,8 +284,14 @@ class WindowsEndpoint(SideEffects):
         ]
 
     def _plugin_wmi(self, args: dict[str, Any]) -> list[Any]:
+        """``wmi()`` (``vql/windows/wmi``): one row per instance; on a WMI error it logs
+        ``wmi: <error>`` and returns no row. Win32_Service.State is a fixed English value
+        ("Running", "Stopped", ...), not localised (Microsoft Win32_Service class document)."""
         query = str(args.get("query", ""))
         if "Win32_Service" in query and "PolicyAgent" in query:
+            if self.scenario.wmi_error:
+                self._log("wmi: Exception occurred. (WBEM_E_FAILED 0x80041001)")
+                return []
             return [{"Name": "PolicyAgent", "State": self.scenario.policy_agent}]
         raise VrqError(
             f"simulated endpoint: the WMI query {query!r} is not modelled",
@@ -178,6 +299,10 @@ class WindowsEndpoint(SideEffects):
         )
 
     def _plugin_read_reg_key(self, args: dict[str, Any]) -> list[Any]:
+        """``read_reg_key()``: one row per key with its values as columns. The keys modelled:
+        the GPO IPsec assignment (GPTIPSECPolicy\\DSIPSECPolicyPath, an unverified location:
+        netsh-ipsec reference notes 1.5) and the firewall policy profiles
+        (AllowLocalIPsecPolicyMerge, Velociraptor issue #2957)."""
         globs = args.get("globs", "")
         patterns = globs if isinstance(globs, list) else [globs]
         rows: list[Any] = []
@@ -207,10 +332,15 @@ class WindowsEndpoint(SideEffects):
                 )
         return rows
 
-    def _plugin_stat(self, args: dict[str, Any]) -> list[Any]:
-        name = str(args.get("filename", ""))
+    def _program_exists(self, path: str) -> bool:
         known = {f.lower() for f in self.scenario.files}
-        if name.lower() in known:
+        return path.lower() in known
+
+    def _plugin_stat(self, args: dict[str, Any]) -> list[Any]:
+        """``stat()`` (Velociraptor ``vql/filesystem``): one row for a file that exists, none
+        otherwise."""
+        name = str(args.get("filename", ""))
+        if self._program_exists(name):
             return [
                 {
                     "OSPath": name,
@@ -223,23 +353,54 @@ class WindowsEndpoint(SideEffects):
         return []
 
     def _plugin_http_client(self, args: dict[str, Any]) -> list[Any]:
+        """``http_client()`` (``vql/networking/http_client.go``): a row with Response 200 and
+        the body, or, on a connection error, a row with Response 500 and the error as Content.
+        Its connect timeout is the client's connection_timeout (300 s by default,
+        ``vql/networking/transport.go``); it takes the client's proxy, and Go sends SNI."""
         url = str(args.get("url", ""))
-        result = self.reach(url)
-        self.commands.append(
-            Command("http", ["GET", url], result.status or 500, "" if result.ok else result.detail)
+        routes = client_proxy(
+            self.scenario.client_config,
+            self.scenario.environment,
+            url,
+            pac_answer=self.scenario.pac_answer,
+        ).choices
+        proxy = routes[0]
+        route = ["--proxy", proxy] if proxy else ["--noproxy", "*"]
+        result = run_curl(
+            ["curl", "--globoff", "--connect-timeout", "300", *route, url],
+            self.network,
+            self,
+            {},
         )
-        if result.ok:
+        self._spend(result.seconds)
+        ok = result.return_code == 0
+        status = int(result.stdout) if ok and result.stdout.isdigit() else 500
+        self.commands.append(
+            Command(
+                "http",
+                ["GET", url],
+                status,
+                stdout="" if ok else result.stderr,
+                time=self.clock.now(),
+            )
+        )
+        if ok:
             return [
                 {
                     "Url": url,
-                    "Content": "-----BEGIN CERTIFICATE-----\n...",
-                    "Response": 200,
+                    "Content": "-----BEGIN CERTIFICATE-----\n..." if status == 200 else "",
+                    "Response": status,
                     "Headers": {},
                 }
             ]
-        return [{"Url": url, "Content": result.detail, "Response": 500, "Headers": {}}]
+        return [{"Url": url, "Content": result.stderr, "Response": 500, "Headers": {}}]
 
     def _plugin_execve(self, args: dict[str, Any]) -> list[Any]:
+        """``execve()`` (``vql/tools/shell/execve.go``): with ``prevent_execve`` in the client
+        config it logs and returns no row; when the program cannot start, one row with
+        ReturnCode 1, the error in Stderr and Complete false; otherwise, without ``sep``, a row
+        per ``length`` bytes of output (Complete false) and a last row with the rest, the
+        ReturnCode and Complete true."""
         raw = args.get("argv", [])
         argv = [
             a if isinstance(a, str) else str(a) for a in (raw if isinstance(raw, list) else [raw])
@@ -249,23 +410,52 @@ class WindowsEndpoint(SideEffects):
         if args.get("sep") or args.get("env") or args.get("cwd"):
             raise VrqError(
                 "simulated endpoint: execve() with sep, env or cwd is not modelled",
-                hint="the simulator returns one row per command, as execve without sep does",
+                hint="the simulator returns rows as execve without sep does",
             )
+        if self.scenario.client_config.get("prevent_execve"):
+            self._log("execve: Not allowed to execve by configuration.")
+            return []
+        self._log(f"execve: Running external command [{' '.join(argv)}]")
         program = argv[0].replace("/", "\\").rsplit("\\", 1)[-1].lower().removesuffix(".exe")
         if program == "netsh":
             code, out, err = self._netsh(argv)
+            self._spend(NETSH_SECONDS)
         elif program == "curl":
-            code, out, err = self._curl(argv)
+            if "\\" in argv[0] and not self._program_exists(argv[0]):
+                return self._start_failure(argv)
+            result = run_curl(argv, self.network, self, self.scenario.environment)
+            self._spend(result.seconds)
+            code, out, err = result.return_code, result.stdout, result.stderr
         elif program == "msg":
-            code, out, err = 0, "", ""
+            if self.scenario.msg_missing:
+                return self._start_failure(argv)
+            code = self.scenario.msg_exit
+            out = ""
+            err = "" if code == 0 else "Error 1722 getting session names\n"
+            self._spend(0.1)
         else:
             raise VrqError(
                 f"simulated endpoint: the command {argv[0]!r} is not modelled",
                 hint="the simulator models netsh, curl and msg; answer other commands with "
                 "plugin_results: {execve: [...]} in a scenario file",
             )
-        self.commands.append(Command("execve", argv, code, out, err))
-        return [{"Stdout": out, "Stderr": err, "ReturnCode": code, "Complete": True}]
+        self.commands.append(Command("execve", argv, code, out, err, time=self.clock.now()))
+        if (
+            program == "netsh"
+            and code == 0
+            and _assigns(argv)
+            and self.scenario.cancel_after == "assign"
+            and not self.cancelled
+        ):
+            self.cancel_pending = True
+        length = _int(args.get("length")) or EXECVE_DEFAULT_LENGTH
+        return _execve_rows(out, err, code, length)
+
+    def _start_failure(self, argv: list[str]) -> list[Any]:
+        message = f'exec: "{argv[0]}": file does not exist'
+        self._log(f"execve: {message}")
+        self.commands.append(Command("execve", argv, 1, "", message, time=self.clock.now()))
+        return [{"Stdout": "", "Stderr": message, "ReturnCode": 1, "Complete": False}]
 
     def _netsh(self, argv: list[str]) -> tuple[int, str, str]:
         self.netsh_count += 1
@@ -277,44 +467,51 @@ class WindowsEndpoint(SideEffects):
         verb = argv[3].lower() if len(argv) > 3 else ""
         if result[0] != 0 and verb in ("add", "set"):
             self.failed_changes.append(list(argv))
+        if result[0] == 0 and verb in ("add", "set", "delete"):
+            self.changed = True
         return result
 
-    def _curl(self, argv: list[str]) -> tuple[int, str, str]:
-        url = argv[-1]
-        outside = GoUrl.parse(url).Path != "/server.pem"
-        answer = self.scenario.negative_answer
-        if outside and answer == "no-dns":
-            host = str(GoUrl.parse(url).member("Hostname")[1])
-            return 6, "000", f"curl: (6) Could not resolve host: {host}"
-        result = self.reach(url)
-        if result.ok:
-            if outside and answer == "refused":
-                return (
-                    7,
-                    "000",
-                    "curl: (7) Failed to connect: Connection refused",
-                )
-            if outside and answer == "tls-error":
-                return 35, "000", "curl: (35) schannel: failed to receive handshake"
-            if outside and answer == "timeout":
-                return 28, "000", "curl: (28) Connection timed out (the host never answers)"
-            return 0, "200", ""
-        if result.failure == "url":
-            return 3, "000", f"curl: (3) URL rejected: {result.detail}"
-        if result.failure == "dns":
-            return 6, "000", f"curl: (6) Could not resolve host: {result.detail.rsplit(' ', 1)[-1]}"
-        return 28, "000", f"curl: (28) Connection timed out: {result.detail}"
+
+def _assigns(argv: list[str]) -> bool:
+    words = [w.lower() for w in argv[1:]]
+    return words[2:4] == ["set", "policy"] and any(
+        w in ("assign=y", "assign=yes") for w in words[4:]
+    )
 
 
-def _bad_host(host: str) -> bool:
-    """A Host that no client could connect to, e.g. the "[" the upstream artifact builds."""
-    if host.startswith("["):
-        inner, sep, _ = host[1:].partition("]")
-        if not sep:
-            return True
-        try:
-            ipaddress.IPv6Address(inner)
-        except ValueError:
-            return True
-        return False
-    return "[" in host or "]" in host
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _execve_rows(stdout: str, stderr: str, code: int, length: int) -> list[dict[str, Any]]:
+    """execve's rows for one finished command (no ``sep``): the output is cut into ``length``
+    pieces; full pieces are sent at once (Complete false) and the rest goes with the return
+    code in the last row (Complete true). Stdout and Stderr are cut separately."""
+    rows: list[dict[str, Any]] = []
+    tail: dict[str, str] = {}
+    for name, data in (("Stdout", stdout), ("Stderr", stderr)):
+        while len(data) > length:
+            rows.append(
+                {
+                    "Stdout": data[:length] if name == "Stdout" else "",
+                    "Stderr": data[:length] if name == "Stderr" else "",
+                    "ReturnCode": 0,
+                    "Complete": False,
+                }
+            )
+            data = data[length:]
+        tail[name] = data
+    rows.append(
+        {"Stdout": tail["Stdout"], "Stderr": tail["Stderr"], "ReturnCode": code, "Complete": True}
+    )
+    return rows
+
+
+def ip_version(text: str) -> int:
+    try:
+        return ipaddress.ip_address(text).version
+    except ValueError:
+        return 0

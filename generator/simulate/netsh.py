@@ -1,5 +1,9 @@
 """A model of ``netsh ipsec static``'s local store, driven by the commands an artifact runs.
 
+Sources: Microsoft Learn, "netsh ipsec" (windows-server/administration/windows-commands: the
+syntax and the address forms, IPv4 and IPv6), the Windows Server 2003 IPsec documents and the
+XP help quoted in ``../shared/reference/netsh-ipsec.md`` (netsh-ipsec reference notes).
+
 It keeps what the commands create (policies, filter lists and their filters, filter actions,
 rules, the assigned policy) and answers each command with a return code and output. Behaviour
 taken from the reference notes: ``add filter`` creates its filter list when missing; assigning a
@@ -15,6 +19,8 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .network import is_ip, is_ipv6
 
 SERVER_KEYWORDS = ("dns", "wins", "dhcp", "gateway")
 ACTIONS = ("permit", "block", "negotiate")
@@ -123,14 +129,6 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise NetshError("05011", f"invalid port {value!r}")
     return port
-
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 class Netsh:
@@ -309,7 +307,11 @@ def _specificity(item: Filter) -> tuple[int, int, int]:
     return (address, 1 if item.dstport else 0, 0 if item.protocol == "any" else 1)
 
 
-def _matches(item: Filter, address: str, port: int, protocol: str) -> bool:
+def _matches(
+    item: Filter, address: str, port: int, protocol: str, any_covers_ipv6: bool = True
+) -> bool:
+    if item.dstaddr == "any" and not any_covers_ipv6 and is_ipv6(address):
+        return False
     if item.dstaddr != "any":
         if item.dstaddr in SERVER_KEYWORDS or item.dstaddr == "me":
             return False
@@ -334,9 +336,19 @@ def _matches(item: Filter, address: str, port: int, protocol: str) -> bool:
     return item.protocol in ("any", protocol, str(PROTOCOLS.get(protocol)))
 
 
-def decide(state: NetshState, address: str, port: int, protocol: str = "tcp") -> str | None:
+def decide(
+    state: NetshState,
+    address: str,
+    port: int,
+    protocol: str = "tcp",
+    *,
+    any_covers_ipv6: bool = True,
+) -> str | None:
     """What the assigned policy does to an outbound connection: permit, block, or None (no
-    filter matches, or no policy). The most specific matching filter wins."""
+    filter matches, or no policy). The most specific matching filter wins: Windows orders a
+    policy's filters from most to least specific (HP-UX IPsec manual, Windows interop chapter;
+    netsh-ipsec reference notes 1.5). Whether ``any`` also matches IPv6 packets is not
+    documented: `any_covers_ipv6` models both readings."""
     if state.assigned is None:
         return None
     best: tuple[tuple[int, int, int], str] | None = None
@@ -347,7 +359,7 @@ def decide(state: NetshState, address: str, port: int, protocol: str = "tcp") ->
         if action is None:
             continue
         for item in state.filterlists.get(rule.filterlist, []):
-            if not _matches(item, address, port, protocol):
+            if not _matches(item, address, port, protocol, any_covers_ipv6):
                 continue
             rank = _specificity(item)
             # Equally specific permit and block: netsh's tie-break is undocumented; block wins

@@ -9,8 +9,9 @@ from typing import Any
 from ..artifact import ArtifactFile, load_artifact
 from ..errors import VrqError
 from ..vql.eval import Artifact, ArtifactSet, Engine, artifact_from_file, to_json_value
+from .collection import collection_timeout, final_state, run_collection
 from .endpoint import Command, WindowsEndpoint, scenario_mocks
-from .scenario import Scenario
+from .scenario import Expectation, Scenario
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Simulation:
     error: str | None = None
     pending_atexit: int = 0
     notes: list[str] = field(default_factory=list)
+    cancelled: str = ""
 
     @property
     def ok(self) -> bool:
@@ -64,6 +66,7 @@ class Simulation:
                 for c in self.checks
             ],
             "pending_atexit_queries": self.pending_atexit,
+            "cancelled": self.cancelled,
             "error": self.error,
             "notes": self.notes,
             "outcome": "as expected" if self.ok else "not as expected",
@@ -127,29 +130,51 @@ def simulate_loaded(
         config=dict(scenario.client_config), side_effects=endpoint, artifacts=artifacts, mocks=False
     )
     engine.session.clock_ticks = scenario.clock_ticks
+    endpoint.clock.attach(engine.session)
+    timeout = collection_timeout(file.data)
     try:
         if artifact.precondition:
             result.precondition_met = bool(engine.query(artifact.precondition))
         if result.precondition_met:
             if scenario.preexisting:
-                _setup(engine, endpoint, artifact, scenario)
+                _setup(engine, endpoint, artifact, scenario, timeout)
                 result.setup_commands = endpoint.commands
                 endpoint.commands = []
                 endpoint.netsh_count = 0
                 endpoint.failed_changes = []
+                endpoint.changed = False
                 endpoint.mocks = scenario_mocks(scenario)
                 engine.session.logs.clear()
-            result.rows = engine.run_artifact(artifact.name, dict(merged))
+            collection = run_collection(
+                engine,
+                endpoint,
+                artifact.name,
+                merged,
+                timeout=timeout,
+                ends=artifact.type != "client_event",
+            )
+            result.rows, result.cancelled = collection.rows, collection.cancelled
     except VrqError as exc:
         result.error = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
     result.commands = endpoint.commands
     result.logs = engine.logs
     result.pending_atexit = len(engine.session.at_exit)
-    result.state = final_state(endpoint, _policy_name(artifact, merged))
+    result.state = final_state(endpoint, _policy_name(artifact, merged), result.rows)
     result.checks = [
         Check(name, expected, bool(result.state[name]))
         for name, expected in scenario.expect.items()
     ]
+    if scenario.expect_one_of:
+        result.checks.append(
+            Check(
+                "one of: " + "; or ".join(_describe(e) for e in scenario.expect_one_of),
+                expected=True,
+                actual=any(
+                    all(bool(result.state[n]) == v for n, v in e.items())
+                    for e in scenario.expect_one_of
+                ),
+            )
+        )
     step = scenario.netsh_fail_step
     if step is not None and result.precondition_met and endpoint.netsh_count < step:
         result.checks.append(
@@ -199,8 +224,16 @@ def _notes(artifact: Artifact, result: Simulation) -> list[str]:
     return notes
 
 
+def _describe(expectation: Expectation) -> str:
+    return ", ".join(f"{name}={'yes' if value else 'no'}" for name, value in expectation.items())
+
+
 def _setup(
-    engine: Engine, endpoint: WindowsEndpoint, artifact: Artifact, scenario: Scenario
+    engine: Engine,
+    endpoint: WindowsEndpoint,
+    artifact: Artifact,
+    scenario: Scenario,
+    timeout: float,
 ) -> None:
     """Put the artifact's own quarantine in place first, as a successful earlier run would."""
     setup_params = {k: v for k, v in scenario.params.items() if k != "RemovePolicy"}
@@ -212,10 +245,11 @@ def _setup(
         domain_policy=False,
         merge_forbidden=False,
         netsh_fail_step=None,
+        cancel_after=None,
         params=setup_params,
     )
     try:
-        engine.run_artifact(artifact.name, setup_params)
+        run_collection(engine, endpoint, artifact.name, setup_params, timeout=timeout)
     finally:
         endpoint.scenario = saved
     if endpoint.state.assigned is None:
@@ -232,52 +266,3 @@ def _policy_name(artifact: Artifact, params: dict[str, str]) -> str:
         if parameter.name == "PolicyName":
             return parameter.default
     return ""
-
-
-def final_state(endpoint: WindowsEndpoint, policy: str) -> dict[str, Any]:
-    state = endpoint.state
-    permitted: list[str] = []
-    blocked: list[str] = []
-    if state.assigned is not None:
-        for rule in state.rules.values():
-            if rule.policy != state.assigned:
-                continue
-            action = state.filteractions.get(rule.filteraction, "?")
-            for item in state.filterlists.get(rule.filterlist, []):
-                text = _describe_filter(item.as_dict())
-                (permitted if action == "permit" else blocked).append(text)
-    servers = endpoint.server_urls()
-    return {
-        "assigned_policy": state.assigned,
-        "policy_assigned": state.assigned is not None and (not policy or state.assigned == policy),
-        "policy_exists": bool(policy) and policy in state.policies,
-        "enforced": endpoint.enforced(),
-        "isolated": endpoint.isolated(),
-        "half_applied": state.assigned is not None and bool(endpoint.failed_changes),
-        "failed_changes": [list(argv) for argv in endpoint.failed_changes],
-        "server_reachable": bool(servers)
-        and all(endpoint.reach(_probe(url)).ok for url in servers),
-        "permitted": permitted,
-        "blocked": blocked,
-        "store": state.as_dict(),
-    }
-
-
-def _probe(url: str) -> str:
-    return url.rstrip("/") + "/server.pem"
-
-
-def _describe_filter(item: dict[str, Any]) -> str:
-    def side(addr: str, mask: str, port: int) -> str:
-        text = addr + (f"/{mask}" if mask else "")
-        if not port:
-            return text
-        # An IPv6 address (or range) before a port is bracketed, as in a URL: [2001:db8::1]:443.
-        return f"[{text}]:{port}" if ":" in addr else f"{text}:{port}"
-
-    return (
-        f"{item['protocol']} {side(item['srcaddr'], item['srcmask'], item['srcport'])} -> "
-        f"{side(item['dstaddr'], item['dstmask'], item['dstport'])}"
-        + (" (mirrored)" if item["mirrored"] else "")
-        + (f" [{item['description']}]" if item["description"] else "")
-    )

@@ -1,8 +1,8 @@
 """Scenarios: what the simulated endpoint and network look like, and what should happen.
 
-Built-in scenarios (``--scenario NAME``): success, server-unreachable, netsh-fail:N,
-domain-ipsec-policy, policy-not-enforced, removal. A scenario file (YAML) starts from
-``base`` (a built-in, default success) and overrides any of the fields below.
+Built-in scenarios (``--scenario NAME``): see `BUILTIN` and ``netsh-fail:N``. A scenario file
+(YAML) starts from ``base`` (a built-in, default success) and overrides any of the fields below.
+The scenario framework is platform-neutral; the fields that only a Windows endpoint reads say so.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ DEFAULT_SERVER_URL = "https://velociraptor.example.com:8000/"
 DEFAULT_SERVER_ADDRESS = "192.0.2.10"
 INTERNET_ADDRESS = "203.0.113.80"
 """An address on the internet (TEST-NET-3), used to decide whether the host is isolated."""
+INTERNET_ADDRESS_V6 = "2001:db8:ffff::80"
+"""The same over IPv6 (the documentation prefix)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class Expectation:
     server_reachable: bool | None = None
     policy_exists: bool | None = None
     half_applied: bool | None = None
+    locked_out: bool | None = None
+    """A policy is assigned and the client cannot reach its server along the path it uses."""
+    refused: bool | None = None
+    """The pre-flight refused (a failed pre-flight row)."""
+    changed: bool | None = None
+    """Some command changed the host (a netsh add/set/delete that succeeded)."""
+    leftovers: bool | None = None
+    """Objects named after the policy remain in the store while no policy of ours is assigned."""
 
     def items(self) -> list[tuple[str, bool]]:
         return [
@@ -71,13 +81,44 @@ class Scenario:
     plugin_results: dict[str, list[Any]] = field(default_factory=dict)
     function_results: dict[str, Any] = field(default_factory=dict)
     clock_ticks: int = 1
+    environment: dict[str, str] = field(default_factory=dict)
+    """The client process's environment (HTTPS_PROXY, NO_PROXY, ...)."""
+    pac_answer: str = "DIRECT"
+    """What the PAC file of ``proxy_config.pac`` returns for the server URLs."""
+    proxies: dict[str, bool] = field(default_factory=dict)
+    """HTTP proxies listening on "address:port", mapped to whether they reach the server."""
+    sni_required: bool = False
+    """The frontend sits behind an SNI-routed load balancer (or Let's Encrypt autocert): a TLS
+    handshake without the server's name fails."""
+    ipv6: bool = True
+    """The host has IPv6 connectivity (Windows enables IPv6 by default: Microsoft, "Guidance
+    for configuring IPv6 in Windows for advanced users")."""
+    ipsec_any_covers_ipv6: bool = True
+    """Windows: whether netsh's ``any`` also matches IPv6 packets (undocumented; both modelled)."""
+    cancel_after: str | None = None
+    """"assign": the collection is cancelled right after the policy is assigned."""
+    wmi_error: bool = False
+    """Windows: the WMI query fails (the wmi() plugin logs and returns no row)."""
+    msg_exit: int = 0
+    """Windows: msg.exe's exit code (non-zero with no session to notify)."""
+    msg_missing: bool = False
+    """Windows: msg.exe is not installed (Home editions)."""
     expect: Expectation = Expectation()
+    expect_one_of: tuple[Expectation, ...] = ()
+    """Alternative outcomes: at least one must hold (as well as `expect`)."""
 
 
 _QUARANTINED = Expectation(
     policy_assigned=True, isolated=True, server_reachable=True, half_applied=False
 )
 _NOT_IN_FORCE = Expectation(policy_assigned=False, isolated=False)
+_SAFE = Expectation(locked_out=False, half_applied=False)
+_QUARANTINED_OR_REFUSED = (
+    Expectation(policy_assigned=True, isolated=True, server_reachable=True),
+    Expectation(refused=True, changed=False, policy_assigned=False),
+)
+PROXY_ADDRESS = "203.0.113.8"
+ENV_PROXY_ADDRESS = "203.0.113.9"
 
 BUILTIN: dict[str, Scenario] = {
     "success": Scenario(
@@ -115,6 +156,59 @@ BUILTIN: dict[str, Scenario] = {
         preexisting=True,
         params={"RemovePolicy": "Y"},
         expect=Expectation(policy_assigned=False, isolated=False, policy_exists=False),
+    ),
+    "proxy-config": Scenario(
+        "proxy-config",
+        "The client reaches its server through a proxy named only in proxy_config (a per-URL "
+        "rule), not in Client.proxy: the artifact must either keep the policy with the proxy "
+        "permitted and the server reachable through it, or refuse before changing anything.",
+        client_config={
+            "server_urls": [DEFAULT_SERVER_URL],
+            "proxy_config": {
+                "proxy_url_regexp": {
+                    "^https://velociraptor\\.example\\.com": f"http://{PROXY_ADDRESS}:3128"
+                }
+            },
+        },
+        proxies={f"{PROXY_ADDRESS}:3128": True},
+        expect=_SAFE,
+        expect_one_of=_QUARANTINED_OR_REFUSED,
+    ),
+    "env-proxy": Scenario(
+        "env-proxy",
+        "The client's service environment sets HTTPS_PROXY (the client config names no proxy): "
+        "the client talks through it, so the artifact must either keep the policy with the proxy "
+        "permitted, or refuse before changing anything.",
+        environment={"HTTPS_PROXY": f"http://{ENV_PROXY_ADDRESS}:3128"},
+        proxies={f"{ENV_PROXY_ADDRESS}:3128": True},
+        expect=_SAFE,
+        expect_one_of=_QUARANTINED_OR_REFUSED,
+    ),
+    "collection-cancelled": Scenario(
+        "collection-cancelled",
+        "The collection is cancelled (or times out) right after the policy is assigned, before "
+        "the checks: nothing of the quarantine may be left.",
+        cancel_after="assign",
+        expect=Expectation(
+            policy_assigned=False, isolated=False, policy_exists=False, leftovers=False
+        ),
+    ),
+    "sni-frontend": Scenario(
+        "sni-frontend",
+        "The frontend sits behind an SNI-routed load balancer: a TLS handshake that does not "
+        "name the server fails. The probes must reach it as the client does.",
+        sni_required=True,
+        expect=_QUARANTINED,
+    ),
+    "dual-stack": Scenario(
+        "dual-stack",
+        "The server name resolves to an IPv4 and an IPv6 address and the host has IPv6: both "
+        "must be permitted, and nothing else may stay reachable over either family.",
+        dns={
+            "velociraptor.example.com": [DEFAULT_SERVER_ADDRESS, "2001:db8::10"],
+            "www.example.com": [INTERNET_ADDRESS, INTERNET_ADDRESS_V6],
+        },
+        expect=_QUARANTINED,
     ),
 }
 
@@ -159,7 +253,18 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "plugin_results": dict,
     "function_results": dict,
     "clock_ticks": int,
+    "environment": dict,
+    "pac_answer": str,
+    "proxies": dict,
+    "sni_required": bool,
+    "ipv6": bool,
+    "ipsec_any_covers_ipv6": bool,
+    "cancel_after": str,
+    "wmi_error": bool,
+    "msg_exit": int,
+    "msg_missing": bool,
     "expect": dict,
+    "expect_one_of": list,
 }
 
 
@@ -196,16 +301,31 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
             continue
         changes[key] = copy.deepcopy(value)
     if "expect" in changes:
-        expect_data = changes.pop("expect")
-        known = {f.name for f in fields(Expectation)}
-        bad = [k for k in expect_data if k not in known or not isinstance(expect_data[k], bool)]
-        if bad:
-            problems.append(
-                f"expect: {', '.join(map(str, bad))}: each must be one of "
-                f"{', '.join(sorted(known))} with a true/false value"
-            )
+        expectation = _expectation(changes.pop("expect"), "expect", problems)
+        if expectation is not None:
+            changes["expect"] = expectation
+    if "expect_one_of" in changes:
+        items = changes.pop("expect_one_of")
+        parsed = [_expectation(item, "expect_one_of", problems) for item in items]
+        if all(p is not None for p in parsed):
+            changes["expect_one_of"] = tuple(p for p in parsed if p is not None)
+    if "environment" in changes:
+        env = changes["environment"]
+        if all(isinstance(v, str) for v in env.values()):
+            changes["environment"] = {str(k): v for k, v in env.items()}
         else:
-            changes["expect"] = Expectation(**expect_data)
+            problems.append("environment: each variable maps to a string")
+    if "proxies" in changes:
+        proxies = changes["proxies"]
+        if all(isinstance(v, bool) and _host_port(str(k)) for k, v in proxies.items()):
+            changes["proxies"] = {str(k): v for k, v in proxies.items()}
+        else:
+            problems.append(
+                "proxies: each key is address:port and maps to true/false "
+                "(whether the proxy reaches the server)"
+            )
+    if "cancel_after" in changes and changes["cancel_after"] not in CANCEL_POINTS:
+        problems.append(f"cancel_after: one of {', '.join(CANCEL_POINTS)}")
     if "dns" in changes:
         dns = changes["dns"]
         if all(isinstance(v, list) and all(isinstance(a, str) for a in v) for v in dns.values()):
@@ -228,6 +348,29 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
         raise VrqError(f"{source}: invalid scenario:\n  " + "\n  ".join(problems))
     name = str(data.get("name") or Path(source).stem)
     return replace(base, name=name, **changes)
+
+
+CANCEL_POINTS = ("assign",)
+
+
+def _host_port(text: str) -> bool:
+    host, sep, port = text.rpartition(":")
+    return bool(sep and host and port.isdigit())
+
+
+def _expectation(data: Any, where: str, problems: list[str]) -> Expectation | None:
+    known = {f.name for f in fields(Expectation)}
+    if not isinstance(data, dict):
+        problems.append(f"{where}: expected a mapping of outcome names to true/false")
+        return None
+    bad = [k for k in data if k not in known or not isinstance(data[k], bool)]
+    if bad:
+        problems.append(
+            f"{where}: {', '.join(map(str, bad))}: each must be one of "
+            f"{', '.join(sorted(known))} with a true/false value"
+        )
+        return None
+    return Expectation(**data)
 
 
 def _plugin_result_problems(results: dict[Any, Any]) -> list[str]:
