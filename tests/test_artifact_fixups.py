@@ -56,3 +56,38 @@ def test_line_map_is_monotonic_and_covers_every_line(lines: list[str]) -> None:
     mapped = [fixed.line(i) for i in range(1, fixed.text.count("\n") + 2)]
     assert mapped == sorted(mapped)
     assert set(range(1, text.count("\n") + 2)) <= set(mapped)
+
+
+_PIECES = st.sampled_from(
+    [
+        "query:",
+        "Query:",
+        "precondition:",
+        "PRECONDıTION:",
+        "İ",
+        "-",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        "x",
+        "sub",
+        "- SELECT",
+        "-  let",
+        "- //",
+        ":",
+        "|",
+        "  -  Select 1",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=16).map("".join))
+def test_the_fast_finders_find_exactly_what_the_loaders_expressions_find(text: str) -> None:
+    from vr_quarantine.artifact.fixups import QUERIES_RE, QUERY_RE, bare_keys, list_items
+
+    assert list(bare_keys(text)) == [(m.start(), m.end()) for m in QUERY_RE.finditer(text)]
+    assert list(list_items(text)) == [
+        (m.start(), m.group(1), m.group(2), m.end()) for m in QUERIES_RE.finditer(text)
+    ]

@@ -140,7 +140,10 @@ def _text_section(
     if not text.strip():
         return None
     scalar = doc.scalars.get(at)
-    lines = scalar_lines(doc.text, scalar, text) if scalar else []
+
+    def lines() -> list[Line]:
+        return scalar_lines(doc.text, scalar, text) if scalar else []
+
     return VqlSection(kind, at, text, PositionMap(lines, sanitized), source)
 
 
@@ -191,7 +194,9 @@ def _joined_queries(
     joined = "\n".join(texts)
     if not joined.strip():
         return None
-    return VqlSection("query", (*base, "queries"), joined, PositionMap(lines, sanitized), label)
+    return VqlSection(
+        "query", (*base, "queries"), joined, PositionMap(lambda: lines, sanitized), label
+    )
 
 
 def _get(data: Any, at: NodePath) -> Any:

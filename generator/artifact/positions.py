@@ -8,6 +8,7 @@ goes through the fix-up line map, so a position is always the author's own line 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..yamlsource import Scalar
@@ -23,13 +24,20 @@ class Line:
 
 
 class PositionMap:
-    """Maps a 1-based (line, column) inside a VQL text to the file's (line, column)."""
+    """Maps a 1-based (line, column) inside a VQL text to the file's (line, column).
 
-    def __init__(self, lines: list[Line], sanitized: Sanitized) -> None:
-        self._lines = lines
+    The line table is built on the first question (most texts are never asked: they have no
+    finding).
+    """
+
+    def __init__(self, lines: Callable[[], list[Line]], sanitized: Sanitized) -> None:
+        self._build = lines
+        self._lines: list[Line] | None = None
         self._sanitized = sanitized
 
     def __call__(self, line: int, column: int) -> tuple[int, int]:
+        if self._lines is None:
+            self._lines = self._build()
         if not self._lines:
             return self._sanitized.line(1), 1
         entry = self._lines[min(max(line, 1), len(self._lines)) - 1]

@@ -9,10 +9,10 @@ export once instead of once per source, and also check notebook VQL cells (Veloc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..artifact import ArtifactFile, VqlSection
+from ..artifact import VqlSection
 from ..vql import CallSite, ast, call_sites
 from .model import ArtifactSummary, Definition
 
@@ -50,19 +50,22 @@ def definitions_of(program: ast.Program) -> dict[str, Definition]:
 _ORDER = {"precondition": 0, "export": 1}
 
 
-def analyse(artifact: ArtifactFile, known: Mapping[str, ArtifactSummary]) -> Analysis:
+def analyse(
+    sections: Sequence[VqlSection],
+    imports: Sequence[str],
+    summary_of: Callable[[str], ArtifactSummary | None],
+) -> Analysis:
     result = Analysis()
     state: dict[str, Definition] = {}
-    imports = artifact.data.get("imports")
     preamble: dict[str, Definition] = {}
-    for name in imports if isinstance(imports, list) else []:
-        summary = known.get(str(name))
+    for name in imports:
+        summary = summary_of(name)
         if summary is None:
-            result.unresolved_imports.append(str(name))
+            result.unresolved_imports.append(name)
         else:
             preamble.update(summary.export_definitions)
     ordered = sorted(
-        (s for s in artifact.sections if s.program is not None),
+        (s for s in sections if s.program is not None),
         key=lambda s: _ORDER.get(s.kind, 2),
     )
     with_preamble = False

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..vql import CallSite, CallSpec
 from .analysis import SectionAnalysis
-from .context import LintContext
+from .context import VqlContext
 from .model import ArtifactSummary, Definition
 
 ARTIFACT_PREFIX = "Artifact."
@@ -34,7 +34,7 @@ class Resolved:
         return self.spec is None and self.definition is None and self.artifact is None
 
 
-def resolved_calls(ctx: LintContext) -> Iterator[Resolved]:
+def resolved_calls(ctx: VqlContext) -> Iterator[Resolved]:
     """Every plugin and function call site, resolved (symbols and other dotted names skipped)."""
     catalog = ctx.catalog
     for section in ctx.analysis.sections:
@@ -43,7 +43,7 @@ def resolved_calls(ctx: LintContext) -> Iterator[Resolved]:
                 continue
             if site.name.startswith(ARTIFACT_PREFIX):
                 name = site.name[len(ARTIFACT_PREFIX) :]
-                yield Resolved(section, site, artifact=name, summary=ctx.known.get(name))
+                yield Resolved(section, site, artifact=name, summary=ctx.summary(name))
                 continue
             if "." in site.name:
                 continue

@@ -8,6 +8,15 @@ from ..diagnostics import Location
 
 
 @dataclass(frozen=True)
+class SectionPosition:
+    """A place in the `section`-th VQL section of an artifact, in the VQL text's coordinates."""
+
+    section: int
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a rule reports, before configuration and suppressions give it a final severity.
 
@@ -16,7 +25,7 @@ class Finding:
     """
 
     rule: str
-    location: Location
+    location: Location | SectionPosition
     message: str
     hint: str | None = None
     subject: str | None = None
@@ -40,3 +49,11 @@ class ArtifactSummary:
     parameters: frozenset[str]
     export_definitions: dict[str, Definition] = field(default_factory=dict)
     has_export: bool = False
+
+    def key(self) -> tuple[object, ...]:
+        return (
+            self.name,
+            self.parameters,
+            tuple(self.export_definitions.items()),
+            self.has_export,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..artifact import ArtifactFile, load_artifact
@@ -10,10 +11,10 @@ from ..diagnostics import IO_ERROR, Diagnostic, Results
 from ..inputs import display_name, expand_paths, input_kind, read_text
 from .analysis import definitions_of
 from .config import LintConfig
-from .context import LintContext
-from .model import ArtifactSummary, Finding
+from .context import LintContext, VqlContext, resolve
+from .model import ArtifactSummary, Finding, SectionPosition
 from .rules import RULE_OF_ID, RULES
-from .suppress import gather
+from .suppress import Suppressions
 
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
 _KIND_RULE = "not-an-artifact"
@@ -35,37 +36,88 @@ def summarize(artifact: ArtifactFile) -> ArtifactSummary | None:
     return ArtifactSummary(name, names, definitions, bool(exports))
 
 
+@dataclass(frozen=True)
+class _VqlVerdict:
+    """The VQL rules' findings for one VQL context, and what they read of name and linted set."""
+
+    reads: Mapping[str | tuple[str, str], object]
+    findings: tuple[Finding, ...]
+    suppressions: Suppressions
+
+
+_VERDICTS: dict[tuple[object, ...], list[_VqlVerdict]] = {}
+_VERDICT_LIMIT = 512
+
+
+def _vql_verdict(
+    artifact: ArtifactFile, known: Mapping[str, ArtifactSummary], config: LintConfig
+) -> _VqlVerdict:
+    """The VQL rules run once per distinct VQL context per process (see `VqlContext`)."""
+    ctx = VqlContext.of(artifact, known)
+    key = (_config_key(config), ctx.key())
+    for verdict in _VERDICTS.get(key, ()):
+        if ctx.reads_agree(verdict.reads):
+            return verdict
+    findings: list[Finding] = []
+    for rule in RULES.values():
+        settings = config.rule(rule.id)
+        if rule.vql and settings.enabled:
+            findings.extend(rule.check(ctx, {**rule.options, **settings.options}))
+    verdict = _VqlVerdict(dict(ctx.reads), tuple(findings), ctx.suppressions())
+    if sum(len(v) for v in _VERDICTS.values()) >= _VERDICT_LIMIT:
+        _VERDICTS.clear()
+    _VERDICTS.setdefault(key, []).append(verdict)
+    return verdict
+
+
+def _config_key(config: LintConfig) -> str:
+    return repr(sorted(config.rules.items()))
+
+
 def _run(
     artifact: ArtifactFile, known: Mapping[str, ArtifactSummary], config: LintConfig
 ) -> list[Diagnostic]:
-    ctx = LintContext(artifact, known)
     loaded = artifact.document is not None
     profile = loaded and input_kind(artifact.data) == "profile"
-    suppressions = gather(artifact) if loaded and not profile else None
-    out: list[Diagnostic] = []
+    findings: list[Finding] = []
+    suppressions: Suppressions | None = None
+    if loaded and not profile:
+        verdict = _vql_verdict(artifact, known, config)
+        findings.extend(verdict.findings)
+        suppressions = verdict.suppressions
+    ctx = LintContext(artifact, known)
     for rule in RULES.values():
         settings = config.rule(rule.id)
-        if not settings.enabled or (not loaded and rule.id not in _LOAD_RULES):
+        if rule.vql or not settings.enabled:
             continue
-        if profile != (rule.id == _KIND_RULE):
+        if (not loaded and rule.id not in _LOAD_RULES) or profile != (rule.id == _KIND_RULE):
             continue
-        options = {**rule.options, **settings.options}
-        for finding in rule.check(ctx, options):
-            diagnostic = _diagnostic(finding, config)
-            if diagnostic is None or (suppressions and suppressions.match(finding)):
-                continue
+        findings.extend(rule.check(ctx, {**rule.options, **settings.options}))
+    name = artifact.name or ""
+    out: list[Diagnostic] = []
+    for finding in findings:
+        if suppressions is not None and suppressions.match(finding, name):
+            continue
+        diagnostic = _diagnostic(finding, config, artifact)
+        if diagnostic is not None:
             out.append(diagnostic)
     return sorted(out, key=Diagnostic.sort_key)
 
 
-def _diagnostic(finding: Finding, config: LintConfig) -> Diagnostic | None:
+def _diagnostic(
+    finding: Finding, config: LintConfig, artifact: ArtifactFile | None = None
+) -> Diagnostic | None:
     rule = RULE_OF_ID[finding.rule]
     specific = config.rule(finding.rule)
     general = config.rule(rule.id)
     if not specific.enabled or not general.enabled:
         return None
     level = specific.level or general.level or rule.severity
-    return Diagnostic(finding.location, finding.rule, level, finding.message, finding.hint)
+    location = finding.location
+    if isinstance(location, SectionPosition):
+        assert artifact is not None
+        location = resolve(location, artifact)
+    return Diagnostic(location, finding.rule, level, finding.message, finding.hint)
 
 
 def lint_artifact(

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..artifact import ArtifactFile
 from ..vql import VqlRegexError, compile_re2
 from .model import Finding
+
+if TYPE_CHECKING:
+    from .context import VqlContext
 
 SUPPRESSION_RE = re.compile(r"""(?i)linter: *([a-z_]+):("[^"]+"|'[^']+'|[^ ]+|)""")
 
@@ -64,30 +66,30 @@ WRAPPED_BY_ARTIFACT_VQL_ERROR = frozenset(
 
 @dataclass
 class Suppressions:
-    artifact: str = ""
     items: list[Suppression] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
 
-    def match(self, finding: Finding) -> bool:
-        return any(self._matches(s, finding) for s in self.items)
+    def match(self, finding: Finding, artifact: str) -> bool:
+        """Whether a suppression silences `finding` in the artifact named `artifact`."""
+        return any(self._matches(s, finding, artifact) for s in self.items)
 
-    def _matches(self, suppression: Suppression, finding: Finding) -> bool:
+    def _matches(self, suppression: Suppression, finding: Finding, artifact: str) -> bool:
         if suppression.rule == finding.rule and finding.subject is not None:
             return suppression.pattern.search(finding.subject) is not None
         if suppression.rule == "artifact_vql_error":
             wrapped = finding.rule in WRAPPED_BY_ARTIFACT_VQL_ERROR
-            return wrapped and suppression.pattern.search(self.artifact) is not None
+            return wrapped and suppression.pattern.search(artifact) is not None
         return False
 
 
-def gather(artifact: ArtifactFile) -> Suppressions:
-    found = Suppressions(artifact=artifact.name or "")
-    for section in artifact.sections:
+def gather(ctx: VqlContext) -> Suppressions:
+    found = Suppressions()
+    for section in ctx.sections:
         if section.program is None:
             continue
         for comment in section.program.comments:
             for match in SUPPRESSION_RE.finditer(comment.text):
-                where = section.location(artifact.path, comment.line, comment.column)
+                where = ctx.at(section, comment.line, comment.column)
                 name, expression = match.group(1), match.group(2)
                 if name not in VELOCIRAPTOR_NAMES:
                     found.problems.append(

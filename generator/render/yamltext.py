@@ -5,6 +5,11 @@ serializer's job, never the template's. Multi-line strings become literal blocks
 YAML allows it (PyYAML falls back to a double-quoted scalar otherwise), and nothing is folded, so
 the text stays readable and byte-identical from run to run.
 
+libyaml's emitter (`CSafeDumper`, with the same representers) writes the same text as PyYAML's
+pure-Python one for strings of the Basic Multilingual Plane, ten times faster; it escapes other
+characters (emoji) where the Python emitter writes them raw, so those values take the Python
+emitter and every artifact reads the same whatever PyYAML was built with (a test compares them).
+
 Velociraptor's loader rewrites some lines before it parses an artifact (see
 `generator.lint.sanitize`); a string that such a rewrite would change is written double-quoted,
 on one line the rewrite cannot match.
@@ -17,22 +22,27 @@ import re
 
 import yaml
 
+from ..yamlsource import CSafeDumper, SafeDumper
+
 # No folding: a value is written on as few lines as its own newlines need.
 _NO_WRAP = 1 << 30
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(SafeDumper):
     """The safe dumper, with literal blocks for multi-line strings."""
 
 
-# Characters that YAML readers treat as line breaks or byte-order marks, or that are not printable:
-# PyYAML would otherwise write some of them raw (with allow_unicode) where they change the value
-# read back. A double-quoted scalar escapes them all.
-_RAW_UNSAFE = frozenset("\r\x85\u2028\u2029\ufeff")
-
-
+# Characters that YAML readers treat as line breaks or byte-order marks (CR, NEL, LS, PS, BOM) are
+# all non-printable to Python, as are the other control characters: PyYAML would otherwise write
+# some of them raw (with allow_unicode) where they change the value read back. A double-quoted
+# scalar escapes them all.
 def _needs_escapes(data: str) -> bool:
-    return any(ch in _RAW_UNSAFE or (not ch.isprintable() and ch not in "\n\t") for ch in data)
+    return not data.replace("\n", "").replace("\t", "").isprintable()
+
+
+# Outside the Basic Multilingual Plane (or a lone surrogate): libyaml's emitter writes these
+# differently, so such values take PyYAML's own emitter.
+_NOT_BMP = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 # A line of a literal block is written indented by at least one space, so these match exactly the
@@ -72,8 +82,25 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[object]) -> yaml.Sequenc
     return node
 
 
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(list, _represent_list)
+_DUMPERS: list[type[SafeDumper]] = [_Dumper]
+if CSafeDumper is not None:
+
+    class _CDumper(CSafeDumper):  # type: ignore[valid-type,misc]
+        """libyaml's emitter with the same representers."""
+
+    _DUMPERS.append(_CDumper)
+for _dumper in _DUMPERS:
+    _dumper.add_representer(str, _represent_str)
+    _dumper.add_representer(list, _represent_list)
+
+
+def _dumper_for(value: object) -> type[SafeDumper]:
+    """libyaml's emitter for what it writes exactly as PyYAML's does: a BMP string, or a list of
+    them (the test compares the two emitters on those)."""
+    strings = [value] if isinstance(value, str) else value if isinstance(value, list) else None
+    if strings is None or not all(isinstance(s, str) and not _NOT_BMP.search(s) for s in strings):
+        return _Dumper
+    return _DUMPERS[-1]
 
 
 def to_yaml(value: object, indent: int = 0, block: bool = False) -> str:
@@ -89,15 +116,14 @@ def to_yaml(value: object, indent: int = 0, block: bool = False) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _string_to_yaml(value: str, indent: int, block: bool) -> str:
-    # The pure-Python emitter is slow on the 30 kB query, which is the same for every profile
-    # with the same switches; libyaml's is not used because its output may differ in details.
+    # The 30 kB query is the same for every profile with the same switches.
     return _to_yaml(value, indent, block)
 
 
 def _to_yaml(value: object, indent: int, block: bool) -> str:
     text = yaml.dump(
         value,
-        Dumper=_Dumper,
+        Dumper=_dumper_for(value),
         allow_unicode=True,
         default_flow_style=False,
         sort_keys=False,

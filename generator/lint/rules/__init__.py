@@ -2,7 +2,9 @@
 
 A rule module defines ``ID``, ``SEVERITY``, ``OPTIONS`` (option name → default) and
 ``check(ctx, options)`` yielding findings; its docstring is the rule's user documentation
-(``vr-quarantine lint --list-rules`` prints the first line). Ids are Velociraptor's own verifier
+(``vr-quarantine lint --list-rules`` prints the first line). A rule that reads only the VQL and
+the facts the verifier uses says ``CONTEXT = "vql"`` and receives a `VqlContext`; the others
+receive the whole file (`LintContext`). Ids are Velociraptor's own verifier
 names where it has one (so ``linter:`` suppressions work unchanged) and kebab-case otherwise.
 """
 
@@ -14,7 +16,6 @@ from types import ModuleType
 from typing import Any
 
 from ...diagnostics import Severity
-from ..context import LintContext
 from ..model import Finding
 from . import (
     artifact_name,
@@ -47,7 +48,8 @@ from . import (
     yaml_syntax,
 )
 
-Check = Callable[[LintContext, Mapping[str, Any]], Iterable[Finding]]
+Check = Callable[[Any, Mapping[str, Any]], Iterable[Finding]]
+"""``check(ctx, options)``: ctx is a `LintContext`, or a `VqlContext` for a VQL rule."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Rule:
     check: Check
     also: tuple[str, ...] = ()
     """Further ids this module reports under (the YAML loader's own ids)."""
+    vql: bool = False
+    """Reads only a `VqlContext`: its findings are computed once per distinct VQL."""
 
     @property
     def summary(self) -> str:
@@ -73,6 +77,7 @@ def _rule(module: ModuleType) -> Rule:
         doc=module.__doc__ or module.ID,
         check=module.check,
         also=tuple(getattr(module, "ALSO", ())),
+        vql=getattr(module, "CONTEXT", "file") == "vql",
     )
 
 

@@ -12,15 +12,16 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ..calls import resolved_calls
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "call_as_function"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for call in resolved_calls(ctx):
         definition = call.definition
         if definition is None or definition.params is not None or not call.site.args:

@@ -12,16 +12,17 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ...vql import ast
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "diamond-operator"
 SEVERITY = Severity.ERROR
+CONTEXT = "vql"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
-    for section in ctx.artifact.sections:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for section in ctx.sections:
         for node in section.nodes():
             if isinstance(node, ast.BinaryOp) and node.op == "<>":
                 yield Finding(

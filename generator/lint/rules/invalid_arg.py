@@ -14,15 +14,16 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ..calls import KWARGS, kind_word, resolved_calls
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "invalid_arg"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for call in resolved_calls(ctx):
         site = call.site
         if call.spec is not None:

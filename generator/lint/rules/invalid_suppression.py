@@ -14,14 +14,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...diagnostics import Severity
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
-from ..suppress import gather
 
 ID = "invalid_suppression"
 SEVERITY = Severity.ERROR
+CONTEXT = "vql"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
-    yield from gather(ctx.artifact).problems
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    yield from ctx.suppressions().problems

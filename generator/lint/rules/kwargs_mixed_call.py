@@ -11,15 +11,16 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ..calls import KWARGS, kind_word, kwargs_call, resolved_calls
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "kwargs_mixed_call"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for call in resolved_calls(ctx):
         site = call.site
         if call.unknown or not kwargs_call(site):

@@ -12,17 +12,18 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ...vql import ast
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "let-masks-builtin"
 SEVERITY = Severity.WARNING
+CONTEXT = "vql"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     functions = ctx.catalog.functions
-    for section in ctx.artifact.sections:
+    for section in ctx.sections:
         if section.program is None:
             continue
         for statement in section.program.statements:

@@ -13,21 +13,23 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ...vql import ast
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "let-select-order"
 SEVERITY = Severity.ERROR
+CONTEXT = "vql"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
-    name = ctx.artifact.name or "artifact"
-    message = (
-        f"Invalid artifact {name}: All Queries in a source must be LET queries, "
-        "except for the final one."
-    )
-    for section in ctx.artifact.sections_of("query"):
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    def message() -> str:
+        return (
+            f"Invalid artifact {ctx.name or 'artifact'}: All Queries in a source must be LET "
+            "queries, except for the final one."
+        )
+
+    for section in ctx.sections_of("query"):
         if section.program is None or not section.program.statements:
             continue
         *head, last = section.program.statements
@@ -36,15 +38,15 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
                 yield Finding(
                     ID,
                     ctx.at(section, statement.line, statement.column),
-                    f"{message} This SELECT of {section.label} is not the last statement.",
+                    f"{message()} This SELECT of {section.label} is not the last statement.",
                     "turn it into `LET name = SELECT ...` or move it to the end",
-                    subject=name,
+                    subject=ctx.name or "artifact",
                 )
         if isinstance(last, ast.Let):
             yield Finding(
                 ID,
                 ctx.at(section, last.line, last.column),
-                f"{message} The last statement of {section.label} is a LET.",
+                f"{message()} The last statement of {section.label} is a LET.",
                 f"end the query with a SELECT, e.g. `SELECT * FROM {last.name}`",
-                subject=name,
+                subject=ctx.name or "artifact",
             )

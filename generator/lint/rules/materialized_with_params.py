@@ -13,16 +13,17 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ...vql import ast
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "materialized-with-params"
 SEVERITY = Severity.WARNING
+CONTEXT = "vql"
 OPTIONS: dict[str, Any] = {}
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
-    for section in ctx.artifact.sections:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for section in ctx.sections:
         if section.program is None:
             continue
         for statement in section.program.statements:

@@ -12,29 +12,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...diagnostics import Location, Severity
+from ...diagnostics import Severity
 from ..calls import resolved_calls
-from ..context import LintContext
-from ..model import Finding
+from ..context import VqlContext
+from ..model import Finding, SectionPosition
 
 ID = "required_permissions"
 SEVERITY = Severity.WARNING
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 ALWAYS_IMPLIED = frozenset({"FILESYSTEM_READ", "MACHINE_STATE", "COLLECT_SERVER"})
 
 
-def _listed(value: Any) -> set[str]:
-    return {str(v) for v in value} if isinstance(value, list) else set()
-
-
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     if not ctx.is_client:
         return
-    implied = set(ALWAYS_IMPLIED)
-    implied |= _listed(ctx.data.get("required_permissions"))
-    implied |= _listed(ctx.data.get("implied_permissions"))
-    first_use: dict[str, tuple[Location, str]] = {}
+    implied = ALWAYS_IMPLIED | ctx.permissions
+    first_use: dict[str, tuple[SectionPosition, str]] = {}
     for call in resolved_calls(ctx):
         if call.spec is None or call.section.section.kind == "notebook":
             continue

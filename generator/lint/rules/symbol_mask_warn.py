@@ -13,15 +13,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...diagnostics import Severity
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "symbol_mask_warn"
 SEVERITY = Severity.WARNING
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     catalog = ctx.catalog
     for section in ctx.analysis.sections:
         for site in section.calls:

@@ -24,11 +24,12 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ...vql import Catalog, ast, children
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "undefined-symbol"
 SEVERITY = Severity.WARNING
+CONTEXT = "vql"
 OPTIONS: dict[str, Any] = {
     "globals": [
         "config",
@@ -85,14 +86,14 @@ def _top_level_values(program: ast.Program, catalog: Catalog) -> Iterator[ast.Sy
                 yield from _symbols(arg.value, catalog)
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     analysis = ctx.analysis
     if analysis.unresolved_imports:
         return
     known = set(ctx.parameters) | set(analysis.all_definitions)
     known |= {str(g) for g in options.get("globals") or ()}
     catalog = ctx.catalog
-    for section in ctx.artifact.sections:
+    for section in ctx.sections:
         if section.program is None or section.kind == "notebook":
             continue
         for symbol in _top_level_values(section.program, catalog):

@@ -14,12 +14,13 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ..calls import KWARGS, resolved_calls
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "unknown_parameter_in_call"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 IMPLICIT = frozenset({"source", "preconditions"})
 
@@ -28,7 +29,7 @@ def _names(names: frozenset[str]) -> str:
     return ", ".join(sorted(names)) or "no parameters"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     for call in resolved_calls(ctx):
         if call.summary is None:
             continue

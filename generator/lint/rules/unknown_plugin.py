@@ -17,15 +17,16 @@ from typing import Any
 
 from ...diagnostics import Severity
 from ..calls import kind_word, resolved_calls
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "unknown_plugin"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     if ctx.analysis.unresolved_imports:
         return
     for call in resolved_calls(ctx):

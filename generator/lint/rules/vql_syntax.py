@@ -12,20 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ...artifact import clamp
 from ...diagnostics import Severity
-from ..context import LintContext
+from ..context import VqlContext
 from ..model import Finding
 
 ID = "vql-syntax"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+CONTEXT = "vql"
 
 
-def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
-    for section in ctx.artifact.sections:
-        where = section.error_location(ctx.path)
-        if where is None or section.error is None:
+def check(ctx: VqlContext, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for section in ctx.sections:
+        if section.error is None:
             continue
-        yield Finding(
-            ID, where, section.error_message, section.error.hint, subject=ctx.artifact.name
-        )
+        where = ctx.at(section, *clamp(section.text, section.error.line, section.error.column))
+        yield Finding(ID, where, section.error_message, section.error.hint, subject=ctx.name)
