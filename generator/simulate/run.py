@@ -11,7 +11,9 @@ from ..errors import VrqError
 from ..vql.eval import Artifact, ArtifactSet, Engine, artifact_from_file, to_json_value
 from .collection import collection_timeout, final_state, run_collection
 from .endpoint import Command, WindowsEndpoint, scenario_mocks
+from .platforms import Endpoint, for_artifact, make_endpoint
 from .scenario import Expectation, Scenario
+from .unix import UnixEndpoint
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,9 @@ def simulate_loaded(
             hint="declared parameters: " + (", ".join(declared_names) or "none"),
         )
     merged = {**scenario.params, **(params or {})}
-    scenario = replace(scenario, params=merged)
+    scenario = for_artifact(replace(scenario, params=merged), artifact.precondition)
     result = Simulation(artifact.name, scenario, merged)
-    endpoint = WindowsEndpoint(scenario)
+    endpoint = make_endpoint(scenario)
     engine = Engine(
         config=dict(scenario.client_config), side_effects=endpoint, artifacts=artifacts, mocks=False
     )
@@ -140,7 +142,10 @@ def simulate_loaded(
                 _setup(engine, endpoint, artifact, scenario, timeout)
                 result.setup_commands = endpoint.commands
                 endpoint.commands = []
-                endpoint.netsh_count = 0
+                if isinstance(endpoint, UnixEndpoint):
+                    endpoint.firewall_count = 0
+                else:
+                    endpoint.netsh_count = 0
                 endpoint.failed_changes = []
                 endpoint.changed = False
                 endpoint.mocks = scenario_mocks(scenario)
@@ -156,10 +161,15 @@ def simulate_loaded(
             result.rows, result.cancelled = collection.rows, collection.cancelled
     except VrqError as exc:
         result.error = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
+    if isinstance(endpoint, UnixEndpoint):
+        endpoint.query_ended()
     result.commands = endpoint.commands
     result.logs = engine.logs
     result.pending_atexit = len(engine.session.at_exit)
-    result.state = final_state(endpoint, _policy_name(artifact, merged), result.rows)
+    if isinstance(endpoint, UnixEndpoint):
+        result.state = endpoint.final_state(result.rows)
+    else:
+        result.state = final_state(endpoint, _policy_name(artifact, merged), result.rows)
     result.checks = [
         Check(name, expected, bool(result.state[name]))
         for name, expected in scenario.expect.items()
@@ -176,10 +186,12 @@ def simulate_loaded(
             )
         )
     step = scenario.netsh_fail_step
-    if step is not None and result.precondition_met and endpoint.netsh_count < step:
+    ran = endpoint.firewall_count if isinstance(endpoint, UnixEndpoint) else endpoint.netsh_count
+    tool = endpoint.FIREWALL if isinstance(endpoint, UnixEndpoint) else "netsh"
+    if step is not None and result.precondition_met and ran < step:
         result.checks.append(
             Check(
-                f"netsh command {step} never ran: only {endpoint.netsh_count} netsh commands ran",
+                f"{tool} command {step} never ran: only {ran} {tool} commands ran",
                 expected=True,
                 actual=False,
             )
@@ -230,7 +242,7 @@ def _describe(expectation: Expectation) -> str:
 
 def _setup(
     engine: Engine,
-    endpoint: WindowsEndpoint,
+    endpoint: Endpoint,
     artifact: Artifact,
     scenario: Scenario,
     timeout: float,
@@ -252,7 +264,12 @@ def _setup(
         run_collection(engine, endpoint, artifact.name, setup_params, timeout=timeout)
     finally:
         endpoint.scenario = saved
-    if endpoint.state.assigned is None:
+    if isinstance(endpoint, UnixEndpoint):
+        endpoint.query_ended()
+        in_force = endpoint.in_force()
+    else:
+        in_force = endpoint.state.assigned is not None
+    if not in_force:
         raise VrqError(
             "the removal scenario could not put a quarantine in place first "
             "(the artifact did not assign a policy under the success scenario)"

@@ -72,6 +72,9 @@ class Scenario:
     merge_forbidden: bool = False
     policy_agent: str = "Running"
     files: tuple[str, ...] = ("C:\\Windows\\System32\\curl.exe",)
+    absent_files: tuple[str, ...] = ()
+    """Linux and macOS: standard files, folders or programs the host lacks (e.g. /usr/sbin/nft,
+    /run/systemd/system, atq)."""
     netsh_fail_step: int | None = None
     negative_answer: str = "http"
     """How a host outside the policy answers when packets reach it: http, refused,
@@ -212,11 +215,13 @@ BUILTIN: dict[str, Scenario] = {
     ),
 }
 
-_NETSH_FAIL = re.compile(r"^netsh-fail:([1-9][0-9]*)$")
+_NETSH_FAIL = re.compile(r"^(?:netsh|nft|pfctl)-fail:([1-9][0-9]*)$")
+"""``netsh-fail:N`` (Windows), ``nft-fail:N`` (Linux), ``pfctl-fail:N`` (macOS): the N-th
+command of the platform's packet-filter tool fails."""
 
 
 def builtin_names() -> list[str]:
-    return [*BUILTIN, "netsh-fail:N"]
+    return [*BUILTIN, "netsh-fail:N", "nft-fail:N", "pfctl-fail:N"]
 
 
 def get_builtin(name: str) -> Scenario | None:
@@ -227,8 +232,9 @@ def get_builtin(name: str) -> Scenario | None:
         step = int(match.group(1))
         return Scenario(
             name,
-            f"netsh command number {step} fails: the policy may stay assigned only if no "
-            "command that creates or assigns something failed (no half-applied policy).",
+            f"{name.split('-fail')[0]} command number {step} fails: the quarantine may stay in "
+            "force only if no command that creates or assigns something failed (no half-applied "
+            "policy).",
             netsh_fail_step=step,
             expect=Expectation(half_applied=False),
         )
@@ -246,6 +252,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "merge_forbidden": bool,
     "policy_agent": str,
     "files": list,
+    "absent_files": list,
     "netsh_fail_step": int,
     "negative_answer": str,
     "preexisting": bool,
@@ -342,6 +349,8 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
         problems.append(f"negative_answer: one of {', '.join(NEGATIVE_ANSWERS)}")
     if "files" in changes:
         changes["files"] = tuple(str(f) for f in changes["files"])
+    if "absent_files" in changes:
+        changes["absent_files"] = tuple(str(f) for f in changes["absent_files"])
     if "params" in changes:
         changes["params"] = {str(k): _param_text(v) for k, v in changes["params"].items()}
     if problems:

@@ -1,0 +1,44 @@
+"""One endpoint model per platform, chosen from the artifact's precondition.
+
+Every endpoint answers the artifact's side effects (`SideEffects`), records the commands it ran,
+and describes its final state with the same keys (`policy_assigned`, `isolated`,
+`server_reachable`, `half_applied`, ...), so scenarios and expectations are platform-neutral.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .endpoint import WindowsEndpoint
+from .linux import LinuxEndpoint
+from .macos import MacEndpoint
+from .scenario import Scenario
+from .unix import UnixEndpoint
+
+_OS = re.compile(r"""\bOS\s*=\s*['"](windows|linux|darwin)['"]""", re.IGNORECASE)
+
+Endpoint = WindowsEndpoint | UnixEndpoint
+
+
+def artifact_os(precondition: str | None) -> str | None:
+    """The OS an artifact's precondition asks for (``windows``, ``linux``, ``darwin``)."""
+    match = _OS.search(precondition or "")
+    return match.group(1).lower() if match else None
+
+
+def for_artifact(scenario: Scenario, precondition: str | None) -> Scenario:
+    """The scenario on the artifact's platform: built-in scenarios are platform-neutral, and a
+    scenario left on the default (windows) follows the artifact."""
+    wanted = artifact_os(precondition)
+    if wanted is not None and scenario.os == "windows" and wanted != "windows":
+        return replace(scenario, os=wanted)
+    return scenario
+
+
+def make_endpoint(scenario: Scenario) -> Endpoint:
+    if scenario.os == "linux":
+        return LinuxEndpoint(scenario)
+    if scenario.os == "darwin":
+        return MacEndpoint(scenario)
+    return WindowsEndpoint(scenario)
