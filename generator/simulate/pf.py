@@ -22,8 +22,9 @@ developer library say the same) and OpenBSD's PF user's guide (filter rules):
 - Rule form: ``action [in|out] [quick] [on IF] [inet|inet6] [proto P] (all | [from SRC
   [port N]] [to DST [port N]]) [icmp6-type T] [no state|keep state]`` (a missing from or to is
   any); SRC/DST are ``any``, an address or a CIDR network; ports need ``proto tcp`` or
-  ``udp``; ``icmp6-type`` needs ``proto icmp6``; a rule cannot mix IPv4 and IPv6 addresses; ``pass`` keeps state unless ``no state`` is given; a state
-  option on a ``block`` rule is refused.
+  ``udp``; ``icmp6-type`` needs ``proto icmp6``; a rule cannot mix IPv4 and IPv6 addresses;
+  ``pass`` keeps state unless ``no state`` is given; a state option on a ``block`` rule is
+  refused.
 
 Not modelled (unverified by `simulate`): tables, macros, NAT and redirection, state tracking
 beyond "replies of a kept state pass", scrub, interfaces other than lo0, and pfctl's exact
