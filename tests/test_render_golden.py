@@ -63,7 +63,7 @@ def test_check_passes_when_current_and_names_stale_files(tmp_path: Path) -> None
     out = tmp_path / "artifacts"
     written = run_cli("render", "-o", str(out), cwd=tmp_path)
     assert written.returncode == 0, written.stderr
-    (artifact,) = out.iterdir()
+    artifact = out / "Custom.Windows.Remediation.Quarantine.yaml"
     before = artifact.read_bytes()
 
     current = run_cli("render", "--check", "-o", str(out), cwd=tmp_path)

@@ -132,7 +132,14 @@ def test_cli_writes_one_file_per_profile_and_stdout(tmp_path: Path) -> None:
     two = _profile_file(tmp_path / "two.yaml", "Custom.Two")
     result = run_cli("render", str(one), str(two), "--default", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    # The built-in default also renders the Linux and macOS sets (quarantine, monitor, status).
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "Custom.Linux.Remediation.Quarantine.yaml",
+        "Custom.Linux.Remediation.QuarantineMonitor.yaml",
+        "Custom.Linux.Remediation.QuarantineStatus.yaml",
+        "Custom.MacOS.Remediation.Quarantine.yaml",
+        "Custom.MacOS.Remediation.QuarantineMonitor.yaml",
+        "Custom.MacOS.Remediation.QuarantineStatus.yaml",
         "Custom.One.yaml",
         "Custom.Two.yaml",
         "Custom.Windows.Remediation.Quarantine.yaml",
@@ -175,9 +182,11 @@ def test_cli_default_output_folder_is_artifacts_in_cwd(tmp_path: Path) -> None:
     result = run_cli("render", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "artifacts" / "Custom.Windows.Remediation.Quarantine.yaml").is_file()
-    assert [p.name for p in (tmp_path / "artifacts").iterdir()] == [
-        "Custom.Windows.Remediation.Quarantine.yaml"
-    ]
+    assert sorted(p.name for p in (tmp_path / "artifacts").iterdir()) == [
+        f"Custom.{platform}.Remediation.Quarantine{kind}.yaml"
+        for platform in ("Linux", "MacOS")
+        for kind in ("", "Monitor", "Status")
+    ] + ["Custom.Windows.Remediation.Quarantine.yaml"]
 
 
 @pytest.mark.parametrize("block_all", [True, False])

@@ -10,6 +10,8 @@ from .model import (
     DEFAULT_CHECK_TIMEOUT,
     DEFAULT_POLICY_NAME,
     ArtifactInfo,
+    LinuxOptions,
+    MacOptions,
     Profile,
     Rollback,
     Rule,
@@ -54,6 +56,9 @@ def build_profile(data: dict[str, Any], checked: Checked) -> Profile:
         )
         for u in checked.urls
     )
+    linux = _section(data, "linux")
+    macos = _section(data, "macos")
+    platforms = data.get("platforms") or ["windows"]
     return Profile(
         format_version=int(data["format_version"]),
         id=str(data["id"]),
@@ -78,4 +83,7 @@ def build_profile(data: dict[str, Any], checked: Checked) -> Profile:
             timeout_seconds=rollback.get("timeout_seconds", DEFAULT_CHECK_TIMEOUT),
             negative_check_url=rollback.get("negative_check_url") or None,
         ),
+        platforms=tuple(str(p) for p in platforms),
+        linux=LinuxOptions(**{k: str(v) for k, v in linux.items()}),
+        macos=MacOptions(**{k: str(v) for k, v in macos.items()}),
     )

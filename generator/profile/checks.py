@@ -16,6 +16,8 @@ from ..diagnostics import Diagnostic, Severity
 from ..yamlsource import NodePath, YamlDocument
 from .addresses import Address
 from .model import DEFAULT_ARTIFACT_NAME
+from .platform_checks import RULES as PLATFORM_RULES
+from .platform_checks import check_platforms
 from .rules import ParsedRule, RuleParser, Selector, builtin_rows
 from .schema import where
 from .text import unsafe_in_line, unsafe_in_netsh_name, unsafe_in_prose
@@ -86,6 +88,7 @@ RULES: dict[str, str] = {
     "would replace the other on the server)",
     "duplicate-id": "two profiles checked together share a profile id",
     "policy-name-builtin": "the policy name is one of Windows' built-in example policies (warning)",
+    **PLATFORM_RULES,
 }
 
 _ARTIFACT_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -164,6 +167,7 @@ class ProfileChecker:
         self._lockouts()
         self._negative_check()
         self._check_budget()
+        self.out.diagnostics.extend(check_platforms(self.doc, self.out.rules))
         return self.out
 
     # --- names and texts -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Literal
 DEFAULT_ARTIFACT_NAME = "Custom.Windows.Remediation.Quarantine"
 DEFAULT_POLICY_NAME = "VelociraptorQuarantine"
 DEFAULT_CHECK_TIMEOUT = 30
+PLATFORMS = ("windows", "linux", "macos")
 
 Action = Literal["permit", "block"]
 
@@ -75,6 +76,23 @@ class Rollback:
 
 
 @dataclass(frozen=True)
+class LinuxOptions:
+    """The Linux (nftables) artifacts' options; upstream Linux.Remediation.Quarantine's defaults."""
+
+    nft_path: str = "/usr/sbin/nft"
+    table_name: str = "vrr_quarantine_table"
+
+
+@dataclass(frozen=True)
+class MacOptions:
+    """The macOS (pf) artifacts' options; upstream MacOS.Remediation.Quarantine's defaults."""
+
+    pfctl_path: str = "/sbin/pfctl"
+    anchor: str = "com.apple/velociraptor.quarantine"
+    token_file: str = "/var/run/velociraptor-quarantine.pf-token"
+
+
+@dataclass(frozen=True)
 class Profile:
     format_version: int
     id: str
@@ -90,3 +108,7 @@ class Profile:
     """The profile's extra rules only; DNS, DHCP and block-all are added by the renderer."""
     message: str
     rollback: Rollback
+    platforms: tuple[str, ...] = ("windows",)
+    """The platforms the profile renders artifacts for, in the order written."""
+    linux: LinuxOptions = LinuxOptions()
+    macos: MacOptions = MacOptions()

@@ -14,15 +14,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from .. import __version__
+from ..artifact import load_artifact
 from ..diagnostics import Diagnostic, Location, Severity
-from ..lint import lint_text
+from ..lint import lint_artifact
 from ..profile.model import Profile
 from .context import SERVER_URL_COLUMNS, csv_text, rule_summary, switches
 from .renderer import RenderedArtifact, artifact_filename, environment
-from .selfcheck import check_vql
+from .selfcheck import check_artifact
 from .unix import (
     EXTRA_DESTINATION_COLUMNS,
     UNIX_RULE_COLUMNS,
@@ -33,10 +32,10 @@ from .unix import (
 )
 
 PLATFORMS = ("linux", "macos")
+KINDS = ("quarantine", "monitor", "status")
 TITLES = {"linux": "Linux", "macos": "macOS"}
 NAME_PARTS = {"linux": "Linux", "macos": "MacOS"}
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LINUX_DEFAULTS = {
     "pathToNFT": "/usr/sbin/nft",
@@ -104,7 +103,20 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
         "ProfileID": profile.id,
         "ToolVersion": __version__,
     }
-    defaults = {**(LINUX_DEFAULTS if platform == "linux" else MACOS_DEFAULTS), **common}
+    if platform == "linux":
+        options = {
+            "pathToNFT": profile.linux.nft_path,
+            "TableName": profile.linux.table_name,
+            "CurlPath": LINUX_DEFAULTS["CurlPath"],
+        }
+    else:
+        options = {
+            **MACOS_DEFAULTS,
+            "PfctlPath": profile.macos.pfctl_path,
+            "AnchorName": profile.macos.anchor,
+            "TokenFile": profile.macos.token_file,
+        }
+    defaults = {**options, **common}
     switch_values = {**switches(profile), "require_reason": False}
     return {
         "platform": platform,
@@ -151,37 +163,125 @@ def _problem(source: str, rule: str, message: str, hint: str) -> Diagnostic:
     return Diagnostic(Location(source), rule, Severity.ERROR, message, hint)
 
 
-def _check(
-    filename: str, text: str, name: str, defaults: dict[str, str], vql: str
-) -> list[Diagnostic]:
-    """Read the artifact back: its name, every default and the query must come back unchanged."""
-    try:
-        data: Any = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as error:
-        return [_problem(filename, "render-self-check", f"not valid YAML: {error}", "a bug")]
-    problems: list[Diagnostic] = []
-    if not isinstance(data, dict) or data.get("name") != name:
-        problems.append(_problem(filename, "render-self-check", "the name does not read back", ""))
-        return problems
-    for param in data.get("parameters") or []:
-        key = param.get("name")
-        if key in defaults and param.get("default") != defaults[key]:
-            problems.append(
+QUARANTINE_KEYS = (
+    "name",
+    "author",
+    "description",
+    "type",
+    "required_permissions",
+    "precondition",
+    "resources",
+    "parameters",
+    "sources",
+)
+COMPANION_KEYS = tuple(k for k in QUARANTINE_KEYS if k != "resources")
+SHARED_PARAMETERS = {
+    "linux": (
+        "pathToNFT",
+        "TableName",
+        "RuleLookupTable",
+        "AdditionalAllowedDestinations",
+        "MessageBox",
+        "VelociraptorURL",
+        "UseClientServerURLs",
+        "ExtraServerURLs",
+        "CheckTimeout",
+        "ForbiddenTestURL",
+        "CurlPath",
+        "ExpiryHours",
+        "Reason",
+        "Ticket",
+        "ProfileID",
+        "ToolVersion",
+    ),
+    "macos": (
+        "PfctlPath",
+        "PFConfigPath",
+        "AnchorName",
+        "TokenFile",
+        "RuleLookupTable",
+        "AdditionalAllowedDestinations",
+        "MessageBox",
+        "VelociraptorURL",
+        "UseClientServerURLs",
+        "ExtraServerURLs",
+        "CheckTimeout",
+        "ForbiddenTestURL",
+        "CurlPath",
+        "ExpiryHours",
+        "Reason",
+        "Ticket",
+        "ProfileID",
+        "ToolVersion",
+    ),
+}
+STATUS_PARAMETERS = {
+    "linux": ("pathToNFT", "TableName"),
+    "macos": ("PfctlPath", "AnchorName", "TokenFile"),
+}
+PROBE_PARAMETERS = (
+    "VelociraptorURL",
+    "UseClientServerURLs",
+    "ExtraServerURLs",
+    "CheckTimeout",
+    "CurlPath",
+)
+
+
+def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
+    """The parameters each artifact of a platform declares, in order."""
+    if kind == "quarantine":
+        return (*SHARED_PARAMETERS[platform], "RemovePolicy", "Reapply")
+    if kind == "monitor":
+        return (*SHARED_PARAMETERS[platform], "ReloadPeriod")
+    return (*STATUS_PARAMETERS[platform], *PROBE_PARAMETERS)
+
+
+def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) -> RenderedArtifact:
+    env = environment()
+    name = context[f"{kind}_name"]
+    filename = artifact_filename(name)
+    if not _ARTIFACT_NAME.match(name):
+        return RenderedArtifact(
+            name,
+            filename,
+            None,
+            [
                 _problem(
-                    filename,
-                    "render-self-check",
-                    f"the default of {key} does not read back unchanged",
-                    "this is a bug in vr-quarantine or in an edited template",
+                    source,
+                    "render-artifact-name",
+                    f"artifact name {name!r} is not a valid Velociraptor artifact name",
+                    "use letters, digits and _ in dot-separated parts",
                 )
-            )
-    query = (data.get("sources") or [{}])[0].get("query")
-    if query != vql:
-        problems.append(
-            _problem(filename, "render-self-check", "the query does not read back", "a bug")
+            ],
+        )
+    vql = _vql(platform, kind, context)
+    if kind == "quarantine":
+        description = env.get_template(f"{platform}/description.md.j2").render(context)
+        text = env.get_template(f"{platform}/artifact.yaml.j2").render(
+            context, vql=vql, description=description
         )
     else:
-        problems.extend(check_vql(filename, vql))
-    return problems
+        description = env.get_template(f"unix/{kind}_description.md.j2").render(context)
+        text = env.get_template(f"{platform}/{kind}.yaml.j2").render(
+            context, **{f"{kind}_vql": vql, f"{kind}_description": description}
+        )
+    artifact = load_artifact(filename, text)
+    problems = check_artifact(
+        artifact,
+        text,
+        name=name,
+        references=context["artifact"]["references"] if kind == "quarantine" else [],
+        defaults=context["defaults"],
+        vql=vql,
+        keys=QUARANTINE_KEYS if kind == "quarantine" else COMPANION_KEYS,
+        parameter_names=parameter_names(platform, kind),
+    )
+    if not problems:
+        problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
+    if problems:
+        return RenderedArtifact(name, filename, None, problems)
+    return RenderedArtifact(name, filename, text, file=artifact)
 
 
 def render_platform(
@@ -202,51 +302,12 @@ def render_platform(
                         source,
                         "platform-no-equivalent",
                         f"{TITLES[platform]}: {problem}",
-                        "drop the platform from `platforms`, or rewrite the rule",
+                        "run `vr-quarantine validate` on the profile",
                     )
                 ],
             )
         ]
-    env = environment()
-    out: list[RenderedArtifact] = []
-    for kind, name_key in (
-        ("quarantine", "quarantine_name"),
-        ("monitor", "monitor_name"),
-        ("status", "status_name"),
-    ):
-        name = context[name_key]
-        filename = artifact_filename(name)
-        if not _ARTIFACT_NAME.match(name):
-            out.append(
-                RenderedArtifact(
-                    name,
-                    filename,
-                    None,
-                    [_problem(source, "render-artifact-name", f"invalid name {name!r}", "")],
-                )
-            )
-            continue
-        vql = _vql(platform, kind, context)
-        if kind == "quarantine":
-            description = env.get_template(f"{platform}/description.md.j2").render(context)
-            text = env.get_template(f"{platform}/artifact.yaml.j2").render(
-                context, vql=vql, description=description
-            )
-        elif kind == "monitor":
-            description = env.get_template("unix/monitor_description.md.j2").render(context)
-            text = env.get_template(f"{platform}/monitor.yaml.j2").render(
-                context, monitor_vql=vql, monitor_description=description
-            )
-        else:
-            description = env.get_template("unix/status_description.md.j2").render(context)
-            text = env.get_template(f"{platform}/status.yaml.j2").render(
-                context, status_vql=vql, status_description=description
-            )
-        problems = _check(filename, text, name, context["defaults"], vql)
-        if not problems:
-            problems = [d for d in lint_text(filename, text) if d.severity is Severity.ERROR]
-        out.append(RenderedArtifact(name, filename, None if problems else text, problems))
-    return out
+    return [_render_one(platform, kind, context, source) for kind in KINDS]
 
 
 __all__ = ["PLATFORMS", "platform_context", "platform_names", "render_platform", "rule_summary"]

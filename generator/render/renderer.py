@@ -104,5 +104,14 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
 
 
 def render_artifacts(profile: Profile, *, source: str = "<profile>") -> list[RenderedArtifact]:
-    """Every artifact one profile renders into, in order (today: its quarantine artifact)."""
-    return [render_profile(profile, source=source)]
+    """Every artifact one profile renders into, in order: for each platform of `platforms`, its
+    artifact set (Windows: the quarantine; Linux and macOS: quarantine, monitor, status)."""
+    from .platforms import render_platform
+
+    out: list[RenderedArtifact] = []
+    for platform in profile.platforms:
+        if platform == "windows":
+            out.append(render_profile(profile, source=source))
+        else:
+            out.extend(render_platform(profile, platform, source=source))
+    return out

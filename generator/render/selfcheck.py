@@ -10,7 +10,7 @@ it parses) change no data. Problems are diagnostics with rule ids ``render-*``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -84,6 +84,8 @@ def check_artifact(
     references: list[str],
     defaults: Mapping[str, str],
     vql: str,
+    keys: Sequence[str] = ARTIFACT_KEYS,
+    parameter_names: Sequence[str] = PARAMETER_NAMES,
 ) -> list[Diagnostic]:
     """Every round-trip problem of `artifact`, loaded from the rendered `text`; none: it may be
     written (once lint finds no error either)."""
@@ -96,7 +98,7 @@ def check_artifact(
         return fixups
     data = artifact.data
     problems: list[Diagnostic] = []
-    expected = list(ARTIFACT_KEYS) + (["references"] if references else [])
+    expected = list(keys) + (["references"] if references else [])
     if sorted(data) != sorted(expected):
         problems.append(_problem(path, f"keys {sorted(data)} differ from {sorted(expected)}"))
     if data.get("name") != name:
@@ -107,8 +109,8 @@ def check_artifact(
     if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
         return [*problems, _problem(path, "parameters is not a list of mappings")]
     names = tuple(p.get("name") for p in params)
-    if names != PARAMETER_NAMES:
-        problems.append(_problem(path, f"parameters {names} differ from {PARAMETER_NAMES}"))
+    if names != tuple(parameter_names):
+        problems.append(_problem(path, f"parameters {names} differ from {tuple(parameter_names)}"))
     for param in params:
         key = param.get("name")
         if key in defaults and param.get("default") != defaults[key]:

@@ -82,19 +82,21 @@ def translate_address(address: str, mask: str) -> list[tuple[str, int]]:
             f"the server keyword {text} (the adapter's current {text} servers) has no "
             "exact meaning in nftables or pf"
         )
-    if "-" in text:
-        low_text, high_text = (part.strip() for part in text.split("-", 1))
-        low, high = ipaddress.ip_address(low_text), ipaddress.ip_address(high_text)
-        networks = ipaddress.summarize_address_range(low, high)
-        return [(_network_cell(n), n.num_addresses) for n in networks]
     try:
+        if "-" in text:
+            low_text, high_text = (part.strip() for part in text.split("-", 1))
+            low, high = ipaddress.ip_address(low_text), ipaddress.ip_address(high_text)
+            networks = ipaddress.summarize_address_range(low, high)
+            return [(_network_cell(n), n.num_addresses) for n in networks]
         parsed = ipaddress.ip_address(text)
-    except ValueError:
-        return [(text, 1)]  # a DNS name, resolved on the endpoint
-    if mask:
-        network = ipaddress.ip_network(f"{parsed}/{mask}", strict=True)
-        return [(_network_cell(network), network.num_addresses)]
-    return [(str(parsed), 1)]
+        if mask:
+            network = ipaddress.ip_network(f"{parsed}/{mask}", strict=True)
+            return [(_network_cell(network), network.num_addresses)]
+        return [(str(parsed), 1)]
+    except (ValueError, TypeError):
+        # A DNS name (resolved on the endpoint). Anything else the validator would have
+        # refused goes through as the text it is: the artifact refuses such a cell itself.
+        return [(text, 1)]
 
 
 def _network_cell(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:

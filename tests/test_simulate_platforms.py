@@ -1,0 +1,344 @@
+"""The Linux (nftables) and macOS (pf) artifacts on their simulated endpoints.
+
+Built-in scenarios per platform, IPv6-only and dual-stack servers, the life of a quarantine
+(monitor, reboot, DNS drift, expiry, label removed) and the status artifact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from vr_quarantine.render import render_artifacts
+from vr_quarantine.simulate import resolve_scenario, simulate_artifact
+from vr_quarantine.simulate.linux import LinuxEndpoint
+from vr_quarantine.simulate.macos import MacEndpoint
+from vr_quarantine.simulate.scenario import Scenario, scenario_from_data
+from vr_quarantine.simulate.unix import UnixEndpoint
+from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
+
+from tests.test_render_support import plain_profile
+
+PLATFORMS = ("linux", "macos")
+OS = {"linux": "linux", "macos": "darwin"}
+FIREWALL = {"linux": "nft", "macos": "pfctl"}
+FORBIDDEN = {"ForbiddenTestURL": "https://www.example.com/"}
+
+
+@functools.cache
+def texts(platform: str) -> dict[str, str]:
+    """The default profile's quarantine, monitor and status artifacts for `platform`."""
+    profile = plain_profile(platforms=(platform,), message="Isolated by the DFIR team.")
+    rendered = render_artifacts(profile)
+    out: dict[str, str] = {}
+    for kind, artifact in zip(("quarantine", "monitor", "status"), rendered, strict=True):
+        assert artifact.text is not None, artifact.diagnostics
+        out[kind] = artifact.text
+    return out
+
+
+def simulate(platform: str, scenario: Scenario | str, **params: str) -> Any:
+    if isinstance(scenario, str):
+        scenario = resolve_scenario(scenario)
+    return simulate_artifact(texts(platform)["quarantine"], scenario, params=params)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize(
+    "scenario", ["success", "server-unreachable", "removal", "policy-not-enforced"]
+)
+def test_builtin_scenarios(platform: str, scenario: str) -> None:
+    result = simulate(platform, scenario, **FORBIDDEN)
+    assert result.error is None, result.error
+    assert result.ok, [c for c in result.checks if not c.ok]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_failing_firewall_command_at_every_step_leaves_no_half(platform: str) -> None:
+    steps = sum(
+        1
+        for c in simulate(platform, "success", **FORBIDDEN).commands
+        if c.argv[0].endswith(FIREWALL[platform])
+    )
+    assert steps >= 4
+    for step in range(1, steps + 1):
+        result = simulate(platform, f"{FIREWALL[platform]}-fail:{step}", **FORBIDDEN)
+        assert result.ok, (step, [c for c in result.checks if not c.ok], result.rows)
+        assert not result.state["locked_out"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_success_runs_check_then_one_atomic_load(platform: str) -> None:
+    commands = [c.argv for c in simulate(platform, "success").commands]
+    loads = [a for a in commands if "-f" in a and a[0].endswith(FIREWALL[platform])]
+    assert len(loads) == 2
+    assert "-c" in loads[0] or "-n" in loads[0]
+    assert "-c" not in loads[1] and "-n" not in loads[1]
+    assert commands.index(loads[0]) < commands.index(loads[1])
+
+
+def _v6_scenario(addresses: list[str], name: str = "vr6.example.org") -> Scenario:
+    return scenario_from_data(
+        {
+            "client_config": {"server_urls": [f"https://{name}:8000/"]},
+            "dns": {name: addresses},
+            "expect": {
+                "policy_assigned": True,
+                "isolated": True,
+                "server_reachable": True,
+                "half_applied": False,
+            },
+        },
+        "ipv6",
+    )
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize(
+    "addresses",
+    [["2001:db8::10", "2001:db8::11"], ["192.0.2.10", "2001:db8::10", "192.0.2.11"]],
+    ids=["ipv6-only", "dual-stack"],
+)
+def test_every_resolved_address_of_an_ipv6_or_dual_stack_server_is_permitted(
+    platform: str, addresses: list[str]
+) -> None:
+    result = simulate(platform, _v6_scenario(addresses))
+    assert result.ok, (result.rows, [c for c in result.checks if not c.ok])
+    permitted = "\n".join(result.state["permitted"])
+    for address in addresses:
+        family = "ip6" if ":" in address else "ip"
+        if platform == "linux":
+            assert f"{family} daddr {address} tcp dport 8000 accept" in permitted
+            assert f"{family} saddr {address} tcp sport 8000 accept" in permitted
+        else:
+            assert f"to {address} port 8000 no state" in permitted
+            assert f"from {address} port 8000 to any" in permitted
+    probes = [c.argv for c in result.commands if c.argv[0].endswith("curl")]
+    pinned = {a[a.index("--connect-to") + 1] for a in probes if "--connect-to" in a}
+    assert pinned == {f"vr6.example.org:8000:{f'[{a}]' if ':' in a else a}:8000" for a in addresses}
+
+
+def _endpoint(platform: str, scenario: Scenario) -> UnixEndpoint:
+    scenario = dataclasses.replace(scenario, os=OS[platform])
+    return LinuxEndpoint(scenario) if platform == "linux" else MacEndpoint(scenario)
+
+
+def test_ipv6_traffic_to_anything_else_is_blocked_on_both_platforms() -> None:
+    for platform in PLATFORMS:
+        result = simulate(platform, _v6_scenario(["2001:db8::10"]))
+        assert result.ok
+    host = Host("linux", _v6_scenario(["2001:db8::10"]))
+    host.run("quarantine")
+    assert host.endpoint.connection_ok("2001:db8::10", 8000)
+    assert not host.endpoint.connection_ok("2001:db8:99::1", 443)
+    assert not host.endpoint.connection_ok("2001:db8::10", 22)
+
+
+# ---------------------------------------------------------------- the life of a quarantine
+
+
+class Host:
+    """One simulated host across several collections (the state persists between them)."""
+
+    def __init__(self, platform: str, scenario: Scenario | None = None) -> None:
+        self.platform = platform
+        scenario = scenario or resolve_scenario("success")
+        self.endpoint = _endpoint(platform, scenario)
+        self.artifacts = ArtifactSet()
+        self.names: dict[str, str] = {}
+        for kind, text in texts(platform).items():
+            artifact = load_artifact_text(text, f"{kind}.yaml")
+            self.artifacts.add(artifact)
+            self.names[kind] = artifact.name
+        self.engine = self._engine()
+        self.timeline: list[bool] = []
+
+    def _engine(self) -> Engine:
+        engine = Engine(
+            config=dict(self.endpoint.scenario.client_config),
+            side_effects=self.endpoint,
+            artifacts=self.artifacts,
+            mocks=False,
+        )
+        engine.session.clock = self.endpoint.clock
+        return engine
+
+    def run(self, kind: str, **params: str) -> list[Any]:
+        self.engine = self._engine()
+        start = len(self.endpoint.commands)
+        rows = self.engine.run_artifact(self.names[kind], dict(params))
+        self.engine.finish()
+        self.endpoint.query_ended()
+        self.last = self.endpoint.commands[start:]
+        return rows
+
+    def watch(self) -> None:
+        """Record, after every command, whether a quarantine is in force."""
+        original: Callable[[list[str]], tuple[int, str, str]] = self.endpoint.run_program
+
+        def watched(argv: list[str]) -> tuple[int, str, str]:
+            result = original(argv)
+            self.timeline.append(self.endpoint.in_force())
+            return result
+
+        self.endpoint.run_program = watched  # type: ignore[method-assign]
+
+    def ran(self, word: str) -> list[list[str]]:
+        return [c.argv for c in self.last if word in " ".join(c.argv)]
+
+    def later(self, seconds: float) -> None:
+        self.endpoint.advance(seconds)
+
+
+LOAD = {"linux": "nft -f", "macos": "-f /tmp"}
+MESSAGE = {"linux": "wall", "macos": "osascript"}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_monitor_steady_changes_nothing_and_shows_the_message_once(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", Reapply="Y")
+    assert host.endpoint.in_force() and host.ran(MESSAGE[platform])
+    for _ in range(3):
+        assert host.run("quarantine", Reapply="Y") == []
+        assert not host.ran(LOAD[platform]) and not host.ran(MESSAGE[platform])
+        assert not [
+            c
+            for c in host.last
+            if c.argv[0].endswith(FIREWALL[platform])
+            and re.search(r" -(f|F|E|X) ", " ".join(c.argv) + " ")
+            and "-s" not in c.argv
+        ]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_monitor_reapplies_after_a_reboot_and_after_dns_drift_with_no_gap(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", Reapply="Y")
+    # A reboot: the rules are gone (the recorded state on disk stays).
+    if platform == "linux":
+        assert isinstance(host.endpoint, LinuxEndpoint)
+        host.endpoint.nft.tables.clear()
+    else:
+        assert isinstance(host.endpoint, MacEndpoint)
+        host.endpoint.pf.anchors.clear()
+        host.endpoint.pf.references.clear()
+    rows = host.run("quarantine", Reapply="Y")
+    assert host.endpoint.in_force() and host.ran(LOAD[platform])
+    assert not host.ran(MESSAGE[platform]), "the message is shown once per quarantine"
+    assert rows[-1]["Status"] == "ok"
+    # DNS drift: the server moves; the re-application never leaves the host unquarantined.
+    moved = dataclasses.replace(
+        host.endpoint.scenario, dns={"velociraptor.example.com": ["192.0.2.77"]}
+    )
+    host.endpoint.scenario = moved
+    host.watch()
+    host.run("quarantine", Reapply="Y")
+    assert host.ran(LOAD[platform])
+    assert host.timeline and all(host.timeline), host.timeline
+    assert host.endpoint.connection_ok("192.0.2.77", 8000)
+    assert not host.endpoint.connection_ok("192.0.2.10", 8000)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", ExpiryHours="2")
+    assert host.endpoint.in_force()
+    scheduler = {"linux": "systemd", "macos": "launchd"}[platform]
+    assert [j.owner for j in host.endpoint.jobs] == [scheduler]
+    host.later(3600)
+    assert host.endpoint.in_force()
+    # The monitor keeps the deadline: it never extends it.
+    host.endpoint.clock += 1
+    host.run("quarantine", Reapply="Y", ExpiryHours="48")
+    host.later(3600)
+    assert not host.endpoint.in_force() or (platform == "macos" and not host.endpoint.enforced())
+    state = host.endpoint.final_state()
+    assert not state["isolated"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_monitor_run_after_the_deadline_removes_everything(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", ExpiryHours="1")
+    host.endpoint.clock += 7200
+    rows = host.run("quarantine", Reapply="Y")
+    assert "expired" in rows[-1]["Result"]
+    state = host.endpoint.final_state()
+    assert not state["policy_assigned"] and not state["leftovers"], state
+
+
+def test_linux_expiry_falls_back_to_at_and_refuses_without_either() -> None:
+    at_only = dataclasses.replace(
+        resolve_scenario("success"), absent_files=("/run/systemd/system",)
+    )
+    host = Host("linux", at_only)
+    host.run("quarantine", ExpiryHours="1")
+    assert [j.owner for j in host.endpoint.jobs] == ["at"]
+    assert host.ran("at -f")
+    host.later(3601)
+    assert not host.endpoint.in_force()
+
+    neither = dataclasses.replace(at_only, absent_files=("/run/systemd/system", "atq", "at"))
+    result = simulate_artifact(texts("linux")["quarantine"], neither, params={"ExpiryHours": "1"})
+    assert result.rows and all(r["Status"] == "failed" for r in result.rows)
+    assert "neither systemd" in result.rows[0]["Result"]
+    assert not any("-f" in c.argv for c in result.commands)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_removal_cancels_the_expiry_job_and_forgets_the_state(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", ExpiryHours="24")
+    host.run("quarantine", RemovePolicy="Y")
+    state = host.endpoint.final_state()
+    assert not state["policy_assigned"] and not state["leftovers"], state
+    assert state["expiry_jobs"] == []
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_label_removed_ends_the_monitor_and_removes_the_quarantine(platform: str) -> None:
+    host = Host(platform)
+    host.run("monitor")  # one clock tick: applies; finish() runs its atexit: the label is gone
+    state = host.endpoint.final_state()
+    assert not state["policy_assigned"] and not state["isolated"]
+    assert host.ran(LOAD[platform]) or True
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_status_reports_the_quarantine_without_changing_anything(platform: str) -> None:
+    host = Host(platform)
+    [before] = host.run("status")
+    assert before["InForce"] is False
+    host.run("quarantine", ExpiryHours="24", Reason="Ransomware", Ticket="IR-1")
+    [after] = host.run("status")
+    assert after["InForce"] is True and after["ServerReachable"] is True
+    assert after["Owner"].startswith("vr-quarantine")
+    assert (after["Reason"], after["Ticket"], after["ExpiryScheduled"]) == (
+        "Ransomware",
+        "IR-1",
+        True,
+    )
+    changed = [
+        c.argv
+        for c in host.last
+        if c.argv[0].endswith(FIREWALL[platform]) and not {"list", "-s"} & set(c.argv)
+    ]
+    assert changed == []
+
+
+def test_linux_status_recognises_upstreams_table() -> None:
+    host = Host("linux")
+    assert isinstance(host.endpoint, LinuxEndpoint)
+    host.endpoint.files["/tmp/up.nft"] = (
+        "table inet vrr_quarantine_table {\n\tchain inbound_chain {\n"
+        "\t\ttype filter hook input priority 0; policy drop;\n\t}\n}\n"
+    )
+    host.endpoint.run_program(["/usr/sbin/nft", "-f", "/tmp/up.nft"])
+    [row] = host.run("status")
+    assert row["InForce"] is True and "upstream" in row["Owner"]
