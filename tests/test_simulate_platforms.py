@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from vr_quarantine.errors import VrqError
 from vr_quarantine.render import render_artifacts
 from vr_quarantine.simulate import resolve_scenario, simulate_artifact
 from vr_quarantine.simulate.linux import LinuxEndpoint
@@ -49,7 +50,18 @@ def simulate(platform: str, scenario: Scenario | str, **params: str) -> Any:
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize(
-    "scenario", ["success", "server-unreachable", "removal", "policy-not-enforced"]
+    "scenario",
+    [
+        "success",
+        "server-unreachable",
+        "removal",
+        "policy-not-enforced",
+        "proxy-config",
+        "env-proxy",
+        "collection-cancelled",
+        "sni-frontend",
+        "dual-stack",
+    ],
 )
 def test_builtin_scenarios(platform: str, scenario: str) -> None:
     result = simulate(platform, scenario, **FORBIDDEN)
@@ -164,15 +176,18 @@ class Host:
             artifacts=self.artifacts,
             mocks=False,
         )
-        engine.session.clock = self.endpoint.clock
+        self.endpoint.clock.attach(engine.session)
         return engine
 
     def run(self, kind: str, **params: str) -> list[Any]:
         self.engine = self._engine()
         start = len(self.endpoint.commands)
+        self.endpoint.begin_collection(600)
         rows = self.engine.run_artifact(self.names[kind], dict(params))
+        self.endpoint.end_collection()
         self.engine.finish()
         self.endpoint.query_ended()
+        self.endpoint.deadline = None
         self.last = self.endpoint.commands[start:]
         return rows
 
@@ -254,11 +269,11 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
     host.later(3600)
     assert host.endpoint.in_force()
     # The monitor keeps the deadline: it never extends it.
-    host.endpoint.clock += 1
+    host.endpoint.clock.advance(1)
     host.run("quarantine", Reapply="Y", ExpiryHours="48")
     host.later(3600)
-    assert not host.endpoint.in_force() or (platform == "macos" and not host.endpoint.enforced())
-    state = host.endpoint.final_state()
+    assert not host.endpoint.enforced()
+    state = host.endpoint.final_state([])
     assert not state["isolated"]
 
 
@@ -266,10 +281,10 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
 def test_a_monitor_run_after_the_deadline_removes_everything(platform: str) -> None:
     host = Host(platform)
     host.run("quarantine", ExpiryHours="1")
-    host.endpoint.clock += 7200
+    host.endpoint.clock.advance(7200)
     rows = host.run("quarantine", Reapply="Y")
     assert "expired" in rows[-1]["Result"]
-    state = host.endpoint.final_state()
+    state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["leftovers"], state
 
 
@@ -296,7 +311,7 @@ def test_removal_cancels_the_expiry_job_and_forgets_the_state(platform: str) -> 
     host = Host(platform)
     host.run("quarantine", ExpiryHours="24")
     host.run("quarantine", RemovePolicy="Y")
-    state = host.endpoint.final_state()
+    state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["leftovers"], state
     assert state["expiry_jobs"] == []
 
@@ -305,7 +320,7 @@ def test_removal_cancels_the_expiry_job_and_forgets_the_state(platform: str) -> 
 def test_label_removed_ends_the_monitor_and_removes_the_quarantine(platform: str) -> None:
     host = Host(platform)
     host.run("monitor")  # one clock tick: applies; finish() runs its atexit: the label is gone
-    state = host.endpoint.final_state()
+    state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["isolated"]
     assert host.ran(LOAD[platform]) or True
 
@@ -342,3 +357,27 @@ def test_linux_status_recognises_upstreams_table() -> None:
     host.endpoint.run_program(["/usr/sbin/nft", "-f", "/tmp/up.nft"])
     [row] = host.run("status")
     assert row["InForce"] is True and "upstream" in row["Owner"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_proxy_the_rule_table_permits_is_probed_and_kept(platform: str) -> None:
+    proxied = dataclasses.replace(
+        resolve_scenario("env-proxy"),
+        expect=resolve_scenario("success").expect,
+        expect_one_of=(),
+    )
+    table = (
+        "Action,SrcAddr,SrcPort,DstAddr,DstPort,Protocol,Mirrored,Description\n"
+        "permit,me,,203.0.113.9,3128,tcp,yes,Web proxy\n"
+        "permit,me,,any,53,udp,yes,DNS\n"
+    )
+    result = simulate(platform, proxied, RuleLookupTable=table)
+    assert result.ok, (result.rows, [c for c in result.checks if not c.ok])
+    probes = [c.argv for c in result.commands if c.argv[0].endswith("curl")]
+    assert any("--proxy" in a and "http://203.0.113.9:3128" in a for a in probes)
+
+
+def test_windows_only_scenarios_are_refused_for_linux_and_macos() -> None:
+    for platform in PLATFORMS:
+        with pytest.raises(VrqError, match="models Windows only"):
+            simulate(platform, "domain-ipsec-policy")

@@ -56,3 +56,11 @@ def test_ip_from_integers_and_methods() -> None:
     assert value('ip(parse="10.1.2.3").IsPrivate') is True
     assert value('ip(parse="127.0.0.1").IsLoopback') is True
     assert value('ip(parse="2001:db8::1").To4') is NULL
+
+
+def test_cidr_contains_as_velociraptor() -> None:
+    assert value('cidr_contains(ip="192.168.0.132", ranges=["192.168.0.0/24", "127.0.0.1/8"])')
+    assert value('cidr_contains(ip="2001:db8::5", ranges="2001:db8::/32")') is True
+    assert value('cidr_contains(ip="10.0.0.1", ranges="2001:db8::/32")') is False
+    assert value('cidr_contains(ip="nope", ranges="10.0.0.0/8")') is False
+    assert value('cidr_contains(ip="10.0.0.1", ranges="10.0.0.0")') is False

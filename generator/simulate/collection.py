@@ -13,11 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..vql.eval import Engine
 from .endpoint import WindowsEndpoint
 from .network import CollectionCancelled
+
+
+class CollectionEndpoint(Protocol):
+    """What a collection needs of an endpoint, whatever its platform."""
+
+    deadline: float | None
+
+    def begin_collection(self, timeout: float | None) -> None: ...
+
+    def end_collection(self, atexit_timeout: float = 60.0) -> None: ...
+
 
 DEFAULT_TIMEOUT = 600.0
 """The client's default query timeout (``actions/vql.go``)."""
@@ -40,7 +51,7 @@ class CollectionRun:
 
 def run_collection(
     engine: Engine,
-    endpoint: WindowsEndpoint,
+    endpoint: CollectionEndpoint,
     name: str,
     params: Mapping[str, Any],
     *,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .nftables import Nft, NftState, Packet, listing, verdict
-from .unix import INTERNET_ADDRESS, Job, UnixEndpoint, local_for
+from .unix import Job, UnixEndpoint, local_for
 
 QUARANTINE_TABLE_DEFAULT = "vrr_quarantine_table"
 
@@ -59,9 +59,12 @@ class LinuxEndpoint(UnixEndpoint):
 
     def changes(self, argv: list[str]) -> bool:
         words = argv[1:]
-        if words[:1] == ["-f"] or words[:1] in (["delete"], ["add"], ["flush"], ["destroy"]):
-            return True
-        return argv[0].rsplit("/", 1)[-1] in ("systemd-run", "at")
+        if argv[0].rsplit("/", 1)[-1] != "nft":
+            return argv[0].rsplit("/", 1)[-1] in ("systemd-run", "at")
+        return words[:1] == ["-f"] or words[:1] in (["delete"], ["add"], ["flush"], ["destroy"])
+
+    def loads(self, argv: list[str]) -> bool:
+        return argv[0].rsplit("/", 1)[-1] == "nft" and argv[1:2] == ["-f"]
 
     # ------------------------------------------------------------ systemd, at, wall
 
@@ -163,14 +166,9 @@ class LinuxEndpoint(UnixEndpoint):
     def _run_wall(self, argv: list[str]) -> tuple[int, str, str]:
         return 0, "", ""
 
-    def run_program(self, argv: list[str]) -> tuple[int, str, str]:
-        if not argv:
-            return 0, "", ""
-        return super().run_program(argv)
-
     # ------------------------------------------------------------ state
 
-    def final_state(self) -> dict[str, Any]:
+    def final_state(self, rows: list[Any]) -> dict[str, Any]:
         table = self.nft.tables.get(("inet", self.table))
         state_file = f"/var/lib/vr-quarantine.{self.table}.json"
         pending = [j for j in self.jobs if not j.fired]
@@ -178,12 +176,7 @@ class LinuxEndpoint(UnixEndpoint):
             "assigned_policy": f"table inet {self.table}" if table else None,
             "policy_assigned": table is not None,
             "policy_exists": table is not None,
-            "enforced": self.enforced(),
-            "isolated": self.isolated(),
-            "half_applied": table is not None and bool(self.failed_changes),
-            "failed_changes": [list(a) for a in self.failed_changes],
-            "server_reachable": self.server_reachable(),
-            "locked_out": table is not None and self.enforced() and not self.server_reachable(),
+            **self.common_state(rows, table is not None),
             "leftovers": table is None and (state_file in self.files or bool(pending)),
             "permitted": []
             if table is None
@@ -196,11 +189,6 @@ class LinuxEndpoint(UnixEndpoint):
             "blocked": []
             if table is None
             else [f"{chain.name}: policy {chain.policy}" for chain in table.chains.values()],
-            "internet": INTERNET_ADDRESS,
-            "expiry_jobs": [
-                {"scheduler": j.owner, "name": j.name, "at": j.when, "argv": j.argv}
-                for j in pending
-            ],
             "state_file": self.files.get(state_file),
             "store": {"nftables": self.nft.as_dict(), "listing": listing(table) if table else ""},
         }

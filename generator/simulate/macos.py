@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .pf import Pfctl, PfPacket, PfState, decide
-from .unix import INTERNET_ADDRESS, Job, UnixEndpoint
+from .unix import Job, UnixEndpoint, local_for
 
 DEFAULT_ANCHOR = "com.apple/velociraptor.quarantine"
 MACOS_PF_CONF = """#
@@ -71,8 +71,6 @@ class MacEndpoint(UnixEndpoint):
         return self.in_force() and self.anchor in self.pf.evaluated_anchors()
 
     def packet_ok(self, direction: str, remote: str, protocol: int, rport: int, lport: int) -> bool:
-        from .unix import local_for
-
         local = local_for(remote)
         if direction == "out":
             packet = PfPacket("out", local, remote, protocol, lport, rport)
@@ -85,9 +83,15 @@ class MacEndpoint(UnixEndpoint):
 
     def changes(self, argv: list[str]) -> bool:
         words = argv[1:]
-        if argv[0].rsplit("/", 1)[-1] == "launchctl":
+        program = argv[0].rsplit("/", 1)[-1]
+        if program == "launchctl":
             return words[:1] == ["bootstrap"]
+        if program != "pfctl":
+            return False
         return any(w in ("-f", "-F", "-E", "-X") for w in words) and "-n" not in words
+
+    def loads(self, argv: list[str]) -> bool:
+        return argv[0].rsplit("/", 1)[-1] == "pfctl" and "-f" in argv and "-n" not in argv
 
     # ------------------------------------------------------------ programs
 
@@ -150,13 +154,13 @@ class MacEndpoint(UnixEndpoint):
         if any(j.owner == "launchd" and j.name == label and not j.fired for j in self.jobs):
             return 5, "", "Bootstrap failed: 5: Input/output error (service already loaded)\n"
         argv = re.findall(r"<string>(.*?)</string>", arguments.group(1))
-        when = _next_calendar(self.clock, calendar)
+        when = _next_calendar(self.clock.now(), calendar)
         self.jobs.append(Job("launchd", label, when, argv))
         return 0, "", ""
 
     # ------------------------------------------------------------ state
 
-    def final_state(self) -> dict[str, Any]:
+    def final_state(self, rows: list[Any]) -> dict[str, Any]:
         rules = self.pf.anchors.get(self.anchor, [])
         in_force = self.in_force()
         key = self.anchor.replace("/", ".")
@@ -170,24 +174,14 @@ class MacEndpoint(UnixEndpoint):
             "assigned_policy": f"anchor {self.anchor}" if in_force else None,
             "policy_assigned": in_force,
             "policy_exists": bool(rules),
-            "enforced": self.enforced(),
-            "isolated": self.isolated(),
-            "half_applied": bool(rules) and bool(self.failed_changes),
-            "failed_changes": [list(a) for a in self.failed_changes],
-            "server_reachable": self.server_reachable(),
-            "locked_out": in_force and self.enforced() and not self.server_reachable(),
+            **self.common_state(rows, in_force),
             "leftovers": not rules
             and (
                 state_file in self.files or bool(pending) or bool(ours) or token_file in self.files
             ),
             "permitted": [r.text for r in rules if r.action == "pass"],
             "blocked": [r.text for r in rules if r.action == "block"],
-            "internet": INTERNET_ADDRESS,
             "pf_references": [str(t) for t in ours],
-            "expiry_jobs": [
-                {"scheduler": j.owner, "name": j.name, "at": j.when, "argv": j.argv}
-                for j in pending
-            ],
             "state_file": self.files.get(state_file),
             "store": {"pf": self.pf.as_dict()},
         }

@@ -45,7 +45,10 @@ class Clock:
     _time: float = SIM_START
 
     def attach(self, session: Session) -> None:
-        session.clock = self._time
+        """Share the time with `session` (a later collection's session takes it over)."""
+        now = self.now()
+        self._time = now
+        session.clock = now
         self.session = session
 
     def now(self) -> float:

@@ -20,6 +20,15 @@ _OS = re.compile(r"""\bOS\s*=\s*['"](windows|linux|darwin)['"]""", re.IGNORECASE
 
 Endpoint = WindowsEndpoint | UnixEndpoint
 
+WINDOWS_ONLY_SCENARIOS = frozenset({"domain-ipsec-policy"})
+"""Built-in scenarios about Windows alone (a GPO IPsec policy): they say nothing of nftables or
+pf, so they are not run against a Linux or macOS artifact."""
+
+
+def applies(scenario_name: str, os_name: str) -> bool:
+    """Whether a built-in scenario means anything on `os_name` (windows, linux, darwin)."""
+    return os_name == "windows" or scenario_name not in WINDOWS_ONLY_SCENARIOS
+
 
 def artifact_os(precondition: str | None) -> str | None:
     """The OS an artifact's precondition asks for (``windows``, ``linux``, ``darwin``)."""

@@ -10,8 +10,8 @@ from ..artifact import ArtifactFile, load_artifact
 from ..errors import VrqError
 from ..vql.eval import Artifact, ArtifactSet, Engine, artifact_from_file, to_json_value
 from .collection import collection_timeout, final_state, run_collection
-from .endpoint import Command, WindowsEndpoint, scenario_mocks
-from .platforms import Endpoint, for_artifact, make_endpoint
+from .endpoint import Command, scenario_mocks
+from .platforms import Endpoint, applies, for_artifact, make_endpoint
 from .scenario import Expectation, Scenario
 from .unix import UnixEndpoint
 
@@ -126,6 +126,13 @@ def simulate_loaded(
         )
     merged = {**scenario.params, **(params or {})}
     scenario = for_artifact(replace(scenario, params=merged), artifact.precondition)
+    if not applies(scenario.name, scenario.os):
+        raise VrqError(
+            f"the scenario {scenario.name} models Windows only; {artifact.name} runs on "
+            f"{scenario.os}",
+            hint="pick a scenario that applies to every platform (success, server-unreachable, "
+            "removal, policy-not-enforced, ...)",
+        )
     result = Simulation(artifact.name, scenario, merged)
     endpoint = make_endpoint(scenario)
     engine = Engine(

@@ -1,55 +1,77 @@
-"""What the simulated Linux and macOS endpoints share: files, programs, DNS, curl, the clock.
+"""What the simulated Linux and macOS endpoints share: files, programs, jobs, the collection.
 
+The network, curl, the client's own path to its server, the clock and the collection's life
+(deadline, cancellation, atexit) are the platform-neutral models the Windows endpoint uses
+(`network`, `curl`, `client`, `proxy`, `collection`); this module adds what a Unix host has.
 Velociraptor behaviour modelled here (Velocidex/velociraptor):
-- ``execve`` (vql/tools/shell/execve.go) runs argv[0] with its arguments, no shell; a program
-  that cannot start gives one row with ReturnCode 1 and the Go error in Stderr
-  (``fork/exec PATH: no such file or directory``; a bare name is looked up in PATH:
-  ``exec: "NAME": executable file not found in $PATH``); otherwise one row with Stdout, Stderr,
-  ReturnCode and Complete.
+
+- ``execve`` (vql/tools/shell/execve.go) runs argv[0] with its arguments, no shell; with
+  ``prevent_execve`` in the client config it logs and returns no row; a program that cannot
+  start gives one row with ReturnCode 1, Complete false and Go's error in Stderr (on Linux and
+  macOS ``fork/exec PATH: no such file or directory``; a bare name is looked up in PATH:
+  ``exec: "NAME": executable file not found in $PATH``); otherwise a row per ``length`` bytes of
+  output and a last one with the ReturnCode and Complete true.
 - ``tempfile`` (vql/filesystem/tempfile.go) writes its data to a new file ``/tmp/tmpNNN<ext>``
   (mode 0600) and removes it when the query ends.
 - ``copy(accessor="data", filename=DATA, dest=PATH)`` writes DATA to PATH (the data accessor
-  takes the path as the file's content: accessors/data/data.go) and returns PATH; ``rm`` removes
-  a file; ``read_file`` and ``stat`` read the simulated file system.
-- ``host(name=...)`` (vql/networking/host.go) is Go's ``LookupHost``: every A and AAAA address;
-  an IP literal is returned as itself; an unresolvable name gives an empty list.
+  takes the path as the file's content: accessors/data/data.go) and returns PATH; the folder
+  must exist. ``rm`` removes a file; ``read_file`` and ``stat`` read the simulated files.
+- ``host(name=...)`` (vql/networking/host.go) is Go's ``LookupHost``: every A and AAAA address,
+  an IP literal as itself; on a lookup error it logs and returns an empty list.
 - ``info()`` (vql/info.go, gopsutil's host.Info): ``OS`` is Go's runtime.GOOS, ``linux`` or
   ``darwin``.
 
-The endpoint's packet filter is the platform's (nftables.py, pf.py): a TCP connection needs the
-request out and the reply in, both permitted, since the artifacts' rules are stateless.
+The host's packet filter is the platform's (nftables.py, pf.py). The artifacts' rules are
+stateless, so a TCP connection needs the request out and the reply in both permitted, and a
+name resolves only when a DNS query to the host's resolver and its answer pass the filter.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..errors import VrqError
-from ..vql.eval import SideEffects
-from ..vql.eval.values import NULL, GoUrl
-from .endpoint import Command, scenario_mocks
-from .scenario import Scenario
+from ..vql.eval import NULL, MockContext, SideEffects
+from .client import client_reaches_server
+from .curl import run_curl
+from .endpoint import EXECVE_DEFAULT_LENGTH, Command, _execve_rows, build_network, scenario_mocks
+from .network import Clock, CollectionCancelled, Network
+from .proxy import client_proxy
+from .scenario import INTERNET_ADDRESS, INTERNET_ADDRESS_V6, Scenario
 
 LOCAL_V4 = "10.0.0.5"
-LOCAL_V6 = "2001:db8:ffff::5"
+LOCAL_V6 = "2001:db8:aaaa::5"
 RESOLVER = "10.0.0.53"
 EPHEMERAL_PORT = 40000
-INTERNET_ADDRESS = "203.0.113.80"
+COMMAND_SECONDS = 0.1
+"""Simulated duration of a local command (nft, pfctl, systemctl, ...): well under a second."""
+PROTOCOLS = {"tcp": 6, "udp": 17}
 
 
-def is_ip(text: str) -> bool:
+def local_for(address: str) -> str:
+    return LOCAL_V6 if ipaddress.ip_address(address).version == 6 else LOCAL_V4
+
+
+class FilteredNetwork(Network):
+    """The shared network model, whose name resolution goes through the host's filter."""
+
+    endpoint: UnixEndpoint
+
+    def resolve(self, name: str) -> list[str]:
+        if name and not _is_ip(name) and not self.endpoint.dns_passes():
+            return []
+        return super().resolve(name)
+
+
+def _is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
     except ValueError:
         return False
     return True
-
-
-def local_for(address: str) -> str:
-    return LOCAL_V6 if ipaddress.ip_address(address).version == 6 else LOCAL_V4
 
 
 @dataclass
@@ -77,7 +99,13 @@ class UnixEndpoint(SideEffects):
     tempfiles: list[str] = field(default_factory=list)
     failed_changes: list[list[str]] = field(default_factory=list)
     firewall_count: int = 0
-    clock: float = 1_700_000_000.0
+    changed: bool = False
+    clock: Clock = field(default_factory=Clock)
+    deadline: float | None = None
+    cancel_pending: bool = False
+    cancelled: str = ""
+    mocks: MockContext = field(init=False)
+    network: FilteredNetwork = field(init=False)
     _temp_counter: int = 0
 
     OS: ClassVar[str] = ""
@@ -93,9 +121,67 @@ class UnixEndpoint(SideEffects):
             if path not in absent:
                 self.files[path] = "\x7fELF (simulated binary)"
         for path in self.scenario.files:
-            self.files.setdefault(path, "\x7fELF (simulated binary)")
+            if path.startswith("/"):
+                self.files.setdefault(path, "\x7fELF (simulated binary)")
         self.directories.update(d for d in self.STANDARD_DIRECTORIES if d not in absent)
         self.programs.update(p for p in self.STANDARD_PROGRAMS if p not in absent)
+        self._build_network()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "scenario" and "network" in self.__dict__:
+            # A new scenario (the removal scenario's set-up) brings its own network.
+            self._build_network()
+
+    def _build_network(self) -> None:
+        shared = build_network(self.scenario, self.server_urls())
+        network = FilteredNetwork(
+            dns=shared.dns,
+            frontend=shared.frontend,
+            proxies=shared.proxies,
+            ipv6=shared.ipv6,
+            internet_answer=shared.internet_answer,
+        )
+        network.endpoint = self
+        object.__setattr__(self, "network", network)
+
+    # ------------------------------------------------------------ the collection's life
+
+    def begin_collection(self, timeout: float | None) -> None:
+        """The query starts: it is cancelled `timeout` seconds from now (``actions/vql.go``)."""
+        self.deadline = None if timeout is None else self.clock.now() + timeout
+
+    def end_collection(self, atexit_timeout: float = 60.0) -> None:
+        """The query ended: atexit() queries run, each waited for at most 60 s
+        (``vql/tools/atexit.go``); tempfile() removes its files (``tempfile.go``)."""
+        self.cancel_pending = False
+        self.deadline = self.clock.now() + atexit_timeout
+
+    def query_ended(self) -> None:
+        """tempfile() removes its files when the query's scope closes."""
+        for path in self.tempfiles:
+            self.files.pop(path, None)
+        self.tempfiles.clear()
+
+    def _before_side_effect(self) -> None:
+        if self.cancel_pending:
+            self.cancel_pending = False
+            self.cancelled = "cancelled right after the quarantine was loaded"
+            raise CollectionCancelled(self.cancelled)
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            self.cancelled = "the collection timed out"
+            raise CollectionCancelled(self.cancelled)
+
+    def _spend(self, seconds: float) -> None:
+        if self.deadline is not None and self.clock.now() + seconds > self.deadline:
+            self.clock.advance(max(0.0, self.deadline - self.clock.now()))
+            self.cancelled = "the collection timed out while a command was running"
+            raise CollectionCancelled(self.cancelled)
+        self.clock.advance(seconds)
+
+    def _log(self, message: str) -> None:
+        if self.clock.session is not None:
+            self.clock.session.log(message)
 
     # ------------------------------------------------------------ the firewall (subclasses)
 
@@ -110,93 +196,105 @@ class UnixEndpoint(SideEffects):
     def enforced(self) -> bool:
         return self.in_force() and self.scenario.policy_enforced
 
-    def final_state(self) -> dict[str, Any]:
+    def final_state(self, rows: list[Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def firewall(self, argv: list[str]) -> tuple[int, str, str]:
+        raise NotImplementedError
+
+    def changes(self, argv: list[str]) -> bool:
+        """Whether a command is meant to change the host (its failure may leave a half)."""
+        raise NotImplementedError
+
+    def loads(self, argv: list[str]) -> bool:
+        """Whether a command puts the quarantine in force (cancel_after="assign" follows it)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------ network
 
-    def connection_ok(self, address: str, port: int, protocol: int = 6) -> bool:
-        """A request to address:port and its reply both pass the host's filter."""
+    def decide(self, address: str, port: int, protocol: str = "tcp") -> str | None:
+        """The `Firewall` the network model asks: a request to address:port and its reply both
+        pass (the rules are stateless); None when no quarantine is enforced."""
         if not self.enforced():
-            return True
-        return self.packet_ok("out", address, protocol, port, EPHEMERAL_PORT) and self.packet_ok(
-            "in", address, protocol, port, EPHEMERAL_PORT
-        )
+            return None
+        number = PROTOCOLS.get(protocol, 6)
+        out = self.packet_ok("out", address, number, port, EPHEMERAL_PORT)
+        back = self.packet_ok("in", address, number, port, EPHEMERAL_PORT)
+        return "permit" if out and back else "block"
+
+    def connection_ok(self, address: str, port: int, protocol: str = "tcp") -> bool:
+        return self.decide(address, port, protocol) != "block"
+
+    def dns_passes(self) -> bool:
+        return self.connection_ok(RESOLVER, 53, "udp")
 
     def resolve(self, name: str) -> list[str]:
-        """The scenario's DNS, asked through the host's filter (UDP 53 to the resolver)."""
-        if is_ip(name):
-            return [name]
-        if not name:
-            return []
-        if not self.connection_ok(RESOLVER, 53, 17):
-            return []
-        listed = self.scenario.dns.get(name.lower().rstrip("."))
-        if listed is not None:
-            return list(listed)
-        digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
-        return [f"203.0.113.{1 + digest[0] % 250}"]
+        return self.network.resolve(name)
 
     def server_urls(self) -> list[str]:
         urls = self.scenario.client_config.get("server_urls") or []
         extra = self.scenario.params.get("VelociraptorURL", "")
         return [str(u) for u in [*urls, extra] if u]
 
-    def server_addresses(self) -> set[str]:
-        addresses: set[str] = set()
-        for url in self.server_urls():
-            host = str(GoUrl.parse(url).member("Hostname")[1])
-            listed = self.scenario.dns.get(host.lower())
-            addresses.update([host] if is_ip(host) else (listed or []))
-        return addresses
-
-    def answers(self, address: str, port: int, frontend: bool) -> bool:
-        """Whether a host on the network answers at address:port (outside the filter)."""
-        if ipaddress.ip_address(address).version == 6 and not self._ipv6():
-            return False
-        if frontend or address in self.server_addresses():
-            return self.scenario.server_answers and address in self.server_addresses()
-        return True
-
-    def _ipv6(self) -> bool:
-        return bool(getattr(self.scenario, "ipv6", True))
-
-    def server_reachable(self) -> bool:
-        """Every server URL answers /server.pem on at least one of its addresses."""
+    def client_reaches_server(self) -> bool:
         urls = self.server_urls()
-        if not urls:
-            return False
-        for url in urls:
-            parsed = GoUrl.parse(url)
-            host = str(parsed.member("Hostname")[1])
-            port = int(str(parsed.member("Port")[1]) or "443")
-            if not any(
-                self.connection_ok(a, port) and self.answers(a, port, True)
-                for a in self.resolve(host)
-            ):
-                return False
-        return True
+        return bool(urls) and client_reaches_server(
+            self.network,
+            self,
+            self.scenario.client_config,
+            self.scenario.environment,
+            urls,
+            pac_answer=self.scenario.pac_answer,
+        )
 
     def isolated(self) -> bool:
-        return self.enforced() and not self.connection_ok(INTERNET_ADDRESS, 443)
+        """Blocked towards the internet, over IPv6 too when the host has IPv6."""
+        targets = (
+            [INTERNET_ADDRESS, INTERNET_ADDRESS_V6] if self.scenario.ipv6 else [INTERNET_ADDRESS]
+        )
+        return self.enforced() and all(not self.connection_ok(a, 443) for a in targets)
+
+    def common_state(self, rows: list[Any], in_force: bool) -> dict[str, Any]:
+        reachable = self.client_reaches_server()
+        return {
+            "enforced": self.enforced(),
+            "isolated": self.isolated(),
+            "half_applied": in_force and bool(self.failed_changes),
+            "failed_changes": [list(a) for a in self.failed_changes],
+            "server_reachable": reachable,
+            "locked_out": in_force and self.enforced() and not reachable,
+            "refused": any(
+                isinstance(r, dict)
+                and r.get("Step") == "pre-flight"
+                and r.get("Status") == "failed"
+                for r in rows
+            ),
+            "changed": self.changed,
+            "cancelled": self.cancelled,
+            "expiry_jobs": [
+                {"scheduler": j.owner, "name": j.name, "at": j.when, "argv": j.argv}
+                for j in self.jobs
+                if not j.fired
+            ],
+        }
 
     # ------------------------------------------------------------ clock and jobs
 
-    def now(self) -> float:
-        return self.clock
-
     def advance(self, seconds: float) -> None:
-        """Let time pass: due jobs run, as their scheduler would run them."""
-        self.clock += seconds
+        """Let time pass: due jobs run, as their scheduler runs them (outside any collection)."""
+        self.clock.advance(seconds)
         for job in self.jobs:
-            if not job.fired and job.when <= self.clock:
+            if not job.fired and job.when <= self.clock.now():
                 job.fired = True
                 code, out, err = self.run_program(job.argv)
-                self.commands.append(Command(f"{job.owner} job", job.argv, code, out, err))
+                self.commands.append(
+                    Command(f"{job.owner} job", job.argv, code, out, err, time=self.clock.now())
+                )
 
     # ------------------------------------------------------------ SideEffects
 
     def plugin(self, name: str, args: dict[str, Any]) -> list[Any] | None:
+        self._before_side_effect()
         if self.mocks.has_plugin(name):
             return list(self.mocks.call_plugin(name, args))
         handler = getattr(self, f"_plugin_{name}", None)
@@ -206,10 +304,17 @@ class UnixEndpoint(SideEffects):
         return rows
 
     def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
+        self._before_side_effect()
         if self.mocks.has_function(name):
             return True, self.mocks.call_function(name)
         if name == "host":
-            return True, self.resolve(str(args.get("name", "")))
+            host = str(args.get("name", ""))
+            addresses = self.resolve(host)
+            if not addresses:
+                self._log(f"host: Lookup error : lookup {host}: no such host")
+            return True, addresses
+        if name == "environ":
+            return True, self.scenario.environment.get(str(args.get("var", "")), "")
         if name == "stat":
             found = self._plugin_stat(args)
             return True, found[0] if found else NULL
@@ -219,7 +324,8 @@ class UnixEndpoint(SideEffects):
             return True, self._copy(args)
         if name == "read_file":
             text = self.files.get(str(args.get("filename", "")))
-            return True, "" if text is None else text[: int(args.get("length") or 4 * 1024 * 1024)]
+            length = int(args.get("length") or 4 * 1024 * 1024)
+            return True, "" if text is None else text[:length]
         if name == "rm":
             return True, self.files.pop(str(args.get("filename", "")), None) is not None
         return False, NULL
@@ -239,15 +345,10 @@ class UnixEndpoint(SideEffects):
         dest = str(args.get("dest", ""))
         parent = dest.rsplit("/", 1)[0] or "/"
         if not dest.startswith("/") or parent not in self.directories:
+            self._log(f"copy: open {dest}: no such file or directory")
             return False
         self.files[dest] = str(args.get("filename", ""))
         return dest
-
-    def query_ended(self) -> None:
-        """tempfile() removes its files when the query ends."""
-        for path in self.tempfiles:
-            self.files.pop(path, None)
-        self.tempfiles.clear()
 
     def _plugin_info(self, args: dict[str, Any]) -> list[Any]:
         return [
@@ -275,11 +376,26 @@ class UnixEndpoint(SideEffects):
         return []
 
     def _plugin_http_client(self, args: dict[str, Any]) -> list[Any]:
+        """``http_client()``: Response 200 and the body, or 500 and the error (as the Windows
+        endpoint; its connect timeout is the client's connection_timeout, 300 s)."""
         url = str(args.get("url", ""))
-        code, out, _ = self._curl(["curl", "--write-out", "%{http_code}", url])
-        ok = code == 0 and out == "200"
-        self.commands.append(Command("http", ["GET", url], 200 if ok else 500))
-        return [{"Url": url, "Content": "", "Response": 200 if ok else 500, "Headers": {}}]
+        proxy = client_proxy(
+            self.scenario.client_config,
+            self.scenario.environment,
+            url,
+            pac_answer=self.scenario.pac_answer,
+        ).choices[0]
+        route = ["--proxy", proxy] if proxy else ["--noproxy", "*"]
+        result = run_curl(
+            ["curl", "--globoff", "--connect-timeout", "300", *route, url], self.network, self, {}
+        )
+        self._spend(result.seconds)
+        ok = result.return_code == 0
+        status = int(result.stdout) if ok and result.stdout.isdigit() else 500
+        self.commands.append(Command("http", ["GET", url], status, time=self.clock.now()))
+        return [
+            {"Url": url, "Content": "" if ok else result.stderr, "Response": status, "Headers": {}}
+        ]
 
     def _plugin_execve(self, args: dict[str, Any]) -> list[Any]:
         raw = args.get("argv", [])
@@ -290,18 +406,42 @@ class UnixEndpoint(SideEffects):
             raise VrqError("simulated endpoint: execve() with an empty argv")
         if args.get("sep") or args.get("env") or args.get("cwd"):
             raise VrqError("simulated endpoint: execve() with sep, env or cwd is not modelled")
+        if self.scenario.client_config.get("prevent_execve"):
+            self._log("execve: Not allowed to execve by configuration.")
+            return []
+        self._log(f"execve: Running external command [{' '.join(argv)}]")
+        started = self._start_error(argv[0])
+        if started:
+            self._log(f"execve: {started}")
+            self.commands.append(Command("execve", argv, 1, "", started, time=self.clock.now()))
+            return [{"Stdout": "", "Stderr": started, "ReturnCode": 1, "Complete": False}]
         code, out, err = self.run_program(argv)
-        self.commands.append(Command("execve", argv, code, out, err))
-        return [{"Stdout": out, "Stderr": err, "ReturnCode": code, "Complete": True}]
+        self.commands.append(Command("execve", argv, code, out, err, time=self.clock.now()))
+        loaded = code == 0 and self.loads(argv)
+        if loaded and self.scenario.cancel_after == "assign" and not self.cancelled:
+            self.cancel_pending = True
+        length = int(args.get("length") or EXECVE_DEFAULT_LENGTH)
+        return _execve_rows(out, err, code, length)
+
+    def _start_error(self, program: str) -> str:
+        if "/" in program:
+            return (
+                "" if program in self.files else f"fork/exec {program}: no such file or directory"
+            )
+        if program in self.programs:
+            return ""
+        return f'exec: "{program}": executable file not found in $PATH'
 
     def run_program(self, argv: list[str]) -> tuple[int, str, str]:
-        program = argv[0]
-        if "/" in program:
-            if program not in self.files:
-                return 1, "", f"fork/exec {program}: no such file or directory"
-        elif program not in self.programs:
-            return 1, "", f'exec: "{program}": executable file not found in $PATH'
-        name = program.rsplit("/", 1)[-1]
+        """Run one program that exists (from execve, or from a scheduler's job)."""
+        if not argv or self._start_error(argv[0]):
+            return 1, "", self._start_error(argv[0]) if argv else ""
+        name = argv[0].rsplit("/", 1)[-1]
+        if name == "curl":
+            curl = run_curl(argv, self.network, self, self.scenario.environment)
+            self._spend(curl.seconds)
+            return curl.return_code, curl.stdout, curl.stderr
+        self._spend(COMMAND_SECONDS)
         if name == self.FIREWALL:
             self.firewall_count += 1
             if self.scenario.netsh_fail_step == self.firewall_count:
@@ -312,75 +452,26 @@ class UnixEndpoint(SideEffects):
                 )
             else:
                 result = self.firewall(argv)
-            if result[0] != 0 and self.changes(argv):
+        else:
+            handler = getattr(self, f"_run_{name.replace('-', '_')}", None)
+            if handler is None:
+                raise VrqError(
+                    f"simulated endpoint: the command {argv[0]!r} is not modelled",
+                    hint="answer it with plugin_results: {execve: [...]} in a scenario file",
+                )
+            result = handler(argv)
+        if self.changes(argv):
+            if result[0] != 0:
                 self.failed_changes.append(list(argv))
-            return result
-        handler = getattr(self, f"_run_{name.replace('-', '_')}", None)
-        if handler is None:
-            raise VrqError(
-                f"simulated endpoint: the command {argv[0]!r} is not modelled",
-                hint="answer it with plugin_results: {execve: [...]} in a scenario file",
-            )
-        code, out, err = handler(argv)
-        if code != 0 and self.changes(argv):
-            self.failed_changes.append(list(argv))
-        return code, out, err
-
-    def firewall(self, argv: list[str]) -> tuple[int, str, str]:
-        raise NotImplementedError
-
-    def changes(self, argv: list[str]) -> bool:
-        """Whether a command is meant to change the host (its failure may leave a half)."""
-        raise NotImplementedError
+            else:
+                self.changed = True
+        return result
 
     # ------------------------------------------------------------ common programs
 
-    def _run_curl(self, argv: list[str]) -> tuple[int, str, str]:
-        return self._curl(argv)
-
-    def _curl(self, argv: list[str]) -> tuple[int, str, str]:
-        """curl's options as the artifacts use them (curl(1)): --connect-to HOST:PORT:ADDR:PORT
-        pins the connection without changing the name sent; --proxy goes through a proxy."""
-        url = argv[-1]
-        pinned: dict[tuple[str, str], tuple[str, str]] = {}
-        for index, word in enumerate(argv[:-1]):
-            if word == "--connect-to":
-                spec = argv[index + 1]
-                host1, port1, rest = _split_host_port(spec)
-                host2, port2, _ = _split_host_port(rest)
-                pinned[(host1, port1)] = (host2.strip("[]"), port2)
-        parsed = GoUrl.parse(url)
-        host = str(parsed.member("Hostname")[1])
-        port = str(parsed.member("Port")[1]) or ("80" if parsed.Scheme == "http" else "443")
-        if not host or not port.isdigit():
-            return 3, "000", f"curl: (3) URL rejected: {url}"
-        frontend = parsed.Path == "/server.pem"
-        if (host, port) in pinned:
-            address, port = pinned[(host, port)]
-            addresses = [address]
-        else:
-            addresses = self.resolve(host)
-        if not addresses:
-            return 6, "000", f"curl: (6) Could not resolve host: {host}"
-        answer = self.scenario.negative_answer
-        for address in addresses:
-            if not self.connection_ok(address, int(port)):
-                continue
-            if not self.answers(address, int(port), frontend):
-                continue
-            if not frontend and answer == "refused":
-                return 7, "000", "curl: (7) Failed to connect: Connection refused"
-            if not frontend and answer == "tls-error":
-                return 35, "000", "curl: (35) TLS handshake failed"
-            if not frontend and answer == "timeout":
-                return 28, "000", "curl: (28) Connection timed out"
-            return 0, "200", ""
-        return 28, "000", f"curl: (28) Connection timed out after the timeout ({host}:{port})"
-
     def _run_date(self, argv: list[str]) -> tuple[int, str, str]:
-        """GNU/BSD date for one moment, in UTC (the simulated host's local time zone)."""
-        import datetime
-
+        """GNU ``date -d @EPOCH +FORMAT`` and BSD ``date -r EPOCH +FORMAT`` (date(1)), in the
+        simulated host's local time zone, UTC."""
         epoch = None
         formats = [a[1:] for a in argv[1:] if a.startswith("+")]
         for index, word in enumerate(argv):
@@ -389,18 +480,6 @@ class UnixEndpoint(SideEffects):
             if word == "-r" and index + 1 < len(argv):
                 epoch = argv[index + 1]
         if epoch is None or not epoch.isdigit() or not formats:
-            return 1, "", "date: invalid date (simulated: only -d @EPOCH / -r EPOCH +FORMAT)"
+            return 1, "", "date: invalid date (simulated: only -d @EPOCH / -r EPOCH +FORMAT)\n"
         moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
         return 0, moment.strftime(formats[0]) + "\n", ""
-
-
-def _split_host_port(text: str) -> tuple[str, str, str]:
-    """``host:port:rest`` with a bracketed IPv6 host allowed."""
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        host = f"[{host}]"
-        rest = rest[1:]
-    else:
-        host, _, rest = text.partition(":")
-    port, _, remainder = rest.partition(":")
-    return host, port, remainder

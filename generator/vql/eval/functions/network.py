@@ -102,3 +102,30 @@ def ip(ctx: CallContext, args: Args) -> Any:
     else:
         packed = (args.integer("netaddr4_be", 0) & 0xFFFFFFFF).to_bytes(4, "big")
     return GoIP(ipaddress.IPv4Address(packed))
+
+
+@register("cidr_contains")
+def cidr_contains(ctx: CallContext, args: Args) -> Any:
+    """vql/networking/cidrmatch.go: TRUE when `ip` (net.ParseIP) is in one of `ranges`
+    (net.ParseCIDR, host bits allowed); an unparsable address is FALSE; an unparsable range is
+    an error (logged) and FALSE."""
+    parsed = go_parse_ip(args.string("ip"))
+    if parsed is None:
+        return False
+    address = _as_v4(parsed)
+    ranges = args.materialized("ranges", [])
+    for item in ranges if isinstance(ranges, list | tuple) else [ranges]:
+        text = v.go_value(item)
+        network_text, _, prefix = text.partition("/")
+        base = go_parse_ip(network_text)
+        if base is None or not prefix.isdigit():
+            ctx.log(f"ERROR:cidr_contains: invalid CIDR address: {text}")
+            return False
+        try:
+            network = ipaddress.ip_network(f"{_as_v4(base)}/{int(prefix)}", strict=False)
+        except ValueError:
+            ctx.log(f"ERROR:cidr_contains: invalid CIDR address: {text}")
+            return False
+        if address.version == network.version and address in network:
+            return True
+    return False
