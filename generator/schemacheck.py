@@ -9,9 +9,9 @@ jsonschema, which costs more than the whole check of a profile.
 The compiler knows the keywords our schemas use (type, properties, additionalProperties,
 required, items, minItems, enum, const, pattern, min/maxLength, minimum, maximum, uniqueItems,
 $ref, allOf, anyOf) and answers conservatively wherever Python's and JSON's values differ (a
-float for an integer, non-string items for uniqueItems, enum values of another type): False. A schema with
-any other keyword compiles to None, and its callers always use jsonschema. A property test
-compares the predicate with jsonschema on generated documents.
+float for an integer, non-string items for uniqueItems, enum values of another type): False. A
+schema with any other keyword compiles to None, and its callers always use jsonschema. A
+property test compares the predicate with jsonschema on generated documents.
 """
 
 from __future__ import annotations
