@@ -366,7 +366,14 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         default="success",
         metavar="NAME|FILE",
         help="success (default), server-unreachable, netsh-fail:N (the Nth netsh command "
-        "fails), domain-ipsec-policy, policy-not-enforced, removal, or a scenario file (.yaml).",
+        "fails; nft-fail:N and pfctl-fail:N on Linux and macOS), domain-ipsec-policy, "
+        "policy-not-enforced, removal, or a scenario file (.yaml).",
+    )
+    parser.add_argument(
+        "--platform",
+        metavar="PLATFORM",
+        help="For a profile: which platform's quarantine artifact to simulate (windows, linux "
+        "or macos; default: the profile's first platform).",
     )
     parser.add_argument(
         "--param",
@@ -391,7 +398,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("simulate", _simulate_arguments)
 def simulate_command(args: argparse.Namespace) -> int:
-    """Run an artifact offline against a simulated Windows endpoint and show what would happen.
+    """Run an artifact offline against a simulated endpoint and show what would happen.
 
     Shows the commands the endpoint would run in order, the result rows, the log and the final
     state (policy assigned? what is permitted?). Nothing runs on this machine. Exit 0 when the
@@ -417,6 +424,7 @@ def simulate_command(args: argparse.Namespace) -> int:
             chosen,
             params=params,
             extra_artifacts=[Path(p) for p in args.with_artifact],
+            platform=args.platform,
         )
     except VrqError as exc:
         return fail(exc)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from vr_quarantine.cli import main
 from vr_quarantine.errors import VrqError
 from vr_quarantine.render import render_artifacts
 from vr_quarantine.simulate import resolve_scenario, simulate_artifact
@@ -22,7 +25,10 @@ from vr_quarantine.simulate.scenario import Scenario, scenario_from_data
 from vr_quarantine.simulate.unix import UnixEndpoint
 from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
 
+from tests.clirunner import CliRunner
 from tests.test_render_support import plain_profile
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PLATFORMS = ("linux", "macos")
 OS = {"linux": "linux", "macos": "darwin"}
@@ -381,3 +387,23 @@ def test_windows_only_scenarios_are_refused_for_linux_and_macos() -> None:
     for platform in PLATFORMS:
         with pytest.raises(VrqError, match="models Windows only"):
             simulate(platform, "domain-ipsec-policy")
+
+
+@pytest.mark.parametrize(
+    ("platform", "tool"), [("windows", "netsh"), ("linux", "nft"), ("macos", "pfctl")]
+)
+def test_simulate_a_profile_for_each_of_its_platforms(platform: str, tool: str) -> None:
+    example = ROOT / "examples" / "engagement-jumphost-share-ipv6.yaml"
+    for scenario in ("success", "server-unreachable", "removal"):
+        result = CliRunner().invoke(
+            main, ["simulate", str(example), "--platform", platform, "-s", scenario, "-f", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert any(tool in " ".join(c["argv"]) for c in report["commands"])
+
+
+def test_simulate_refuses_a_platform_the_profile_does_not_name() -> None:
+    example = ROOT / "examples" / "site-proxy.yaml"
+    result = CliRunner().invoke(main, ["simulate", str(example), "--platform", "linux"])
+    assert result.exit_code == 2 and "does not render for 'linux'" in result.stderr

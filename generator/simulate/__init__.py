@@ -20,9 +20,11 @@ def simulate_file(
     *,
     params: dict[str, str] | None = None,
     extra_artifacts: list[Path] | None = None,
+    platform: str | None = None,
 ) -> Simulation:
-    """Simulate the artifact at `path` (a profile is rendered in memory first)."""
-    given = read_input(path)
+    """Simulate the artifact at `path` (a profile is rendered in memory first: its quarantine
+    artifact for `platform`, by default the profile's first platform)."""
+    given = read_input(path, platform=platform)
     return simulate_loaded(
         given.artifact,
         scenario,

@@ -31,8 +31,9 @@ def _is_artifact(artifact: ArtifactFile) -> bool:
     return "sources" in artifact.data and "name" in artifact.data
 
 
-def read_input(path: Path) -> ArtifactInput:
-    """An artifact file as is; anything else is loaded as a profile and rendered."""
+def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
+    """An artifact file as is; anything else is loaded as a profile and rendered (the quarantine
+    artifact of `platform`, or of the profile's first platform)."""
     got = read_text(str(path))
     if isinstance(got, Diagnostic):
         raise VrqError(f"{got.location}: {got.message}", hint=got.hint)
@@ -40,9 +41,12 @@ def read_input(path: Path) -> ArtifactInput:
     if artifact.document is None:
         raise VrqError(f"{got.name}: not valid YAML:\n  " + _problems(artifact.load_diagnostics))
     if _is_artifact(artifact):
+        if platform is not None:
+            raise VrqError(f"{got.name}: --platform applies to a profile, not to an artifact")
         return ArtifactInput(artifact, got.text, got.name, from_profile=False)
     from ..profile import check_profile, load_profile_text
     from ..render import render_profile
+    from ..render.platforms import render_platform
 
     # The fix-ups rarely change a profile's text; when they leave it alone, its one load serves.
     same_text = artifact.text == got.text
@@ -55,7 +59,18 @@ def read_input(path: Path) -> ArtifactInput:
             + _problems(loaded.diagnostics),
             hint="run `vr-quarantine validate` on the profile",
         )
-    rendered = render_profile(loaded.profile, source=got.name)
+    profile = loaded.profile
+    wanted = platform or profile.platforms[0]
+    if wanted not in profile.platforms:
+        raise VrqError(
+            f"{got.name}: the profile does not render for {wanted!r}",
+            hint="its platforms: " + ", ".join(profile.platforms),
+        )
+    rendered = (
+        render_profile(profile, source=got.name)
+        if wanted == "windows"
+        else render_platform(profile, wanted, source=got.name)[0]
+    )
     if rendered.text is None or rendered.file is None:
         raise VrqError(
             f"{got.name}: the profile does not render:\n  " + _problems(rendered.diagnostics)

@@ -92,7 +92,7 @@ def render_text(sim: Simulation) -> str:
             out.extend(f"    - {entry}" for entry in entries)
     failed = state.get("failed_changes") or []
     if failed:
-        out.append("  netsh commands that failed to create or assign something:")
+        out.append("  commands that failed to create or assign something:")
         out.extend(f"    - {' '.join(_quote(a) for a in argv)}" for argv in failed)
     leftovers = _leftovers(state)
     if leftovers:
