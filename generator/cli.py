@@ -11,6 +11,7 @@ one section below: a function that declares its arguments, and its handler (regi
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -58,9 +59,11 @@ def plain(text: str) -> str:
 
 def fail(error: VrqError) -> int:
     """Print a usage, I/O or internal error; returns the exit code."""
-    echo(f"{PROGRAM}: error: {error}", err=True)
+    from .printable import printable
+
+    echo(f"{PROGRAM}: error: {printable(str(error), newlines=True)}", err=True)
     if error.hint:
-        echo(f"  hint: {error.hint}", err=True)
+        echo(f"  hint: {printable(error.hint)}", err=True)
     return EXIT_USAGE
 
 
@@ -647,6 +650,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Never lets a traceback reach the user: an unexpected error is an internal error (exit 2).
     """
+    # A terminal or pipe whose encoding lacks a character gets an escape, not an exception.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     try:
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
@@ -667,5 +674,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         echo(f"{PROGRAM}: interrupted", err=True)
         return EXIT_USAGE
     except Exception as exc:
-        echo(f"{PROGRAM}: internal error: {type(exc).__name__}: {exc}", err=True)
+        from .printable import printable
+
+        echo(f"{PROGRAM}: internal error: {printable(f'{type(exc).__name__}: {exc}')}", err=True)
         return EXIT_USAGE

@@ -107,8 +107,42 @@ def _too_large(name: str, size: str) -> Diagnostic:
     )
 
 
+def _kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, in the words `ls -l` users know."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _not_a_file(path: str, mode: int) -> Diagnostic | None:
+    if stat.S_ISDIR(mode):
+        return io_error(path, "is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        return io_error(
+            path,
+            f"is {_kind_of(mode)}, not a regular file: only files and - are read",
+            "save it to a file first, or pipe it in as - (standard input)",
+        )
+    return None
+
+
 def _read_file(path: str) -> bytes | Diagnostic:
+    """A regular file's bytes, at most `MAX_BYTES` of them.
+
+    The kind of file is checked before it is opened (opening a device can act on it: rewind a
+    tape, arm a watchdog) and again on the open descriptor, in case the path changed between the
+    two; the descriptor is non-blocking, so a FIFO swapped in cannot hang the open.
+    """
     try:
+        refused = _not_a_file(path, os.stat(path).st_mode)
+        if refused is not None:
+            return refused
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return io_error(path, "no such file or folder")
@@ -118,18 +152,13 @@ def _read_file(path: str) -> bytes | Diagnostic:
         return io_error(path, f"cannot read: {exc.strerror or exc}")
     try:
         info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            return io_error(path, "is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            return io_error(
-                path,
-                "is not a regular file (a device, pipe or socket)",
-                "save it to a file first, or pipe it in as - (standard input)",
-            )
+        refused = _not_a_file(path, info.st_mode)
+        if refused is not None:
+            return refused
         if info.st_size > MAX_BYTES:
             return _too_large(path, f"file is {info.st_size} bytes")
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(MAX_BYTES + 1)  # stops at the limit, whatever the file claims
     except OSError as exc:
         return io_error(path, f"cannot read: {exc.strerror or exc}")
     finally:

@@ -9,18 +9,28 @@ Nodes are composed by libyaml's C parser when PyYAML has it (about ten times fas
 and positions); a syntax error is reported with the pure-Python parser's wording and position, so
 a message never depends on how PyYAML was built. `load_data` is the plain loader for the few
 places that need no positions; `SafeDumper`/`CSafeDumper` are the serializer's bases.
+
+Hostile input is bounded while it is composed, before any of it is built: at most `MAX_NODES`
+nodes counting every alias as the nodes it repeats (an alias bomb stops at its first expansion
+past the limit), at most `MAX_DEPTH` levels of nesting (aliases included), no alias to a node
+that contains it, and numbers of at most `MAX_NUMBER_CHARS` characters. Merge keys (``<<``) are
+refused with ``yaml-merge-key``: see `MERGE_KEY_HINT` for why.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from .diagnostics import Diagnostic, Location, Severity
 
@@ -30,6 +40,21 @@ CSafeDumper: type[yaml.SafeDumper] | None = getattr(yaml, "CSafeDumper", None)
 SafeDumper = yaml.SafeDumper
 
 MAX_NODES = 200_000
+"""Nodes in a document, each alias counted as the nodes it repeats. The largest artifact of
+Velociraptor's sample corpus has 280; a profile has a few hundred at most."""
+MAX_DEPTH = 64
+"""Levels of nesting (a mapping in a list in a mapping...), aliases included. Artifacts and
+profiles are at most about ten deep."""
+MAX_NUMBER_CHARS = 1000
+"""Characters of one integer or float. Ports, timeouts and sizes have a few digits; past this,
+Python's integer conversion itself refuses (4,300 digits) or YAML's base-60 form turns slow."""
+
+MERGE_KEY = "tag:yaml.org,2002:merge"
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+MERGE_KEY_HINT = (
+    "write the keys out in full: merge keys are a YAML 1.1 extension that YAML 1.2, JSON Schema "
+    "editors and reviewers do not share, and they hide which values apply"
+)
 
 NodePath = tuple[str | int, ...]
 
@@ -55,6 +80,115 @@ class _Lines:
             return mark.line + 1, mark.column + 1
         line = bisect.bisect_right(self.starts, mark.index)
         return line, mark.index - self.starts[line - 1] + 1
+
+
+class LimitError(yaml.MarkedYAMLError):
+    """A document over one of the loader's limits, found while composing it."""
+
+    def __init__(self, mark: Any, rule: str, message: str, hint: str) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.rule = rule
+        self.hint = hint
+
+
+class _BoundedComposer(Composer):
+    """PyYAML's composer, counting nodes and depth as it goes and refusing alias loops.
+
+    Every node's size (nodes below it, itself included) and height are kept by anchor, so an
+    alias adds what it repeats to the count and to the depth without being expanded.
+    """
+
+    def __init__(self) -> None:
+        Composer.__init__(self)
+        self.node_count = 0
+        self.depth = 0
+        self.reach = 0
+        self.open_anchors: set[str] = set()
+        self.anchor_size: dict[str, tuple[int, int]] = {}
+
+    def _grow(self, nodes: int, deepest: int, mark: Any) -> None:
+        self.node_count += nodes
+        if self.node_count > MAX_NODES:
+            raise LimitError(
+                mark,
+                "yaml-too-large",
+                f"the document expands to more than {MAX_NODES} nodes (the limit)",
+                "remove anchors and aliases that repeat large structures",
+            )
+        if deepest > MAX_DEPTH:
+            raise LimitError(
+                mark,
+                "yaml-too-large",
+                f"the document nests more than {MAX_DEPTH} levels deep (the limit)",
+                "a profile or artifact is a few levels deep; look for runaway brackets",
+            )
+        self.reach = max(self.reach, deepest)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event: Any = self.peek_event()  # type: ignore[attr-defined]
+        anchor = event.anchor
+        if isinstance(event, AliasEvent):
+            if anchor in self.open_anchors:
+                raise LimitError(
+                    event.start_mark,
+                    "yaml-syntax",
+                    f"the alias *{anchor} repeats a node that contains it (an endless loop)",
+                    "an alias may only repeat a node that is complete before it",
+                )
+            size, height = self.anchor_size.get(anchor, (0, 0))
+            self._grow(size, self.depth + height, event.start_mark)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        self._grow(1, self.depth, event.start_mark)
+        count_before, reach_before = self.node_count, self.reach
+        self.reach = self.depth
+        if anchor is not None:
+            self.open_anchors.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self.open_anchors.discard(anchor)
+            self.anchor_size[anchor] = (
+                self.node_count - count_before + 1,
+                self.reach - self.depth + 1,
+            )
+        self.reach = max(self.reach, reach_before)
+        self.depth -= 1
+        return node
+
+
+class _PureComposer(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    _BoundedComposer,
+    Resolver,
+):
+    """The pure-Python parser under the bounded composer."""
+
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _BoundedComposer.__init__(self)
+        Resolver.__init__(self)
+
+
+def _c_composer() -> Callable[[str], _BoundedComposer] | None:
+    """libyaml's C parser (its events only) under the bounded composer, when PyYAML has it."""
+    c_parser: type | None = getattr(getattr(yaml, "_yaml", None), "CParser", None)
+    if c_parser is None:
+        return None
+
+    class CComposer(_BoundedComposer, c_parser, Resolver):  # type: ignore[misc,valid-type]
+        def __init__(self, text: str) -> None:
+            c_parser.__init__(self, text)  # type: ignore[misc]
+            _BoundedComposer.__init__(self)
+            Resolver.__init__(self)
+
+    return CComposer
+
+
+_C_COMPOSER = _c_composer()
 
 
 @dataclass(frozen=True)
@@ -139,29 +273,12 @@ def load_yaml_text(
 
     ``fast=False`` composes with the pure-Python parser only (tests compare the two).
     """
-    try:
-        return _load(path, text, require_mapping=require_mapping, fast=fast)
-    except RecursionError:
-        # Only the pure-Python parser recurses without a bound (libyaml stops at depth 1000).
-        return LoadResult(
-            None,
-            [
-                _diag(
-                    path,
-                    1,
-                    1,
-                    "yaml-too-large",
-                    "the document is nested too deeply to check",
-                    "a profile or artifact is a few levels deep; look for runaway brackets",
-                )
-            ],
-        )
-
-
-def _load(path: str, text: str, *, require_mapping: bool, fast: bool) -> LoadResult:
     lines = _Lines(text)
     try:
         nodes = _compose(text, fast=fast)
+    except LimitError as exc:
+        line, col = lines.at(exc.problem_mark) if exc.problem_mark else (1, 1)
+        return LoadResult(None, [_diag(path, line, col, exc.rule, exc.problem or "", exc.hint)])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = lines.at(mark) if mark else (1, 1)
@@ -229,12 +346,24 @@ def _load(path: str, text: str, *, require_mapping: bool, fast: bool) -> LoadRes
 
 
 def _compose(text: str, *, fast: bool) -> list[Node]:
-    if fast and _C_LOADER is not None:
+    """The root nodes of the first two documents (a second one is refused by the caller)."""
+    if fast and _C_COMPOSER is not None:
         try:
-            return list(yaml.compose_all(text, Loader=_C_LOADER))
+            return _roots(_C_COMPOSER(text))
+        except LimitError:
+            raise
         except yaml.YAMLError:
             pass  # reported below with the pure-Python parser's wording and position
-    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    return _roots(_PureComposer(text))
+
+
+def _roots(composer: _BoundedComposer) -> list[Node]:
+    roots: list[Node] = []
+    while len(roots) < 2 and composer.check_node():
+        root = composer.get_node()
+        if root is not None:
+            roots.append(root)
+    return roots
 
 
 def _tab(path: str, line: int, col: int) -> Diagnostic:
@@ -266,22 +395,8 @@ class _Builder:
         self.scalars: dict[NodePath, Scalar] = {}
         self.diagnostics: list[Diagnostic] = []
         self.constructor = SafeConstructor()
-        self.count = 0
 
     def build(self, node: Node, at: NodePath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            if not any(d.rule == "yaml-too-large" for d in self.diagnostics):
-                self.diagnostics.append(
-                    _diag(
-                        self.path,
-                        *self.lines.at(node.start_mark),
-                        "yaml-too-large",
-                        f"the document expands to more than {MAX_NODES} nodes",
-                        "remove anchors and aliases that repeat large structures",
-                    )
-                )
-            return None
         self.values[at] = self.lines.at(node.start_mark)
         if isinstance(node, MappingNode):
             return self._mapping(node, at)
@@ -299,16 +414,30 @@ class _Builder:
             end_line=end_line,
             end_column=end_column,
         )
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
+        return self._scalar(node)
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        """The value of a scalar, or None with a diagnostic when it cannot be read."""
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
             self.diagnostics.append(
                 _diag(
                     self.path,
                     *self.lines.at(node.start_mark),
-                    "yaml-syntax",
-                    f"cannot read value {node.value!r}: {_problem(exc)}",
+                    "yaml-too-large",
+                    f"a number written with {len(node.value)} characters; the limit is "
+                    f"{MAX_NUMBER_CHARS}",
+                    "quote it if it is meant as text",
                 )
+            )
+            return None
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except Exception as exc:  # PyYAML's constructors raise many kinds on odd tags
+            what = f"cannot read value {node.value[:80]!r} as {node.tag.rsplit(':', 1)[-1]}"
+            if isinstance(exc, yaml.YAMLError):
+                what = f"cannot read value {node.value[:80]!r}: {_problem(exc)}"
+            self.diagnostics.append(
+                _diag(self.path, *self.lines.at(node.start_mark), "yaml-syntax", what)
             )
             return None
 
@@ -316,20 +445,33 @@ class _Builder:
         out: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            key_line, key_column = self.lines.at(key_node.start_mark)
             if not isinstance(key_node, ScalarNode):
                 self.diagnostics.append(
                     _diag(
                         self.path,
-                        *self.lines.at(key_node.start_mark),
+                        key_line,
+                        key_column,
                         "yaml-syntax",
                         "a key must be a plain scalar, not a list or mapping",
                     )
                 )
                 continue
-            key = key_node.value if key_node.style else self.constructor.construct_object(key_node)
+            if key_node.tag == MERGE_KEY:
+                self.diagnostics.append(
+                    _diag(
+                        self.path,
+                        key_line,
+                        key_column,
+                        "yaml-merge-key",
+                        "merge keys (<<) are not supported",
+                        MERGE_KEY_HINT,
+                    )
+                )
+                continue
+            key = key_node.value if key_node.style else self._scalar(key_node)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 key = key_node.value
-            key_line, key_column = self.lines.at(key_node.start_mark)
             if key in seen:
                 self.diagnostics.append(
                     _diag(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from vr_quarantine import yamlsource
 from vr_quarantine.artifact import clamp, load_artifact, parse_vql
 from vr_quarantine.diagnostics import Severity
 from vr_quarantine.errors import VrqError
@@ -83,17 +84,17 @@ def test_clamp_keeps_an_error_inside_the_text(
 def test_simulating_a_profile_loads_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
     composed: list[int] = []
     loaded: list[int] = []
-    real_compose, real_load = yaml.compose_all, yaml.load
+    real_compose, real_load = yamlsource._compose, yaml.load
 
-    def count_compose(stream: str, Loader: object) -> object:
+    def count_compose(stream: str, *, fast: bool) -> object:
         composed.append(len(stream))
-        return real_compose(stream, Loader=Loader)  # type: ignore[arg-type]
+        return real_compose(stream, fast=fast)
 
     def count_load(stream: str, Loader: object) -> object:
         loaded.append(len(stream))
         return real_load(stream, Loader=Loader)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(yaml, "compose_all", count_compose)
+    monkeypatch.setattr(yamlsource, "_compose", count_compose)
     monkeypatch.setattr(yaml, "load", count_load)
     example = ROOT / "examples" / "site-proxy.yaml"
     result = simulate_file(example, resolve_scenario("success"))

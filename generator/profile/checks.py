@@ -30,7 +30,9 @@ RULES: dict[str, str] = {
     "yaml-empty": "the file holds no YAML document",
     "yaml-not-mapping": "the document is not a mapping of keys to values",
     "yaml-encoding": "the file is not UTF-8",
-    "yaml-too-large": "the file is over 1 MiB, expands to too many nodes, or nests too deeply",
+    "yaml-too-large": "the file is over 1 MiB, expands to too many nodes, nests too deeply, "
+    "or holds a number too long to read",
+    "yaml-merge-key": "a merge key (<<) where the keys should be written out",
     "yaml-multiple-documents": "the file holds more than one YAML document",
     "not-a-profile": "the file is a Velociraptor artifact, not a quarantine profile",
     "schema": "the profile does not match the JSON Schema (type, key, range, form)",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from ..diagnostics import Results, Severity
+from ..printable import json_text
 
 
 def render_json(results: Results, tool: str) -> str:
@@ -14,4 +13,4 @@ def render_json(results: Results, tool: str) -> str:
         "summary": {s.value: results.count(s) for s in Severity},
         "diagnostics": [d.to_dict() for d in results.sorted()],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)

@@ -7,7 +7,7 @@ lines become line 1. ``info`` maps to SARIF ``note``.
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..diagnostics import Results, Severity
+from ..printable import json_text
 from .paths import STDIN, repo_relative
 
 if TYPE_CHECKING:
@@ -29,9 +30,13 @@ def _uri(path: str) -> str:
     if path == STDIN:
         return "stdin"
     relative = repo_relative(path)
+    try:
+        raw = os.fsencode(relative)  # a file name that is not UTF-8 keeps its bytes, as %XX
+    except UnicodeEncodeError:
+        raw = relative.encode("utf-8", "surrogatepass")  # any other lone surrogate, as is
     if PurePosixPath(relative).is_absolute():
-        return PurePosixPath(relative).as_uri()
-    return quote(relative)
+        return "file://" + quote(raw)  # what PurePosixPath.as_uri() gives
+    return quote(raw)
 
 
 def _rule_descriptor(
@@ -117,4 +122,4 @@ def render_sarif(results: Results, tool: str) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

@@ -16,14 +16,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from ..diagnostics import Diagnostic
 from ..errors import VrqError
+from ..inputs import read_text
+from ..yamlsource import load_yaml_text
 
 ENV_VAR = "VELOCIRAPTOR_API_FILE"
 DEFAULT_SERVER_NAME = "VelociraptorServer"
 REQUIRED = ("ca_certificate", "client_cert", "client_private_key", "api_connection_string")
-MAX_CONFIG_BYTES = 1 << 20
 _REGENERATE = (
     "write a fresh one on the server: velociraptor --config server.config.yaml config api_client "
     "--name NAME --role investigator,artifact_writer api.config.yaml"
@@ -58,21 +58,16 @@ def config_path(explicit: str | None) -> Path:
 def load_api_config(path: Path) -> ApiConfig:
     """Read and check the API config at `path`; every failure is a VrqError naming the file."""
     where = str(path)
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise VrqError(f"{where}: larger than 1 MiB, not an API client config")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise VrqError(f"{where}: no such API config file", hint=_REGENERATE) from None
-    except IsADirectoryError:
-        raise VrqError(f"{where}: is a folder, not an API config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise VrqError(f"{where}: cannot read the API config: {reason}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise VrqError(f"{where}: the API config is not valid YAML: {_one_line(exc)}") from None
+    got = read_text(where)  # the input layer: a regular file of at most 1 MiB, UTF-8
+    if isinstance(got, Diagnostic):
+        if got.message == "no such file or folder":
+            raise VrqError(f"{where}: no such API config file", hint=_REGENERATE)
+        raise VrqError(f"{got.location}: cannot read the API config: {got.message}", hint=got.hint)
+    loaded = load_yaml_text(where, got.text, require_mapping=False)
+    if loaded.document is None:
+        first = loaded.diagnostics[0]
+        raise VrqError(f"{first.location}: the API config is not valid YAML: {first.message}")
+    data = loaded.document.data
     if not isinstance(data, dict):
         raise VrqError(f"{where}: the API config is not a YAML mapping", hint=_REGENERATE)
     missing = [key for key in REQUIRED if not isinstance(data.get(key), str) or not data[key]]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..printable import json_text, printable
 from ..vql.eval import go_value
 from .endpoint import Command
 from .run import Simulation
@@ -14,8 +14,8 @@ FORMATS = ("text", "json")
 
 def render(simulation: Simulation, output_format: str) -> str:
     if output_format == "json":
-        return json.dumps(simulation.as_dict(), indent=2, ensure_ascii=False) + "\n"
-    return render_text(simulation)
+        return json_text(simulation.as_dict())
+    return printable(render_text(simulation), newlines=True)
 
 
 def _command_line(index: int, command: Command) -> list[str]:

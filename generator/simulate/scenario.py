@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..diagnostics import Diagnostic
 from ..errors import VrqError
+from ..inputs import read_text
 from ..vql.eval import normalise_results
+from ..yamlsource import load_yaml_text
 
 DEFAULT_SERVER_URL = "https://velociraptor.example.com:8000/"
 DEFAULT_SERVER_ADDRESS = "192.0.2.10"
@@ -276,17 +278,29 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
 
 
 def load_scenario_file(path: Path) -> Scenario:
-    """Load a scenario file; every problem is reported in one error naming the file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VrqError(f"{path}: cannot read scenario: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise VrqError(f"{path}: scenario is not valid YAML: {exc}") from None
-    return scenario_from_data(data, str(path))
+    """Load a scenario file through the input layer and the YAML loader that reads profiles
+    (bounded read, duplicate keys, alias and depth limits); every problem is reported in one
+    error, each at its ``file:line:col``."""
+    got = read_text(str(path))
+    if isinstance(got, Diagnostic):
+        raise VrqError(f"{got.location}: cannot read scenario: {got.message}", hint=got.hint)
+    loaded = load_yaml_text(got.name, got.text)
+    if loaded.document is None:
+        raise VrqError(
+            f"{got.name}: scenario is not valid YAML:\n  "
+            + "\n  ".join(f"{d.location}: {d.message}" for d in loaded.diagnostics),
+            hint=loaded.diagnostics[0].hint,
+        )
+    document = loaded.document
+    return scenario_from_data(
+        document.data, got.name, locate=lambda key: str(document.location((key,), key=True))
+    )
 
 
-def scenario_from_data(data: Any, source: str) -> Scenario:
+def scenario_from_data(
+    data: Any, source: str, *, locate: Callable[[str], str] | None = None
+) -> Scenario:
+    """A scenario from loaded data; `locate` gives the ``file:line:col`` of a top-level key."""
     if not isinstance(data, dict):
         raise VrqError(f"{source}: a scenario must be a mapping")
     problems: list[str] = []
@@ -354,6 +368,8 @@ def scenario_from_data(data: Any, source: str) -> Scenario:
     if "params" in changes:
         changes["params"] = {str(k): _param_text(v) for k, v in changes["params"].items()}
     if problems:
+        if locate is not None:
+            problems = [f"{locate(p.partition(':')[0])}: {p}" for p in problems]
         raise VrqError(f"{source}: invalid scenario:\n  " + "\n  ".join(problems))
     name = str(data.get("name") or Path(source).stem)
     return replace(base, name=name, **changes)
@@ -410,12 +426,12 @@ def _param_text(value: Any) -> str:
 
 
 def resolve_scenario(spec: str) -> Scenario:
-    """A built-in name, or the path of a scenario file."""
+    """A built-in name, or the path of a scenario file (``-``: standard input)."""
     builtin = get_builtin(spec)
     if builtin is not None:
         return builtin
     path = Path(spec)
-    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+    if spec == "-" or path.suffix.lower() in (".yaml", ".yml") or path.exists():
         return load_scenario_file(path)
     raise VrqError(
         f"unknown scenario {spec!r}",

@@ -1,11 +1,22 @@
 """The file is not one readable YAML mapping.
 
 Reported under the YAML loader's ids: ``yaml-syntax`` (a syntax error, at the line and column
-where the YAML parser stopped), ``yaml-empty``, ``yaml-not-mapping``, ``yaml-multiple-documents``,
-``yaml-encoding`` (not UTF-8) and ``yaml-too-large`` (over 1 MiB). Velociraptor's loader refuses
-all of these (``YAML Error``). The file is loaded after Velociraptor's own fix-ups (CRLF to LF,
-a bare ``query:``/``precondition:`` becomes a literal block, ``- SELECT``/``- LET``/``- //`` list
-items become literal blocks), so a file Velociraptor accepts is not refused here.
+where the YAML parser stopped; an alias inside the node it repeats), ``yaml-empty``,
+``yaml-not-mapping``, ``yaml-multiple-documents`` and ``yaml-encoding`` (not UTF-8), which
+Velociraptor's loader refuses too (``YAML Error``); and ``yaml-too-large``: over 1 MiB, more than
+200,000 nodes with aliases expanded, more than 64 levels deep, or a number written with more than
+1,000 characters, limits far above any real artifact that keep a hostile file from exhausting
+time or memory.
+
+``yaml-merge-key``: a merge key (``<<: *anchor``). Velociraptor's YAML library would merge it,
+but every input of vr-quarantine (profiles, artifacts, scenarios, the lint config) refuses it
+alike: merge keys are a YAML 1.1 extension that YAML 1.2 dropped, JSON Schema editors and other
+tools disagree on them, and they hide from a reviewer which value applies. None of the 107
+artifacts of the sample corpus uses one; write the keys out.
+
+The file is loaded after Velociraptor's own fix-ups (CRLF to LF, a bare ``query:`` or
+``precondition:`` becomes a literal block, ``- SELECT``/``- LET``/``- //`` list items become
+literal blocks), so a file Velociraptor accepts is not refused here.
 
 No other rule runs on a file that fails to load.
 """
@@ -26,6 +37,7 @@ ALSO = (
     "yaml-multiple-documents",
     "yaml-encoding",
     "yaml-too-large",
+    "yaml-merge-key",
 )
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}

@@ -1,0 +1,367 @@
+"""Hostile inputs (issue 11): one bounded way in, one bounded YAML loader, printable output.
+
+Every class of input is tried for every kind of file that takes it: profiles, artifacts, scenario
+files, the lint config and the API config all share the input layer and the YAML loader.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from vr_quarantine.cli import main
+from vr_quarantine.diagnostics import Diagnostic, Location, Results, Severity
+from vr_quarantine.errors import VrqError
+from vr_quarantine.inputs import MAX_BYTES, read_bytes
+from vr_quarantine.lint import lint_text, load_config
+from vr_quarantine.printable import json_text, printable
+from vr_quarantine.profile import load_profile_text
+from vr_quarantine.report import REPORTERS
+from vr_quarantine.server import load_api_config
+from vr_quarantine.simulate.scenario import load_scenario_file
+from vr_quarantine.yamlsource import (
+    MAX_DEPTH,
+    MAX_NODES,
+    MAX_NUMBER_CHARS,
+    load_yaml_text,
+)
+
+from tests.clirunner import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = (ROOT / "examples" / "upstream-defaults.yaml").read_text(encoding="utf-8")
+
+
+# --- the input layer: regular files and stdin only, never more than the limit -----------------
+
+
+def test_each_kind_of_special_file_is_named(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    sock_path = tmp_path / "s.yaml"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_path))
+        kinds = {str(fifo): "a named pipe (FIFO)", "/dev/zero": "a character device"}
+        kinds[str(sock_path)] = "a socket"
+        for path, kind in kinds.items():
+            got = read_bytes(path)
+            assert isinstance(got, Diagnostic) and got.rule == "io-error"
+            assert got.message.startswith(f"is {kind}, not a regular file")
+            assert got.hint is not None and "- (standard input)" in got.hint
+
+
+class _Endless(io.RawIOBase):
+    """Standard input that never ends, counting what was asked of it."""
+
+    def __init__(self) -> None:
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        view[:] = b"#" * len(view)
+        self.given += len(view)
+        return len(view)
+
+
+def test_standard_input_is_read_only_up_to_the_limit() -> None:
+    endless = _Endless()
+    got = read_bytes("-", stdin=io.BufferedReader(endless))
+    assert isinstance(got, Diagnostic) and got.rule == "yaml-too-large"
+    assert f"the limit is {MAX_BYTES} bytes" in got.message
+    assert endless.given <= MAX_BYTES + 1 + io.DEFAULT_BUFFER_SIZE  # stopped, not read-then-checked
+
+
+def test_lint_never_calls_a_special_file_missing(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(main, ["lint", str(fifo), "/dev/zero"])
+    assert result.exit_code == 2
+    assert "no such file" not in result.output
+    assert "a named pipe (FIFO)" in result.output and "a character device" in result.output
+
+
+def test_api_config_is_read_through_the_input_layer(tmp_path: Path) -> None:
+    fifo = tmp_path / "api.yaml"
+    os.mkfifo(fifo)
+    for path, says in ((fifo, "a named pipe (FIFO)"), (Path("/dev/zero"), "a character device")):
+        with pytest.raises(VrqError, match="cannot read the API config") as caught:
+            load_api_config(path)
+        assert says in str(caught.value)
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(_bomb())
+    with pytest.raises(VrqError, match=r"not valid YAML.*200000 nodes"):
+        load_api_config(bomb)
+
+
+# --- the YAML loader: limits found while composing, located, the same in every input ----------
+
+
+def _bomb(levels: int = 9) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _rules(text: str, *, fast: bool = True) -> list[tuple[str, int, int]]:
+    result = load_yaml_text("t.yaml", text, fast=fast)
+    return [(d.rule, d.location.line, d.location.column) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(_bomb(), [("yaml-too-large", 6, 15)], id="alias-bomb"),
+        pytest.param("a: " + "[" * 10_000 + "]" * 10_000, [("yaml-too-large", 1, 67)], id="deep"),
+        pytest.param("a: &x [1, *x]\n", [("yaml-syntax", 1, 11)], id="alias-loop"),
+        pytest.param("a: &x {b: *x}\n", [("yaml-syntax", 1, 11)], id="alias-loop-mapping"),
+        pytest.param("b: &b {x: 1}\nc:\n  <<: *b\n", [("yaml-merge-key", 3, 3)], id="merge"),
+        pytest.param("a: " + "9" * 5000 + "\n", [("yaml-too-large", 1, 4)], id="5000-digits"),
+        pytest.param("a: 0x" + "f" * 5000 + "\n", [("yaml-too-large", 1, 4)], id="hex"),
+        pytest.param("a: 1" + ":5" * 300_000 + "\n", [("yaml-too-large", 1, 4)], id="base-60"),
+        pytest.param("a: 1" + "0" * 2000 + ".5\n", [("yaml-too-large", 1, 4)], id="float"),
+        pytest.param("? " + "9" * 5000 + "\n: 1\n", [("yaml-too-large", 1, 3)], id="integer-key"),
+        pytest.param("a: !!int abc\n", [("yaml-syntax", 1, 4)], id="bad-int-tag"),
+        pytest.param("a: !!timestamp abc\n", [("yaml-syntax", 1, 4)], id="bad-timestamp"),
+        pytest.param("=: 1\n", [("yaml-syntax", 1, 1)], id="value-key"),
+        pytest.param("a: !!python/object:os.system x\n", [("yaml-syntax", 1, 4)], id="python-tag"),
+    ],
+)
+def test_hostile_yaml_is_a_located_diagnostic(
+    fast: bool, text: str, expected: list[tuple[str, int, int]]
+) -> None:
+    started = time.monotonic()
+    assert _rules(text, fast=fast) == expected
+    assert time.monotonic() - started < 30  # a bound, not a benchmark: it used to be minutes
+
+
+def test_limits_leave_real_documents_alone() -> None:
+    at_limit = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    assert _rules(at_limit) == []
+    assert _rules("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n")[0][0] == "yaml-too-large"
+    many = "a: [" + ", ".join(["x"] * (MAX_NODES - 3)) + "]\n"  # root, key, list: 3 nodes
+    assert _rules(many) == []
+    assert _rules(many.replace("[x", "[x, x"))[0][0] == "yaml-too-large"
+    assert _rules("a: " + "9" * MAX_NUMBER_CHARS + "\n") == []
+    anchors = "a: &a {b: 1}\nc: *a\nd: *a\n"
+    assert load_yaml_text("t.yaml", anchors).document is not None
+
+
+MERGE_KEY = "<<"
+
+
+def _merge_profile() -> str:
+    return PROFILE.replace("rules: []", "x: &r {timeout_seconds: 30}\nrules: []").replace(
+        "rollback:\n", "rollback:\n  <<: *r\n"
+    )
+
+
+def test_merge_keys_are_refused_alike_by_every_input(tmp_path: Path) -> None:
+    hint_words = "YAML 1.1"
+    profile = load_profile_text("p.yaml", _merge_profile())
+    assert [d.rule for d in profile.diagnostics] == ["yaml-merge-key"]
+    artifact = "name: Custom.M\nq: &q {query: SELECT * FROM info()}\nsources:\n  - <<: *q\n"
+    assert [d.rule for d in lint_text("a.yaml", artifact)] == ["yaml-merge-key"]
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("base: success\nx: &x {server_answers: false}\ny:\n  <<: *x\n")
+    with pytest.raises(VrqError, match=r"s\.yaml:4:3: merge keys \(<<\)") as caught:
+        load_scenario_file(scenario)
+    assert caught.value.hint and hint_words in caught.value.hint
+    config = tmp_path / "lint.yaml"
+    config.write_text("w: &w {level: warning}\nrules:\n  vql-syntax:\n    <<: *w\n")
+    with pytest.raises(VrqError, match=r"merge keys") as caught:
+        load_config(str(config))
+    assert caught.value.hint and hint_words in caught.value.hint
+    for diagnostic in profile.diagnostics:
+        assert diagnostic.hint and hint_words in diagnostic.hint
+    assert load_profile_text("q.yaml", PROFILE.replace("rules: []", f"'{MERGE_KEY}': 1\nrules: []"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "b",
+                ": ",
+                "- ",
+                "\n",
+                "  ",
+                "[",
+                "]",
+                "{",
+                "}",
+                ", ",
+                "&x ",
+                "*x",
+                "&y ",
+                "*y",
+                "<<: ",
+                "!!int ",
+                "!!binary ",
+                "!!timestamp ",
+                "? ",
+                "'",
+                '"',
+                "\\ud800",
+                "1_000",
+                "0x1f",
+                "1:30",
+                ".inf",
+                "---\n",
+                "#",
+                "|\n",
+                "\x85",
+                "\r",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_the_loader_never_raises_and_both_parsers_agree(text: str) -> None:
+    fast = load_yaml_text("t.yaml", text, require_mapping=False, fast=True)
+    pure = load_yaml_text("t.yaml", text, require_mapping=False, fast=False)
+    assert [d.rule for d in fast.diagnostics] == [d.rule for d in pure.diagnostics]
+    if fast.document is not None and pure.document is not None:
+        assert repr(fast.document.data) == repr(pure.document.data)
+
+
+# --- scenario files: the same loader, every problem located, exit 2 --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("base: success\nbase: removal\n", "s.yaml:2:1: duplicate key 'base'"),
+        ("base: success\n" + _bomb(), "200000 nodes"),
+        ("base: success\nfiles: " + "[" * 10_000 + "]" * 10_000, "more than 64 levels"),
+        ("base: nope\nclock_ticks: x\n", "s.yaml:1:1: base: unknown built-in scenario 'nope'"),
+        ("base: nope\nclock_ticks: x\n", "s.yaml:2:1: clock_ticks: expected int"),
+        ("base: success\nclock_ticks: " + "9" * 2000 + "\n", "2000 characters"),
+    ],
+)
+def test_scenario_file_problems_are_located(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(
+        main, ["simulate", str(ROOT / "examples" / "upstream-defaults.yaml"), "-s", str(path)]
+    )
+    assert result.exit_code == 2
+    assert says in result.stderr
+    assert "internal error" not in result.output
+
+
+def test_scenario_with_a_lone_surrogate_runs_and_prints(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        'base: success\nname: "odd\\ud800"\ndescription: "\\x1b]52;c;cm0gLXJmIH4=\\x07"\n'
+    )
+    profile = str(ROOT / "examples" / "upstream-defaults.yaml")
+    for fmt in ("text", "json"):
+        result = CliRunner().invoke(main, ["simulate", profile, "-s", str(path), "-f", fmt])
+        assert result.exit_code == 0, result.output
+        result.stdout.encode("utf-8")  # no lone surrogate left
+        assert "\x1b" not in result.stdout  # no terminal escape (here: OSC 52, set clipboard)
+        assert "odd\\ud800" in (
+            result.stdout if fmt == "text" else json.loads(result.stdout)["scenario"]["name"]
+        )
+
+
+# --- long names: validate names the field and the limit; render writes nothing ---------------
+
+
+@pytest.mark.parametrize("length", [128, 129, 4000])
+def test_artifact_name_length_is_checked_before_render(tmp_path: Path, length: int) -> None:
+    name = "Custom." + "A" * (length - len("Custom."))
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        PROFILE.replace("name: Custom.Windows.Remediation.Quarantine.Upstream", f"name: {name}")
+    )
+    result = CliRunner().invoke(main, ["render", str(profile), "-o", str(tmp_path / "out")])
+    if length <= 128:
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out" / f"{name}.yaml").is_file()
+        return
+    assert result.exit_code == 1
+    assert f"artifact.name: {length} characters, more than the 128 allowed" in result.output
+    assert "File name too long" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+# --- output: surrogates, controls and bidi overrides escaped in every format -----------------
+
+HOSTILE = "a\ud800b\udcff\x1b[2J\x1b]52;c;eA==\x07\r\n\u202eevil\u2066\x00\x9b"
+
+
+def test_printable_escapes_what_a_terminal_or_encoder_would_act_on() -> None:
+    assert printable(HOSTILE) == (
+        "a\\ud800b\\udcff\\x1b[2J\\x1b]52;c;eA==\\x07\\x0d\\x0a\\u202eevil\\u2066\\x00\\x9b"
+    )
+    assert printable("line\nnext\ttab", newlines=True) == "line\nnext\ttab"
+    assert printable("café → ok") == "café → ok"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))
+def test_printable_output_is_plain_utf8(text: str) -> None:
+    shown = printable(text)
+    shown.encode("utf-8")
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in shown if c != "\t")
+    assert json.loads(json_text({"k": text}))["k"] == text.encode(
+        "utf-8", "backslashreplace"
+    ).decode("utf-8") or _no_surrogates(json.loads(json_text({"k": text}))["k"])
+
+
+def _no_surrogates(text: str) -> bool:
+    return not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def _hostile_results() -> Results:
+    results = Results(files=[f"dir/{HOSTILE}.yaml"])
+    results.extend(
+        [
+            Diagnostic(
+                Location(f"dir/{HOSTILE}.yaml", 3, 4),
+                "schema",
+                Severity.ERROR,
+                f"unknown key {HOSTILE}",
+                f"hint {HOSTILE}",
+            )
+        ]
+    )
+    return results
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_every_report_format_carries_hostile_text(fmt: str) -> None:
+    report: Callable[[Results, str], str] = REPORTERS[fmt]
+    text = report(_hostile_results(), "validate")
+    text.encode("utf-8")
+    assert "\x1b" not in text and "\u202e" not in text and "\x00" not in text
+    if fmt in ("json", "sarif"):
+        assert _no_surrogates(json.dumps(json.loads(text), ensure_ascii=False))
+    if fmt == "text":
+        assert len(text.splitlines()) == 3  # the message, the hint, the summary: no forged line
+
+
+def test_a_narrow_terminal_encoding_gets_escapes(tmp_path: Path) -> None:
+    from tests.capped import run_capped
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE + "clé→: 1\n")
+    result = run_capped(["validate", profile], env={"PYTHONIOENCODING": "ascii"})
+    assert result.exit_code == 1 and result.problems() == []
+    assert 'unknown key "cl\\xe9\\u2192"' in result.stdout
