@@ -151,6 +151,26 @@ def _csv(rows: list[list[str]], header: list[str]) -> str:
     return csv_text(tuple(header), rows)
 
 
+def capture_rulesets(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every ruleset file handed to ``nft -f``/``pfctl -f`` by the next simulations."""
+    captured: list[str] = []
+
+    def capturing(scenario: Scenario) -> Any:
+        endpoint = make_endpoint(scenario)
+        original = endpoint.firewall  # type: ignore[union-attr]
+
+        def firewall(argv: list[str]) -> tuple[int, str, str]:
+            if "-f" in argv:
+                captured.append(endpoint.files.get(argv[argv.index("-f") + 1], ""))
+            return original(argv)
+
+        endpoint.firewall = firewall  # type: ignore[union-attr]
+        return endpoint
+
+    monkeypatch.setattr(simulate_run, "make_endpoint", capturing)
+    return captured
+
+
 cells = st.lists(
     st.tuples(
         st.sampled_from(["permit", "block", "Permit", "allow"]),
@@ -188,21 +208,7 @@ def test_rulesets_hold_only_validated_values(
     extra: list[list[str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    captured: list[str] = []
-
-    def capturing(scenario: Scenario) -> Any:
-        endpoint = make_endpoint(scenario)
-        original = endpoint.firewall  # type: ignore[union-attr]
-
-        def firewall(argv: list[str]) -> tuple[int, str, str]:
-            if "-f" in argv:
-                captured.append(endpoint.files.get(argv[argv.index("-f") + 1], ""))
-            return original(argv)
-
-        endpoint.firewall = firewall  # type: ignore[union-attr]
-        return endpoint
-
-    monkeypatch.setattr(simulate_run, "make_endpoint", capturing)
+    captured = capture_rulesets(monkeypatch)
     params = {
         "RuleLookupTable": _csv(
             rows,
@@ -307,21 +313,7 @@ def test_profile_strings_read_back_unchanged_and_never_change_the_vql(
 def test_hostile_descriptions_in_valid_rows_never_reach_the_ruleset(
     platform: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    captured: list[str] = []
-
-    def capturing(scenario: Scenario) -> Any:
-        endpoint = make_endpoint(scenario)
-        original = endpoint.firewall  # type: ignore[union-attr]
-
-        def firewall(argv: list[str]) -> tuple[int, str, str]:
-            if "-f" in argv:
-                captured.append(endpoint.files.get(argv[argv.index("-f") + 1], ""))
-            return original(argv)
-
-        endpoint.firewall = firewall  # type: ignore[union-attr]
-        return endpoint
-
-    monkeypatch.setattr(simulate_run, "make_endpoint", capturing)
+    captured = capture_rulesets(monkeypatch)
     header = [
         "Action",
         "SrcAddr",

@@ -38,7 +38,7 @@ from ..vql.eval import NULL, MockContext, SideEffects
 from .client import client_reaches_server
 from .curl import run_curl
 from .endpoint import EXECVE_DEFAULT_LENGTH, Command, _execve_rows, build_network, scenario_mocks
-from .network import Clock, CollectionCancelled, Network
+from .network import Clock, CollectionCancelled, Network, is_ip
 from .proxy import client_proxy
 from .scenario import INTERNET_ADDRESS, INTERNET_ADDRESS_V6, Scenario
 
@@ -61,17 +61,9 @@ class FilteredNetwork(Network):
     endpoint: UnixEndpoint
 
     def resolve(self, name: str) -> list[str]:
-        if name and not _is_ip(name) and not self.endpoint.dns_passes():
+        if name and not is_ip(name) and not self.endpoint.dns_passes():
             return []
         return super().resolve(name)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass
