@@ -222,10 +222,10 @@ MESSAGE = {"linux": "wall", "macos": "osascript"}
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_monitor_steady_changes_nothing_and_shows_the_message_once(platform: str) -> None:
     host = Host(platform)
-    host.run("quarantine", Reapply="Y")
+    host.run("quarantine", MonitorMode="Y")
     assert host.endpoint.in_force() and host.ran(MESSAGE[platform])
     for _ in range(3):
-        assert host.run("quarantine", Reapply="Y") == []
+        assert host.run("quarantine", MonitorMode="Y") == []
         assert not host.ran(LOAD[platform]) and not host.ran(MESSAGE[platform])
         assert not [
             c
@@ -239,7 +239,7 @@ def test_monitor_steady_changes_nothing_and_shows_the_message_once(platform: str
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_monitor_reapplies_after_a_reboot_and_after_dns_drift_with_no_gap(platform: str) -> None:
     host = Host(platform)
-    host.run("quarantine", Reapply="Y")
+    host.run("quarantine", MonitorMode="Y")
     # A reboot: the rules are gone (the recorded state on disk stays).
     if platform == "linux":
         assert isinstance(host.endpoint, LinuxEndpoint)
@@ -248,7 +248,7 @@ def test_monitor_reapplies_after_a_reboot_and_after_dns_drift_with_no_gap(platfo
         assert isinstance(host.endpoint, MacEndpoint)
         host.endpoint.pf.anchors.clear()
         host.endpoint.pf.references.clear()
-    rows = host.run("quarantine", Reapply="Y")
+    rows = host.run("quarantine", MonitorMode="Y")
     assert host.endpoint.in_force() and host.ran(LOAD[platform])
     assert not host.ran(MESSAGE[platform]), "the message is shown once per quarantine"
     assert rows[-1]["Status"] == "ok"
@@ -258,7 +258,7 @@ def test_monitor_reapplies_after_a_reboot_and_after_dns_drift_with_no_gap(platfo
     )
     host.endpoint.scenario = moved
     host.watch()
-    host.run("quarantine", Reapply="Y")
+    host.run("quarantine", MonitorMode="Y")
     assert host.ran(LOAD[platform])
     assert host.timeline and all(host.timeline), host.timeline
     assert host.endpoint.connection_ok("192.0.2.77", 8000)
@@ -268,7 +268,7 @@ def test_monitor_reapplies_after_a_reboot_and_after_dns_drift_with_no_gap(platfo
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) -> None:
     host = Host(platform)
-    host.run("quarantine", ExpiryHours="2")
+    host.run("quarantine", Expiry="2h")
     assert host.endpoint.in_force()
     scheduler = {"linux": "systemd", "macos": "launchd"}[platform]
     assert [j.owner for j in host.endpoint.jobs] == [scheduler]
@@ -276,7 +276,7 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
     assert host.endpoint.in_force()
     # The monitor keeps the deadline: it never extends it.
     host.endpoint.clock.advance(1)
-    host.run("quarantine", Reapply="Y", ExpiryHours="48")
+    host.run("quarantine", MonitorMode="Y", Expiry="48h")
     host.later(3600)
     assert not host.endpoint.enforced()
     state = host.endpoint.final_state([])
@@ -286,9 +286,9 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_monitor_run_after_the_deadline_removes_everything(platform: str) -> None:
     host = Host(platform)
-    host.run("quarantine", ExpiryHours="1")
+    host.run("quarantine", Expiry="1h")
     host.endpoint.clock.advance(7200)
-    rows = host.run("quarantine", Reapply="Y")
+    rows = host.run("quarantine", MonitorMode="Y")
     assert "expired" in rows[-1]["Result"]
     state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["leftovers"], state
@@ -299,14 +299,14 @@ def test_linux_expiry_falls_back_to_at_and_refuses_without_either() -> None:
         resolve_scenario("success"), absent_files=("/run/systemd/system",)
     )
     host = Host("linux", at_only)
-    host.run("quarantine", ExpiryHours="1")
+    host.run("quarantine", Expiry="1h")
     assert [j.owner for j in host.endpoint.jobs] == ["at"]
     assert host.ran("at -f")
     host.later(3601)
     assert not host.endpoint.in_force()
 
     neither = dataclasses.replace(at_only, absent_files=("/run/systemd/system", "atq", "at"))
-    result = simulate_artifact(texts("linux")["quarantine"], neither, params={"ExpiryHours": "1"})
+    result = simulate_artifact(texts("linux")["quarantine"], neither, params={"Expiry": "1h"})
     assert result.rows and all(r["Status"] == "failed" for r in result.rows)
     assert "neither systemd" in result.rows[0]["Result"]
     assert not any("-f" in c.argv for c in result.commands)
@@ -315,7 +315,7 @@ def test_linux_expiry_falls_back_to_at_and_refuses_without_either() -> None:
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_removal_cancels_the_expiry_job_and_forgets_the_state(platform: str) -> None:
     host = Host(platform)
-    host.run("quarantine", ExpiryHours="24")
+    host.run("quarantine", Expiry="1d")
     host.run("quarantine", RemovePolicy="Y")
     state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["leftovers"], state
@@ -336,7 +336,7 @@ def test_status_reports_the_quarantine_without_changing_anything(platform: str) 
     host = Host(platform)
     [before] = host.run("status")
     assert before["InForce"] is False
-    host.run("quarantine", ExpiryHours="24", Reason="Ransomware", Ticket="IR-1")
+    host.run("quarantine", Expiry="1d", Reason="Ransomware", Ticket="IR-1")
     [after] = host.run("status")
     assert after["InForce"] is True and after["ServerReachable"] is True
     assert after["Owner"].startswith("vr-quarantine")
@@ -407,3 +407,31 @@ def test_simulate_refuses_a_platform_the_profile_does_not_name() -> None:
     example = ROOT / "examples" / "site-proxy.yaml"
     result = CliRunner().invoke(main, ["simulate", str(example), "--platform", "linux"])
     assert result.exit_code == 2 and "does not render for 'linux'" in result.stderr
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"RequireReason": "Y"}, "requires a Reason"),
+        ({"Expiry": "3 weeks"}, "is not a duration"),
+        ({"Expiry": "400d"}, "is not a duration"),
+    ],
+)
+def test_refusals_change_nothing(platform: str, params: dict[str, str], message: str) -> None:
+    result = simulate(platform, "success", **params)
+    assert result.rows and all(r["Status"] == "failed" for r in result.rows), result.rows
+    assert any(message in r["Result"] for r in result.rows)
+    assert not result.state["changed"] and not result.state["policy_assigned"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_the_recorded_state_holds_reason_ticket_provenance_and_deadline(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", Reason="Ransomware", Ticket="IR-7", Expiry="90m")
+    state = json.loads(host.endpoint.final_state([])["state_file"])
+    assert (state["Reason"], state["Ticket"]) == ("Ransomware", "IR-7")
+    assert state["ExpiresAt"] - state["AppliedAt"] == 5400
+    assert state["ProfileId"] == "test-profile" and len(state["ProfileSHA256"]) == 64
+    assert state["ToolVersion"].startswith("vr-quarantine ")
+    assert state["Artifact"] == host.names["quarantine"]

@@ -9,7 +9,10 @@ the YAML serializer.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +75,12 @@ def platform_names(windows_name: str, platform: str) -> PlatformNames:
     return PlatformNames(quarantine, quarantine + "Monitor", quarantine + "Status")
 
 
+def profile_sha256(profile: Profile) -> str:
+    """The SHA-256 of the profile's canonical JSON (the same profile, the same digest)."""
+    canonical = json.dumps(dataclasses.asdict(profile), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def _unix_summary(rule: UnixRule) -> str:
     def side(address: str, port: int) -> str:
         return address if not port else f"{address} port {port}"
@@ -97,11 +106,14 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
         "ExtraServerURLs": csv_text(SERVER_URL_COLUMNS, [[s.url] for s in profile.server_urls]),
         "CheckTimeout": str(profile.rollback.timeout_seconds),
         "ForbiddenTestURL": profile.rollback.negative_check_url or "",
-        "ExpiryHours": "0",
+        "Expiry": "",
         "Reason": info.reason or "",
         "Ticket": info.engagement or "",
-        "ProfileID": profile.id,
-        "ToolVersion": __version__,
+        "RequireReason": "N",
+        "ProfileId": profile.id,
+        "ProfileSHA256": profile_sha256(profile),
+        "ToolVersion": f"vr-quarantine {__version__}",
+        "QuarantineArtifact": names.quarantine,
     }
     if platform == "linux":
         options = {
@@ -117,7 +129,7 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
             "TokenFile": profile.macos.token_file,
         }
     defaults = {**options, **common}
-    switch_values = {**switches(profile), "require_reason": False}
+    switch_values = switches(profile)
     return {
         "platform": platform,
         "platform_title": TITLES[platform],
@@ -188,11 +200,14 @@ SHARED_PARAMETERS = {
         "CheckTimeout",
         "ForbiddenTestURL",
         "CurlPath",
-        "ExpiryHours",
+        "Expiry",
         "Reason",
         "Ticket",
-        "ProfileID",
+        "RequireReason",
+        "ProfileId",
+        "ProfileSHA256",
         "ToolVersion",
+        "QuarantineArtifact",
     ),
     "macos": (
         "PfctlPath",
@@ -208,11 +223,14 @@ SHARED_PARAMETERS = {
         "CheckTimeout",
         "ForbiddenTestURL",
         "CurlPath",
-        "ExpiryHours",
+        "Expiry",
         "Reason",
         "Ticket",
-        "ProfileID",
+        "RequireReason",
+        "ProfileId",
+        "ProfileSHA256",
         "ToolVersion",
+        "QuarantineArtifact",
     ),
 }
 STATUS_PARAMETERS = {
@@ -231,7 +249,7 @@ PROBE_PARAMETERS = (
 def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
     """The parameters each artifact of a platform declares, in order."""
     if kind == "quarantine":
-        return (*SHARED_PARAMETERS[platform], "RemovePolicy", "Reapply")
+        return (*SHARED_PARAMETERS[platform], "RemovePolicy", "MonitorMode")
     if kind == "monitor":
         return (*SHARED_PARAMETERS[platform], "ReloadPeriod")
     return (*STATUS_PARAMETERS[platform], *PROBE_PARAMETERS)
