@@ -134,6 +134,7 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
         "platform": platform,
         "platform_title": TITLES[platform],
         "profile_id": profile.id,
+        "profile_sha256": profile_sha256(profile),
         "tool_version": __version__,
         "artifact": {
             "name": names.quarantine,
