@@ -151,3 +151,20 @@ def test_the_vql_depends_on_switches_only() -> None:
         for a, b in zip(plain, other, strict=True):
             assert a.text is not None and b.text is not None
             assert yaml.safe_load(a.text)["sources"] == yaml.safe_load(b.text)["sources"]
+
+
+def test_platform_options_are_checked_where_they_are_written() -> None:
+    body = """format_version: 1
+id: opts
+platforms: [linux, macos, solaris]
+linux:
+  table_name: "q; flush ruleset"
+  nft_path: nft
+macos:
+  anchor: com.apple/other
+  token_file: /var/run/t oken
+"""
+    loaded = load_profile_text("o.yaml", body)
+    assert loaded.profile is None
+    lines = sorted(d.location.line for d in loaded.diagnostics if d.severity.name == "ERROR")
+    assert lines == [3, 5, 6, 8, 9]

@@ -252,7 +252,7 @@ def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
     if kind == "quarantine":
         return (*SHARED_PARAMETERS[platform], "RemovePolicy", "MonitorMode")
     if kind == "monitor":
-        return (*SHARED_PARAMETERS[platform], "ReloadPeriod")
+        return (*SHARED_PARAMETERS[platform], "ReloadPeriod", "StartDelay")
     return (*STATUS_PARAMETERS[platform], *PROBE_PARAMETERS)
 
 
