@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all artifacts test lint bench clean
+.PHONY: all artifacts test lint bench differential clean
 
 all: artifacts
 
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Parser and evaluator against vfilter's own (../shared/oracles), on a large budget.
+differential: $(STAMP)
+	$(BIN)/python -m tests.differential
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

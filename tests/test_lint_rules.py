@@ -297,7 +297,7 @@ def test_invalid_suppressions() -> None:
     )
     assert sorted(d.message for d in diags) == [
         "Suppression made_up not known",
-        "Suppression unknown_plugin not valid: error parsing regexp '(': missing ): (",
+        "Suppression unknown_plugin not valid: error parsing regexp: missing closing ): `(`",
     ]
 
 

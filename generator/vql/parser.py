@@ -5,6 +5,11 @@ Each rule decides on its first token, so parsing is linear in the number of toke
 are dropped from the token stream, as in vfilter's ``MultiParse``, and kept in
 ``Program.comments`` for linter suppressions.
 
+Checked against vfilter's own parser (``tests/test_differential_parse.py``, the ``parse``
+oracle): after a comma, expressions may stand side by side and only the last counts
+(``(1, 2 3)`` is ``[1, 3]``); a call whose argument list fails within one token is given back
+(participle's lookahead of one), so ``(1, f(x))`` is ``f`` followed by ``(x)``.
+
 Choices where vfilter's behaviour was inferred, not run:
 
 - ``a = b = c``: a comparison is captured into a single field, so the last one wins: ``a = c``.
@@ -598,11 +603,11 @@ class _Parser:
             return ast.Null(line=token.line, column=token.column)
         if kind == OPERATOR and token.value == "(":
             self.pos += 1
-            inner = self.comma_expr()
+            items, had_comma = self.comma_items()
             self.expect_op(")")
-            if isinstance(inner, ast.Tuple):
-                return ast.Tuple(inner.items, line=token.line, column=token.column)
-            return ast.Paren(inner, line=token.line, column=token.column)
+            if had_comma:
+                return ast.Tuple(items, line=token.line, column=token.column)
+            return ast.Paren(items[0], line=token.line, column=token.column)
         raise self.error("a value")
 
     def symbol_ref(self) -> ast.Expr:

@@ -17,6 +17,31 @@ class VqlRegexError(ValueError):
     """A pattern RE2 refuses; the message names it."""
 
 
+# RE2's error texts and Go's (regexp/syntax ErrorCode) for the same errors.
+_GO_ERROR_CODES = {
+    "missing ]": "missing closing ]",
+    "missing )": "missing closing )",
+    "unexpected )": "unexpected )",
+    "bad repetition operator": "invalid nested repetition operator",
+    "invalid repetition size": "invalid repeat count",
+    "invalid named capture group": "invalid named capture",
+    "no argument for repetition operator": "missing argument to repetition operator",
+    "invalid perl operator": "invalid or unsupported Perl syntax",
+    "pattern too large - compile failed": "expression too large",
+    "pattern too large - reverse compile failed": "expression too large",
+    "excessive depth": "expression nests too deeply",
+}
+
+
+def go_error_text(detail: str) -> str:
+    """Go's ``regexp.Compile`` error for an RE2 error text: ``error parsing regexp: <code>:
+    `<fragment>```, as Velociraptor logs it."""
+    if detail.startswith("trailing \\"):
+        return "error parsing regexp: trailing backslash at end of expression: ``"
+    code, _, fragment = detail.partition(": ")
+    return f"error parsing regexp: {_GO_ERROR_CODES.get(code, code)}: `{fragment}`"
+
+
 @lru_cache(maxsize=512)
 def compile_re2(pattern: str) -> Any:
     options = re2.Options()
@@ -27,7 +52,7 @@ def compile_re2(pattern: str) -> Any:
         detail = exc.args[0] if exc.args else ""
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")
-        raise VqlRegexError(f"error parsing regexp {pattern!r}: {detail}") from None
+        raise VqlRegexError(go_error_text(str(detail))) from None
 
 
 def search(pattern: str, text: str) -> Any:

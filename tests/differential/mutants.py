@@ -33,11 +33,12 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _edit(text: str, rng: random.Random) -> str:
-    try:
-        spans = _spans(text)
-    except VqlLexError:
-        spans = []
+def _edit(text: str, rng: random.Random, spans: list[tuple[int, int]] | None = None) -> str:
+    if spans is None:
+        try:
+            spans = _spans(text)
+        except VqlLexError:
+            spans = []
     if not spans:
         position = rng.randrange(len(text) + 1)
         return text[:position] + rng.choice(INSERTIONS) + text[position:]
@@ -81,12 +82,14 @@ def mutants(seeds: list[str], count: int, seed: int = 12) -> list[str]:
         pool.extend(s for s in statements_of(text) if s)
     # Short seeds give short mutants, which keeps the oracle and our parser fast.
     pool = [p for p in pool if len(p) <= 4000] or pool
+    spans = [_spans(text) for text in pool]  # the seeds lex: tokenized once
     found: dict[str, None] = {}
     attempts = 0
     while len(found) < count and attempts < count * 20:
         attempts += 1
-        text = rng.choice(pool)
-        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+        index = rng.randrange(len(pool))
+        text = _edit(pool[index], rng, spans[index])
+        for _ in range(rng.choice((0, 0, 0, 1, 2))):
             text = _edit(text, rng)
         if text.strip() and text not in found:
             found[text] = None

@@ -3,7 +3,8 @@
 Public API:
 - `Engine`: an evaluator and a session in one: ``Engine(config=..., side_effects=...)``,
   ``engine.query(text)`` (rows of every SELECT, LETs kept in the engine's root scope),
-  ``engine.logs``.
+  ``engine.logs``. ``dialect="vfilter"`` runs vfilter's core alone (its own built-ins and
+  protocols, as the ``eval`` oracle does); the default is what a Velociraptor client runs.
 - `ArtifactSet`, `artifact_from_file`, `load_artifact_text`: artifacts that ``Artifact.X()``
   can call, made from the artifact file model (`generator.artifact`).
 - Values as VQL sees and prints them: `NULL`, `GoUrl`, `go_value`, `to_json_value`; mock results

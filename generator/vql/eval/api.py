@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
+from .. import ast
 from .artifacts import ArtifactSet
 from .engine import Evaluator, Registry
 from .mocks import MockContext
@@ -12,12 +14,19 @@ from .runner import run_text
 from .scope import Scope, Session, SideEffects
 from .values import NULL
 
+Dialect = Literal["velociraptor", "vfilter"]
+"""``velociraptor``: what a Velociraptor client runs (vfilter with Velociraptor's functions,
+plugins and protocols). ``vfilter``: vfilter's core alone, with only its own built-in functions
+and plugins, as the ``eval`` oracle runs it; the differential tests use it."""
+
 
 @cache
-def make_evaluator() -> Evaluator:
-    from .functions import all_functions
-    from .plugins import all_plugins
+def make_evaluator(dialect: Dialect = "velociraptor") -> Evaluator:
+    from .functions import all_functions, vfilter_functions
+    from .plugins import all_plugins, vfilter_plugins
 
+    if dialect == "vfilter":
+        return Evaluator(Registry(vfilter_functions(), vfilter_plugins()), velociraptor=False)
     return Evaluator(Registry(all_functions(), all_plugins()))
 
 
@@ -33,8 +42,9 @@ class Engine:
         artifacts: ArtifactSet | None = None,
         mocks: bool = True,
         clock: float = 1_700_000_000.0,
+        dialect: Dialect = "velociraptor",
     ) -> None:
-        self.evaluator = make_evaluator()
+        self.evaluator = make_evaluator(dialect)
         self.session = Session(
             side_effects=side_effects or SideEffects(),
             mocks=MockContext() if mocks else None,
@@ -44,8 +54,9 @@ class Engine:
         frames: list[Any] = [{"NULL": NULL}]
         if config is not None:
             frames.append({"config": config})
-        if env:
-            frames.append(dict(env))
+        if env or dialect == "vfilter":
+            # vfilter's NewScope() then AppendVars(env): the frame is there even when empty.
+            frames.append(dict(env or {}))
         self.scope = Scope(self.session, frames)
 
     @property
@@ -56,6 +67,10 @@ class Engine:
     def query(self, text: str) -> list[dict[str, Any]]:
         """Run every statement of `text`; return the rows of its SELECT statements."""
         return list(run_text(text, self.scope, self.evaluator))
+
+    def run_statement(self, statement: ast.Statement) -> Iterator[dict[str, Any]]:
+        """Run one parsed statement in the root scope; the rows of a SELECT, none for a LET."""
+        return run_text("", self.scope, self.evaluator, statements=(statement,))
 
     def run_artifact(self, name: str, params: dict[str, Any] | None = None) -> list[Any]:
         return list(self.artifacts.run(name, dict(params or {}), self.scope, self.evaluator))

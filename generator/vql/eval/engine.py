@@ -17,8 +17,9 @@ from ...errors import VrqError
 from .. import ast
 from ..regex import VqlRegexError
 from . import values as v
+from .argspecs import VFILTER_FUNCTION_SPECS, VFILTER_PLUGIN_SPECS, check_vfilter_args
 from .match import vql_match
-from .scope import Scope, Session
+from .scope import Aggregates, Scope, Session
 
 
 class VqlRuntimeError(VrqError):
@@ -81,65 +82,95 @@ def is_query(value: Any) -> bool:
     return isinstance(value, StoredQuery | StoredQueryCallSite)
 
 
-class LazyRow(v.Members):
-    """A SELECT's transformed row: columns evaluate on first access, then keep their value.
+class _Base:
+    """A ``*`` over a row that is not a dict: its members are read when needed."""
 
-    A ``*`` over a scope or another lazy row is kept as a reference to that row (its members are
-    read only when this row is materialized); a ``*`` over a dict copies its values.
+    __slots__ = ("row",)
+
+    def __init__(self, row: Any) -> None:
+        self.row = row
+
+
+class LazyRow(v.Members):
+    """A SELECT's transformed row, as vfilter's lazy row: each column is evaluated on first
+    access and cached; materializing it walks the columns in order, evaluating again a column
+    not accessed before each time its name appears (so ``x AS A, y AS A`` evaluates ``y`` twice)
+    and moving a repeated name to the end (``*, 5 AS Url`` puts ``Url`` last).
+
+    A ``*`` over a dict copies its values (names already there are kept); over anything else
+    the row is kept and read when needed.
+
+    As a scope frame (in WHERE and GROUP BY) it answers NULL for any name it does not have, as
+    vfilter's lazy row does (``Associative`` returns ``Null{}``, which the scope takes as a
+    default): a missing symbol there is NULL and is not logged.
     """
 
-    __slots__ = ("_bases", "_cache", "_columns", "_order")
+    __slots__ = ("_cache", "_getters", "_order")
+    provides_default = True
 
     def __init__(self) -> None:
-        self._columns: dict[str, Callable[[], Any]] = {}
+        self._getters: dict[str, Callable[[], Any]] = {}
         self._cache: dict[str, Any] = {}
-        self._bases: list[Any] = []
-        self._order: list[str | Any] = []
+        self._order: list[str | _Base] = []
 
     def add_value(self, name: str, value: Any) -> None:
-        if name not in self._columns:
-            self._order.append(name)
-        self._columns[name] = _constant(value)
+        """A column copied by ``*`` from a dict row."""
+        self._order.append(name)
+        self._getters[name] = _constant(value)
         self._cache[name] = value
 
     def add_column(self, name: str, thunk: Callable[[], Any]) -> None:
-        if name not in self._columns:
-            self._order.append(name)
-        self._columns[name] = thunk
+        """An explicit column: a later one of the same name replaces the getter."""
+        self._order.append(name)
+        self._getters[name] = thunk
         self._cache.pop(name, None)
 
     def add_base(self, row: Any) -> None:
-        self._bases.append(row)
-        self._order.append(row)
+        self._order.append(_Base(row))
 
     def has(self, name: str) -> bool:
-        return name in self._columns
+        return name in self._getters
 
-    def member_names(self) -> list[str]:
-        if not self._bases:
-            return list(self._columns)
-        names: dict[str, None] = {}
+    def _names(self) -> Iterator[tuple[str, _Base | None]]:
         for item in self._order:
             if isinstance(item, str):
-                names.setdefault(item, None)
+                yield item, None
             else:
-                for name in v.member_names(item):
-                    names.setdefault(name, None)
+                for name in v.member_names(item.row):
+                    if name not in self._getters:
+                        yield name, item
+
+    def member_names(self) -> list[str]:
+        names: dict[str, None] = {}
+        for name, _ in self._names():
+            names.pop(name, None)
+            names[name] = None
         return list(names)
 
     def get_member(self, name: str) -> tuple[bool, Any]:
-        if name in self._columns:
+        if name in self._getters:
             if name not in self._cache:
-                self._cache[name] = self._columns[name]()
+                self._cache[name] = self._getters[name]()
             return True, self._cache[name]
-        for base in self._bases:
-            found, value = v.associative(base, name)
-            if found:
-                return True, value
+        for item in self._order:
+            if isinstance(item, _Base):
+                found, value = v.associative(item.row, name)
+                if found:
+                    return True, value
         return False, v.NULL
 
     def materialize(self) -> dict[str, Any]:
-        return {name: self.get_member(name)[1] for name in self.member_names()}
+        result: dict[str, Any] = {}
+        for name, base in self._names():
+            if base is not None:
+                value = v.associative(base.row, name)[1]
+            elif name in self._cache:
+                value = self._cache[name]
+            else:
+                value = self._getters[name]()
+            result.pop(name, None)
+            result[name] = value
+        return result
 
 
 def _constant(value: Any) -> Callable[[], Any]:
@@ -211,13 +242,14 @@ class Args:
         converted = to_int(item)
         return default if converted is None else converted
 
-    def require(self, *names: str) -> None:
+    def require(self, *names: str) -> bool:
+        """True when every one of `names` is given; else logs the first missing one as the arg
+        parser does (``<call>: Field <name> is required``) and returns False."""
         for name in names:
             if name not in self._raw:
-                raise VqlRuntimeError(
-                    f"{self.call_name}(): required argument {name!r} is missing"
-                    f"{_where(self.ctx.node)}"
-                )
+                self.ctx.log(f"{self.call_name}: Field {name} is required")
+                return False
+        return True
 
 
 def to_int(item: Any) -> int | None:
@@ -278,11 +310,40 @@ class Registry:
 # ---------------------------------------------------------------- the evaluator
 
 
-class Evaluator:
-    """Evaluates statements, queries and expressions against a registry of functions/plugins."""
+class QueryFrame(v.Members):
+    """The ``$Query`` frame vfilter appends for every statement it runs (``PrintVars`` shows it;
+    its value is the statement's text)."""
 
-    def __init__(self, registry: Registry) -> None:
+    __slots__ = ("_select",)
+
+    def __init__(self, select: ast.Select) -> None:
+        self._select = select
+
+    def member_names(self) -> list[str]:
+        return ["$Query"]
+
+    def get_member(self, name: str) -> tuple[bool, Any]:
+        if name == "$Query":
+            from ..formatter import format_select
+
+            return True, format_select(self._select)
+        return False, v.NULL
+
+
+class Evaluator:
+    """Evaluates statements, queries and expressions against a registry of functions/plugins.
+
+    The scope frames follow vfilter's, so that a missing symbol is logged with the same
+    ``Current Scope is ...`` listing: the root scope holds NULL, the environment and one frame
+    per LET; each statement run at the top adds ``$Query``; each row adds itself; a call of a
+    LET function adds its arguments (and the defaults of those not given).
+    """
+
+    def __init__(self, registry: Registry, *, velociraptor: bool = True) -> None:
         self.registry = registry
+        self.velociraptor = velociraptor
+        """Velociraptor's protocols and call handling on top of vfilter's
+        (``vql/protocols/*.go``); False for vfilter's core alone (the ``eval`` oracle)."""
         self._dispatch: dict[type, Callable[[Any, Scope], Any]] = {
             ast.String: lambda n, s: n.value,
             ast.Number: lambda n, s: n.value,
@@ -291,8 +352,8 @@ class Evaluator:
             ast.Symbol: self._symbol,
             ast.Call: self._call,
             ast.Subquery: lambda n, s: StoredQuery(n.select),
-            ast.ArrayLiteral: lambda n, s: [self.eval(i, s) for i in n.items],
-            ast.Tuple: lambda n, s: [self.eval(i, s) for i in n.items],
+            ast.ArrayLiteral: lambda n, s: [v.copied(self.eval(i, s)) for i in n.items],
+            ast.Tuple: lambda n, s: [v.copied(self.eval(i, s)) for i in n.items],
             ast.Paren: lambda n, s: self.eval(n.expr, s),
             ast.BinaryOp: self._binary,
             ast.Not: lambda n, s: not self.truthy(self.eval(n.operand, s), s),
@@ -302,6 +363,14 @@ class Evaluator:
         }
 
     # ------------------------------------------------------------ statements
+
+    def run_statement(self, statement: ast.Statement, scope: Scope) -> Iterator[dict[str, Any]]:
+        """Run one statement as vfilter's ``VQL.Eval`` does: a LET extends `scope`; a SELECT
+        runs in a copy of it with the ``$Query`` frame."""
+        if isinstance(statement, ast.Let):
+            self.run_let(statement, scope)
+            return iter(())
+        return self.select(statement, scope.with_vars(QueryFrame(statement)))
 
     def run_let(self, let: ast.Let, scope: Scope) -> None:
         if let.params is not None and let.materialized:
@@ -314,13 +383,20 @@ class Evaluator:
         value: Any
         if isinstance(let.value, ast.Select):
             if let.materialized:
-                value = self.materialize(StoredQuery(let.value, let.name), scope)
+                value = v.MaterializedQuery(
+                    self.materialize(StoredQuery(let.value, let.name), scope)
+                )
             else:
                 value = StoredQuery(let.value, let.name, let.params)
         elif let.materialized:
-            value = self.reduce_stored(StoredExpression(let.value, let.name, let.params), scope)
+            # Reduced in the scope itself: no arguments frame, unlike a reference to a lazy LET.
+            value = self.eval(let.value, scope)
+            if isinstance(value, StoredExpression):
+                value = self.reduce_stored(value, scope)
             if is_query(value):
-                value = self.materialize(value, scope)
+                value = v.MaterializedQuery(self.materialize(value, scope))
+            elif isinstance(value, v.NilList):
+                value = v.NULL
         else:
             value = StoredExpression(let.value, let.name, let.params)
         scope.append_vars({let.name: value})
@@ -328,8 +404,8 @@ class Evaluator:
     # ------------------------------------------------------------ queries
 
     def select(self, sel: ast.Select, scope: Scope) -> Iterator[dict[str, Any]]:
-        if sel.explain:
-            raise VqlRuntimeError(f"EXPLAIN is not supported by the simulator{_where(sel)}")
+        # EXPLAIN only turns on vfilter's explainer (a no-op unless one is installed): the query
+        # runs as usual.
         if sel.group_by:
             rows: Iterator[dict[str, Any]] = self._group_by(sel, scope)
         else:
@@ -337,65 +413,83 @@ class Evaluator:
         if sel.order_by is not None:
             rows = iter(self._sort(list(rows), sel.order_by, sel.order_desc, scope))
         if sel.limit is not None:
-            rows = _limit(rows, sel.limit)
+            rows = _limit(rows, sel.limit, scope.session)
         return rows
 
     def _plain_select(self, sel: ast.Select, scope: Scope) -> Iterator[dict[str, Any]]:
         query_scope = scope.copy()
-        query_scope.aggregates = {}
+        query_scope.aggregates = Aggregates()
         for row in self.plugin_rows(sel.plugin, query_scope):
-            row_scope = query_scope.copy()
-            lazy = self._transform(sel, row_scope, row)
+            lazy = self._transform(sel, query_scope, row)
             if sel.where is not None:
-                where_scope = row_scope.with_vars(row, lazy)
+                where_scope = query_scope.with_vars(row, lazy)
                 if not self.truthy(self.eval(sel.where, where_scope), where_scope):
                     continue
             yield lazy.materialize()
 
     def _group_by(self, sel: ast.Select, scope: Scope) -> Iterator[dict[str, Any]]:
-        bins: dict[str, tuple[dict[int, Any], dict[str, Any] | None]] = {}
+        """vfilter's ``grouper.DefaultGrouper``: each row is transformed once (lazily); the
+        GROUP BY expression is evaluated over it, then the same row is materialized with the
+        bin's aggregate context (so a column evaluated for the key is not evaluated again)."""
+        bins: dict[str, tuple[dict[int, Any], dict[str, Any]]] = {}
         query_scope = scope.copy()
+        shared = query_scope.aggregates.table
         for row in self.plugin_rows(sel.plugin, query_scope):
-            probe_scope = query_scope.copy()
-            probe_scope.aggregates = {}
-            lazy = self._transform(sel, probe_scope, row)
-            where_scope = probe_scope.with_vars(row, lazy)
+            # Until its bin is known, a row's aggregates use the query's context.
+            row_scope = query_scope.copy()
+            row_scope.aggregates = Aggregates()
+            row_scope.aggregates.table = shared
+            lazy = self._transform(sel, row_scope, row)
+            where_scope = row_scope.with_vars(row, lazy)
             if sel.where is not None and not self.truthy(
                 self.eval(sel.where, where_scope), where_scope
             ):
                 continue
-            keys = [self.eval(expr, where_scope) for expr in sel.group_by]
-            key_value = keys[0] if len(keys) == 1 else keys
-            bin_key = v.go_value(key_value)
-            aggregates = bins[bin_key][0] if bin_key in bins else {}
-            bin_scope = query_scope.copy()
-            bin_scope.aggregates = aggregates
-            final = self._transform(sel, bin_scope, row).materialize()
-            bins[bin_key] = (aggregates, final)
+            key_expr = (
+                sel.group_by[0]
+                if len(sel.group_by) == 1
+                else ast.Tuple(sel.group_by, line=0, column=0)
+            )
+            bin_key = v.go_value(self.eval(key_expr, where_scope))
+            table = bins[bin_key][0] if bin_key in bins else {}
+            row_scope.aggregates.table = table
+            bins[bin_key] = (table, lazy.materialize())
         for _, final_row in bins.values():
-            if final_row is not None:
-                yield final_row
+            yield final_row
 
     def _sort(
         self, rows: list[dict[str, Any]], column: str, desc: bool, scope: Scope
     ) -> list[dict[str, Any]]:
-        for row in rows:
-            if column not in row:
-                scope.log(f"ERROR:Order by column {column} not present in row")
-                break
+        if self.velociraptor:
+            # Velociraptor's sorter logs this (golden tests fail on it); vfilter's does not.
+            for row in rows:
+                if column not in row:
+                    scope.log(f"ERROR:Order by column {column} not present in row")
+                    break
+
+        def less(a: dict[str, Any], b: dict[str, Any]) -> bool:
+            # vfilter's sorter: a row without the column is never less nor greater; DESC
+            # is "not less" (so equal keys, NULLs included, come out reversed).
+            if column not in a or column not in b:
+                return False
+            less_than = self.lt(a[column], b[column])
+            return not less_than if desc else less_than
+
+        if len(rows) <= 12:
+            # Go's sort (pdqsort) is an insertion sort up to 12 elements: done the same way,
+            # so that ties and the protocols' cross-type quirks order rows as vfilter does.
+            ordered = list(rows)
+            for i in range(1, len(ordered)):
+                j = i
+                while j > 0 and less(ordered[j], ordered[j - 1]):
+                    ordered[j], ordered[j - 1] = ordered[j - 1], ordered[j]
+                    j -= 1
+            return ordered
 
         def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
-            left, right = a.get(column, v.NULL), b.get(column, v.NULL)
-            if v.lt(left, right):
-                return -1
-            if v.lt(right, left):
-                return 1
-            return 0
+            return -1 if less(a, b) else 1 if less(b, a) else 0
 
-        ordered = sorted(rows, key=functools.cmp_to_key(compare))
-        if desc:
-            ordered.reverse()
-        return ordered
+        return sorted(rows, key=functools.cmp_to_key(compare))
 
     def _transform(self, sel: ast.Select, scope: Scope, row: Any) -> LazyRow:
         lazy = LazyRow()
@@ -439,10 +533,11 @@ class Evaluator:
     def plugin_rows(self, plugin: ast.Plugin, scope: Scope) -> Iterator[Any]:
         parts = plugin.parts
         if plugin.args is None:
-            found, value = self._resolve_parts(parts, scope, plugin, kind="Plugin")
+            found, value = self._resolve_parts(parts, scope, kind="Plugin")
             if not found:
+                self._plugin_not_found(plugin, scope, logged=True)
                 return iter(())
-            return self.rows_of(value, scope)
+            return self._variable_rows(value, scope)
         args = self._eager_args(plugin.args, scope)
         if parts[0] == "Artifact" and len(parts) > 1:
             return self._artifact(".".join(parts[1:]), args, scope, plugin)
@@ -453,45 +548,89 @@ class Evaluator:
                 return mocks.call_plugin(name, args)
             impl = self.registry.plugins.get(name)
             if impl is not None:
-                extra = unrecognized_arg("plugin", name, args)
-                if extra is not None:
-                    scope.log(f"{name}: Extra unrecognized arg {extra}")
+                if not self._args_ok("plugin", name, args, scope):
                     return iter(())
                 ctx = CallContext(self, scope, plugin)
                 return impl(ctx, Args(args, ctx, name))
-        found, value = self._resolve_parts(parts, scope, plugin, kind="Plugin", quiet=True)
+        found, value = self._resolve_parts(parts, scope, kind="Plugin", quiet=True)
         if not found:
+            self._plugin_not_found(plugin, scope, logged=False)
+            return iter(())
+        return self._call_stored(value, args, scope, plugin, plugin.name)
+
+    def _plugin_not_found(self, plugin: ast.Plugin, scope: Scope, *, logged: bool) -> None:
+        """vfilter logs ``Plugin X not found. Current Scope is ...`` and ``Plugin X not found.``
+        and the query has no rows. A plugin Velociraptor has but the simulator does not model
+        stops the run instead: going on would simulate something else than what runs."""
+        name = plugin.name
+        if self.velociraptor and _velociraptor_knows("plugin", name):
             raise VqlRuntimeError(
-                f"plugin {plugin.name}() is not available in the simulator{_where(plugin)}",
+                f"plugin {name}() is not available in the simulator{_where(plugin)}",
                 hint="plugins the simulator implements: "
                 + ", ".join(sorted(self.registry.plugins)),
             )
-        return self._call_stored(value, args, scope, plugin)
+        if not logged:
+            scope.log(f"ERROR:Plugin {name} not found. {scope.print_vars()}")
+        scope.log(f"ERROR:Plugin {name} not found.")
 
     def _call_stored(
-        self, value: Any, args: dict[str, Any], scope: Scope, node: ast.Node
+        self, value: Any, args: dict[str, Any], scope: Scope, node: ast.Node, name: str
     ) -> Iterator[Any]:
-        if isinstance(value, StoredExpression):
-            subscope = self._bind(value.params, args, scope)
-            return self.rows_of(self.eval(value.expr, subscope), scope)
         if isinstance(value, StoredQuery):
-            subscope = self._bind(value.params, args, scope)
-            subscope.aggregates = {}
-            return self.select(value.select, subscope)
-        name = getattr(node, "name", "?")
-        scope.log(f"ERROR:Symbol {name} is not callable")
-        return iter(())
+            return self.select(value.select, self._bind_query(value, args, scope, name))
+        if isinstance(value, StoredExpression):
+            return self._variable_rows(self._call_expression(value, args, scope), scope)
+        return self._variable_rows(value, scope)
 
-    def _bind(
-        self, params: tuple[ast.LetParam, ...] | None, args: dict[str, Any], scope: Scope
+    def _bind_query(
+        self, query: StoredQuery, args: dict[str, Any], scope: Scope, name: str
     ) -> Scope:
-        subscope = scope.copy()
+        """The scope a stored query called with arguments runs in: the caller's, plus a frame
+        with the arguments (vfilter logs those the LET does not declare)."""
+        declared = {p.name for p in query.params or ()}
+        for arg in args:
+            if arg not in declared:
+                scope.log(f"ERROR:Extra unrecognized arg {arg} when calling {name}")
+        subscope = scope.with_vars(self._frame(query.params, args, scope))
+        subscope.aggregates = Aggregates()
+        return subscope
+
+    def _frame(
+        self, params: tuple[ast.LetParam, ...] | None, args: dict[str, Any], scope: Scope
+    ) -> dict[str, Any]:
+        """The arguments frame of a LET call: the arguments, then the defaults not given."""
         frame = dict(args)
         for param in params or ():
             if param.name not in frame and param.default is not None:
                 frame[param.name] = self.eval(param.default, scope)
-        subscope.append_vars(frame)
-        return subscope
+        return frame
+
+    def _call_expression(self, value: StoredExpression, args: dict[str, Any], scope: Scope) -> Any:
+        result = self.eval(value.expr, scope.with_vars(self._frame(value.params, args, scope)))
+        if isinstance(result, StoredExpression):
+            return self.reduce_stored(result, scope)
+        return result
+
+    def _args_ok(self, kind: str, name: str, args: dict[str, Any], scope: Scope) -> bool:
+        """The argument checks the call goes through before it runs (see `argspecs`)."""
+        if not self.velociraptor:
+            table = VFILTER_FUNCTION_SPECS if kind == "function" else VFILTER_PLUGIN_SPECS
+            spec = table.get(name)
+            return spec is None or check_vfilter_args(spec, name, args, scope.log)
+        extra = unrecognized_arg(kind, name, args)
+        if extra is not None:
+            scope.log(f"{name}: Extra unrecognized arg {extra}")
+            return False
+        missing = missing_arg(kind, name, args)
+        if missing is not None:
+            scope.log(f"{name}: Field {missing} is required")
+            return False
+        return True
+
+    def _error_value(self, name: str) -> Any:
+        if not self.velociraptor and name in VFILTER_FUNCTION_SPECS:
+            return VFILTER_FUNCTION_SPECS[name].error_value
+        return v.NULL
 
     def _artifact(
         self, name: str, args: dict[str, Any], scope: Scope, node: ast.Node
@@ -505,8 +644,24 @@ class Evaluator:
             )
         return artifacts.run(name, args, scope, self)
 
+    def _variable_rows(self, value: Any, scope: Scope) -> Iterator[Any]:
+        """The rows of ``FROM name`` where `name` is not a plugin: a query's rows; a list's
+        items; any other value (NULL included) is one row (with no columns unless it is a dict).
+        """
+        if is_query(value):
+            return self.rows_of(value, scope)
+        if isinstance(value, StoredExpression):
+            return self._variable_rows(self.reduce_stored(value, scope), scope)
+        if isinstance(value, LazyExpr):
+            return self._variable_rows(value.reduce(), scope)
+        if isinstance(value, list | tuple):
+            return iter(value)
+        return iter((value,))
+
     def rows_of(self, value: Any, scope: Scope) -> Iterator[Any]:
-        """Iterate anything usable as rows: a query, a list, a dict or a single value."""
+        """Rows of a plugin argument (vfilter's ``arg_parser.ToStoredQuery``): a query's rows;
+        otherwise the list's items (or the single value), NULLs skipped, each value without
+        members wrapped as ``{"_value": value}``."""
         if isinstance(value, StoredQuery):
             return self.select(value.select, scope.copy())
         if isinstance(value, StoredQueryCallSite):
@@ -515,11 +670,8 @@ class Evaluator:
             return self.rows_of(self.reduce_stored(value, scope), scope)
         if isinstance(value, LazyExpr):
             return self.rows_of(value.reduce(), scope)
-        if isinstance(value, list | tuple):
-            return iter(value)
-        if v.is_null(value):
-            return iter(())
-        return iter((value,))
+        items = value if isinstance(value, list | tuple) else [value]
+        return (as_row(item) for item in items if not v.is_null(item))
 
     def materialize(self, value: Any, scope: Scope) -> list[Any]:
         return list(self.rows_of(value, scope))
@@ -545,13 +697,14 @@ class Evaluator:
         return v.truthy(value)
 
     def reduce_stored(self, value: StoredExpression, scope: Scope) -> Any:
-        return self.eval(value.expr, self._bind(value.params, {}, scope))
+        """A LET expression referenced without a call: evaluated with a frame of its
+        parameters' defaults (empty when it has none)."""
+        return self._call_expression(value, {}, scope)
 
     def _resolve_parts(
         self,
         parts: tuple[str, ...],
         scope: Scope,
-        node: ast.Node,
         *,
         kind: str = "Symbol",
         quiet: bool = False,
@@ -569,10 +722,7 @@ class Evaluator:
                     scope.log(f"ERROR:{kind} {full} not found. {scope.print_vars()}")
             return False, v.NULL
         for part in parts[1:]:
-            value = self.reduce_lazy(value, scope)
-            found, value = v.associative(value, part)
-            if not found:
-                return True, v.NULL
+            value = v.associative(self.reduce_lazy(value, scope), part)[1]
         return True, value
 
     def reduce_lazy(self, value: Any, scope: Scope) -> Any:
@@ -582,27 +732,16 @@ class Evaluator:
         if isinstance(value, LazyExpr):
             return value.reduce()
         if is_query(value):
-            return self.materialize(value, scope)
+            return v.MaterializedQuery(self.materialize(value, scope))
         return value
 
     def _symbol(self, node: ast.Symbol, scope: Scope) -> Any:
-        if len(node.parts) == 1:
-            found, value = scope.resolve(node.parts[0])
-            if not found:
-                name = node.parts[0]
-                if name in self.registry.functions:
-                    scope.log(f"ERROR:Symbol {name} is a function but it is not being called.")
-                else:
-                    scope.log(f"ERROR:Symbol {name} not found. {scope.print_vars()}")
-                return v.NULL
+        found, value = self._resolve_parts(node.parts, scope)
+        if found:
             if isinstance(value, StoredExpression):
                 value = self.reduce_stored(value, scope)
             elif isinstance(value, LazyExpr):
                 value = value.reduce()
-        else:
-            _, value = self._resolve_parts(node.parts, scope, node)
-            if isinstance(value, StoredExpression):
-                value = self.reduce_stored(value, scope)
         if node.negated:
             return _negate(value)
         return value
@@ -623,27 +762,26 @@ class Evaluator:
             impl = self.registry.functions.get(name)
             if impl is not None:
                 lazy_args = self._lazy_args(node.args, scope)
-                extra = unrecognized_arg("function", name, lazy_args)
-                if extra is not None:
-                    scope.log(f"{name}: Extra unrecognized arg {extra}")
-                    return v.NULL
+                if not self._args_ok("function", name, lazy_args, scope):
+                    return self._error_value(name)
                 ctx = CallContext(self, scope, node)
                 result = impl(ctx, Args(lazy_args, ctx, name))
                 return v.NULL if result is None else result
-        found, value = self._resolve_parts(parts, scope, node, quiet=True)
+        found, value = self._resolve_parts(parts, scope, quiet=True)
         if not found:
-            raise VqlRuntimeError(
-                f"function {node.name}() is not available in the simulator{_where(node)}",
-                hint="functions the simulator implements: "
-                + ", ".join(sorted(self.registry.functions)),
-            )
+            if self.velociraptor and _velociraptor_knows("function", node.name):
+                raise VqlRuntimeError(
+                    f"function {node.name}() is not available in the simulator{_where(node)}",
+                    hint="functions the simulator implements: "
+                    + ", ".join(sorted(self.registry.functions)),
+                )
+            scope.log(f"ERROR:Symbol {node.name} not found. {scope.print_vars()}")
+            return v.NULL
         if isinstance(value, StoredExpression):
-            subscope = self._bind(value.params, self._eager_args(node.args, scope), scope)
-            return self.eval(value.expr, subscope)
+            return self._call_expression(value, self._eager_args(node.args, scope), scope)
         if isinstance(value, StoredQuery):
-            subscope = self._bind(value.params, self._eager_args(node.args, scope), scope)
-            subscope.aggregates = {}
-            return StoredQueryCallSite(value, subscope)
+            args = self._eager_args(node.args, scope)
+            return StoredQueryCallSite(value, self._bind_query(value, args, scope, node.name))
         scope.log(f"ERROR:Symbol {node.name} is not a function but it is being called.")
         return v.NULL
 
@@ -677,6 +815,14 @@ class Evaluator:
                 result[arg.name] = LazyExpr(value, scope, self)
         return result
 
+    # ------------------------------------------------------------ operators
+
+    def lt(self, left: Any, right: Any) -> bool:
+        return v.lt(left, right, velociraptor=self.velociraptor)
+
+    def eq(self, left: Any, right: Any) -> bool:
+        return v.eq(left, right, velociraptor=self.velociraptor)
+
     def _binary(self, node: ast.BinaryOp, scope: Scope) -> Any:
         op = node.op
         if op == "AND":
@@ -695,43 +841,77 @@ class Evaluator:
             if self.truthy(right, scope):
                 return right if node.spelling == "||" else True
             return right
+        # vfilter reduces lazy operands but does not run a stored query for an operator: it is
+        # an opaque value, except for + (its rows) and the truth, member and index protocols.
         left = self._operand(self.eval(node.left, scope), scope)
         right = self._operand(self.eval(node.right, scope), scope)
         if op == "=":
-            return v.eq(left, right)
+            return self.eq(left, right)
         if op == "!=":
-            return not v.eq(left, right)
+            return not self.eq(left, right)
         if op == "<>":
             return False
         if op == "<":
-            return v.lt(left, right)
+            return self.lt(left, right)
         if op == "<=":
-            return v.lt(left, right) or v.eq(left, right)
+            return self.lt(left, right) or self.eq(left, right)
         if op == ">":
             return v.gt(left, right)
         if op == ">=":
-            return v.gt(left, right) or v.eq(left, right)
+            return v.gt(left, right) or self.eq(left, right)
         if op == "=~":
-            try:
-                return vql_match(right, left)
-            except VqlRegexError as exc:
-                scope.log(f"Compile regexp: {exc}")
-                return False
+            return self.match(right, left, scope)
         if op == "IN":
-            return v.membership(left, right)
+            return v.membership(left, right, velociraptor=self.velociraptor)
         if op == "+":
-            return v.add(left, right)
+            return self._add(left, right, scope)
         if op == "-":
             return v.sub(left, right)
         if op == "*":
-            return v.mul(left, right)
+            return v.mul(left, right, scope.log)
         if op == "/":
             return v.div(left, right)
         raise VqlRuntimeError(f"operator {op!r} is not supported{_where(node)}")
 
+    def match(self, pattern: Any, value: Any, scope: Scope) -> bool:
+        """``scope.Match``: a pattern that does not compile is logged once per session (vfilter
+        keeps compiled patterns, and failures, in the scope's context) and matches nothing."""
+        try:
+            return vql_match(pattern, value, velociraptor=self.velociraptor)
+        except VqlRegexError as exc:
+            failed = scope.session.failed_patterns
+            if pattern not in failed:
+                failed.add(pattern)
+                scope.log(f"Compile regexp: {exc}")
+            return False
+
+    def _add(self, left: Any, right: Any, scope: Scope) -> Any:
+        """``+``, with vfilter's ``_StoredQueryAdd`` (``protocols/protocol_add.go``): a query (or
+        a materialized one) and a list or another query give the rows followed by the items (or
+        rows); a query and anything else is NULL."""
+
+        def query_like(value: Any) -> bool:
+            return is_query(value) or isinstance(value, v.MaterializedQuery)
+
+        if query_like(left) or query_like(right):
+            if v.is_null(left) or v.is_null(right):
+                return v.NULL
+            parts: list[Any] = []
+            for side in (left, right):
+                if is_query(side):
+                    parts.extend(self.materialize(side, scope))
+                elif isinstance(side, list | tuple):
+                    parts.extend(side)
+                else:
+                    return v.NULL
+            return parts
+        return v.add(left, right, velociraptor=self.velociraptor)
+
     def _operand(self, value: Any, scope: Scope) -> Any:
-        if isinstance(value, StoredExpression | LazyExpr) or is_query(value):
-            return self.reduce_lazy(value, scope)
+        if isinstance(value, StoredExpression):
+            return self.reduce_stored(value, scope)
+        if isinstance(value, LazyExpr):
+            return value.reduce()
         return value
 
     def _member(self, node: ast.Member, scope: Scope) -> Any:
@@ -744,7 +924,10 @@ class Evaluator:
         return v.associative(obj, index)[1]
 
     def _slice(self, node: ast.Slice, scope: Scope) -> Any:
-        obj = self.reduce_lazy(self.eval(node.obj, scope), scope)
+        obj = self.eval(node.obj, scope)
+        if is_query(obj):
+            return v.NULL  # vfilter slices lists, not queries
+        obj = self.reduce_lazy(obj, scope)
         bounds: list[int | None] = []
         for bound in (node.start, node.end):
             if bound is None:
@@ -755,6 +938,22 @@ class Evaluator:
                 return v.NULL
             bounds.append(number)
         return v.slice_value(obj, bounds[0], bounds[1])[1]
+
+
+def as_row(item: Any) -> Any:
+    """vfilter's ``storedQueryWrapper.toRow``: a value with members is a row as it is; any
+    other value becomes ``{"_value": value}``."""
+    if v.member_names(item):
+        return item
+    return {"_value": item}
+
+
+def _velociraptor_knows(kind: str, name: str) -> bool:
+    """Does Velociraptor define this function/plugin (``docs/references/vql.yaml``)?"""
+    from ..catalog import load_catalog
+
+    catalog = load_catalog()
+    return name in (catalog.functions if kind == "function" else catalog.plugins)
 
 
 def unrecognized_arg(kind: str, name: str, args: dict[str, Any]) -> str | None:
@@ -772,18 +971,43 @@ def unrecognized_arg(kind: str, name: str, args: dict[str, Any]) -> str | None:
     return None
 
 
+def missing_arg(kind: str, name: str, args: dict[str, Any]) -> str | None:
+    """The first argument vql.yaml marks required that the call does not give, or None."""
+    from ..catalog import load_catalog
+
+    catalog = load_catalog()
+    spec = (catalog.functions if kind == "function" else catalog.plugins).get(name)
+    if spec is None:
+        return None
+    for required in spec.required_args:
+        if required not in args:
+            return required
+    return None
+
+
 def _negate(value: Any) -> Any:
+    """vfilter's ``-name``: NOT for a boolean, minus for a number, NULL for anything else."""
     if isinstance(value, bool):
         return not value
     if v.is_number(value):
         return -value
-    return value
+    return v.NULL
 
 
-def _limit(rows: Iterator[dict[str, Any]], limit: int) -> Iterator[dict[str, Any]]:
-    if limit <= 0:
-        return
+def _limit(
+    rows: Iterator[dict[str, Any]], limit: int, session: Session
+) -> Iterator[dict[str, Any]]:
+    """vfilter's LIMIT: a row is counted after it is emitted, so ``LIMIT 0`` (or less) still
+    gives one row. The query runs in its own goroutine, one row ahead of its consumer: when the
+    limit is reached, the next row is already being evaluated (its columns run, and log), unless
+    getting it means starting new work (the next row of a ``foreach`` query, the next query of
+    a ``chain``), which the cancellation stops first (`Session.cancelling`)."""
     for count, row in enumerate(rows, start=1):
         yield row
         if count >= limit:
+            session.cancelling += 1
+            try:
+                next(rows, None)
+            finally:
+                session.cancelling -= 1
             return

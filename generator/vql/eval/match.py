@@ -19,14 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..regex import matches
-from .values import Timestamp, go_value, is_number
+from .values import MaterializedQuery, Timestamp, go_value, is_number
 
 MATCH_ALL = frozenset({".", ".*", ""})
 """Patterns vfilter's dispatcher answers TRUE for without compiling them."""
 
 
-def vql_match(pattern: Any, value: Any) -> bool:
-    """``value =~ pattern``, i.e. vfilter's ``scope.Match(pattern, value)``.
+def vql_match(pattern: Any, value: Any, *, velociraptor: bool = True) -> bool:
+    """``value =~ pattern``, i.e. vfilter's ``scope.Match(pattern, value)`` (with Velociraptor's
+    protocol for numbers and times unless `velociraptor` is False).
 
     Raises `VqlRegexError` when the pattern does not compile (the caller logs it).
     """
@@ -36,8 +37,8 @@ def vql_match(pattern: Any, value: Any) -> bool:
         return True
     if isinstance(value, str):
         return matches("(?i)" + pattern, value)
-    if isinstance(value, list | tuple):
-        return any(vql_match(pattern, item) for item in value)
-    if is_number(value) or isinstance(value, Timestamp):
+    if isinstance(value, list | tuple) and not isinstance(value, MaterializedQuery):
+        return any(vql_match(pattern, item, velociraptor=velociraptor) for item in value)
+    if velociraptor and (is_number(value) or isinstance(value, Timestamp)):
         return matches("(?i)" + pattern, go_value(value))
     return False

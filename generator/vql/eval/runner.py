@@ -36,7 +36,4 @@ def run_text(
 ) -> Iterator[dict[str, Any]]:
     """Evaluate every statement of `text` in `scope`; yield the rows of its SELECTs."""
     for statement in statements if statements is not None else _parse(text).statements:
-        if isinstance(statement, ast.Let):
-            evaluator.run_let(statement, scope)
-        else:
-            yield from evaluator.select(statement, scope.copy())
+        yield from evaluator.run_statement(statement, scope)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .values import NULL, Members, member_names
+from .values import NULL, Members, associative, member_names
 
 if TYPE_CHECKING:
     from .artifacts import ArtifactSet
@@ -50,6 +50,11 @@ class Session:
     logs_read: int = 0
     dedup: dict[str, float] = field(default_factory=dict)
     at_exit: list[Callable[[], None]] = field(default_factory=list)
+    failed_patterns: set[str] = field(default_factory=set)
+    """Regexes that did not compile: logged the first time only, as vfilter does."""
+    cancelling: int = 0
+    """Above 0 while a LIMIT reads the one row vfilter evaluates ahead: plugins that would start
+    new work for it (the next ``foreach`` row's query, ``chain``'s next query) stop instead."""
     log_sink: Callable[[str], None] | None = None
     clock_ticks: int = 1
 
@@ -62,6 +67,17 @@ class Session:
         return [line.message for line in self.logs]
 
 
+class Aggregates:
+    """The state of aggregate functions (count, sum, min, max, enumerate), per call site: vfilter
+    keeps it in the scope's context, shared by a query's rows, one per GROUP BY bin. Scopes
+    copied from each other share it; `table` is switched to a bin's when a row joins it."""
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: dict[int, Any] = {}
+
+
 class Scope(Members):
     __slots__ = ("aggregates", "frames", "session")
 
@@ -69,11 +85,11 @@ class Scope(Members):
         self,
         session: Session,
         frames: list[Any] | None = None,
-        aggregates: dict[int, Any] | None = None,
+        aggregates: Aggregates | None = None,
     ) -> None:
         self.session = session
         self.frames: list[Any] = frames if frames is not None else [{"NULL": NULL}]
-        self.aggregates: dict[int, Any] = aggregates if aggregates is not None else {}
+        self.aggregates = aggregates if aggregates is not None else Aggregates()
 
     def copy(self) -> Scope:
         return Scope(self.session, list(self.frames), self.aggregates)
@@ -86,6 +102,9 @@ class Scope(Members):
         self.frames.append(frame)
 
     def resolve(self, name: str) -> tuple[bool, Any]:
+        """vfilter's ``Scope.Resolve``: the newest frame that has `name`; when none has it but
+        a frame gives a default (a lazy row), NULL, found."""
+        default = False
         for frame in reversed(self.frames):
             if isinstance(frame, dict):
                 if name in frame:
@@ -94,22 +113,28 @@ class Scope(Members):
                 found, value = frame.get_member(name)
                 if found:
                     return True, value
-        return False, NULL
+                default = default or frame.provides_default
+            else:
+                # A row that is a plain value (FROM a variable holding numbers, NULL...):
+                # vfilter's generic associative answers NULL for any name, as a default.
+                found, value = associative(frame, name)
+                if found:
+                    return True, value
+                default = True
+        return default, NULL
 
     def log(self, message: str) -> None:
         self.session.log(message)
 
     def print_vars(self) -> str:
-        """vfilter's ``PrintVars``: the names in each frame."""
-        return ", ".join("[" + ", ".join(member_names(frame)) + "]" for frame in self.frames)
+        """vfilter's listing of the scope in a "not found" log line: the names in each frame."""
+        listing = ", ".join("[" + ", ".join(member_names(frame)) + "]" for frame in self.frames)
+        return "Current Scope is " + listing
 
-    # Members: ``SELECT * FROM scope()`` and ``get(field=...)`` see every variable.
+    # Members: ``get(field=...)`` and ``x.y`` on the scope see every variable, but the scope
+    # lists no members, so ``SELECT * FROM scope()`` copies nothing (vfilter).
     def member_names(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for frame in self.frames:
-            for name in member_names(frame):
-                seen.setdefault(name, None)
-        return list(seen)
+        return []
 
     def get_member(self, name: str) -> tuple[bool, Any]:
         return self.resolve(name)

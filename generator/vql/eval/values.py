@@ -43,6 +43,26 @@ def is_null(value: object) -> bool:
     return value is None or value is NULL
 
 
+class NilList(list):  # type: ignore[type-arg]
+    """Go's nil ``[]Any``: what member access on a list gives when no element has the member.
+
+    An empty list everywhere (``= []`` is true, ``= NULL`` false), but a column holding it is
+    JSON ``null``, a materialized LET holding it is NULL, and a tuple, array or ``dict()``
+    built from it holds an ordinary empty list (vfilter copies the value there)."""
+
+
+class MaterializedQuery(list):  # type: ignore[type-arg]
+    """A query's rows kept in memory (``LET x <= SELECT ...``; vfilter's in-memory
+    materializer): a list for iteration, ``len``, indexing, slicing, ``+`` and JSON, but not for
+    the ``=``, ``IN`` and ``=~`` protocols (it equals nothing, itself included), and a member
+    of it is the member of every row, NULL where a row lacks it (``q.x``)."""
+
+
+def copied(value: Any) -> Any:
+    """A value as vfilter stores it in a new tuple, array or dict: a nil list becomes []."""
+    return [] if isinstance(value, NilList) else value
+
+
 @dataclass(frozen=True)
 class Timestamp:
     """A Go ``time.Time`` (always UTC here)."""
@@ -149,6 +169,9 @@ def _port(host: str) -> str:
 class Members:
     """Anything that exposes named members to VQL (rows from plugins, the scope)."""
 
+    provides_default = False
+    """True when, as a scope frame, it answers NULL for names it lacks (vfilter's lazy row)."""
+
     def member_names(self) -> list[str]:
         raise NotImplementedError
 
@@ -166,6 +189,18 @@ def is_number(value: object) -> bool:
 def to_int64(value: object) -> int | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    return None
+
+
+def to_int64_arg(value: object) -> int | None:
+    """vfilter's ``utils.ToInt64`` as its arg parser uses it: integers, floats (truncated
+    toward zero) and booleans (1 or 0); None for anything else."""
+    if isinstance(value, bool):
+        return int(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
@@ -203,35 +238,59 @@ def truthy(value: Any, reducer: Callable[[Any], Any] | None = None) -> bool:
     return False
 
 
-def eq(a: Any, b: Any) -> bool:
-    """vfilter's Eq protocol."""
+def _num(value: Any) -> int | float | None:
+    """A number as vfilter's comparison and arithmetic protocols read it: integers, floats and
+    booleans (1 and 0); None for anything else."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def eq(a: Any, b: Any, *, velociraptor: bool = False) -> bool:
+    """vfilter's ``EqDispatcher.Eq`` (``protocols/protocol_eq.go``), as the oracle answers it.
+
+    NULL equals only NULL; strings equal strings; booleans equal booleans, and otherwise compare
+    as 1/0 with integers and truncated floats (``TRUE = 1.5``); a float compares with any number
+    or boolean as a float; an integer with a float as a float; lists element by element; dicts
+    by keys and values. With `velociraptor`, Velociraptor's ``_BoolEq`` (``vql/protocols/
+    protocols.go``): a boolean equals the strings "Y", "y", "TRUE", "True" when true.
+    """
     if is_null(a):
         return is_null(b)
+    if isinstance(a, MaterializedQuery) or isinstance(b, MaterializedQuery):
+        return False
     if isinstance(a, str):
-        if isinstance(b, str):
-            return a == b
-    elif isinstance(a, bool):
+        return isinstance(b, str) and a == b
+    if isinstance(a, bool):
         if isinstance(b, bool):
             return a == b
-    elif isinstance(a, float):
-        rhs = to_float(b)
-        if rhs is not None:
-            return a == rhs
-    elif isinstance(a, Timestamp):
+        if velociraptor and isinstance(b, str):
+            return a == (b in ("Y", "y", "TRUE", "True"))
+        rhs = to_int64_arg(b)
+        return rhs is not None and int(a) == rhs
+    if isinstance(a, float):
+        rhs_float = _num(b)
+        return rhs_float is not None and a == float(rhs_float)
+    if isinstance(a, int):
+        if isinstance(b, float):
+            return float(a) == b
+        rhs = to_int64_arg(b)
+        return rhs is not None and a == rhs
+    if isinstance(a, Timestamp):
         other = _to_time(b)
-        if other is not None:
-            return a.moment == other.moment
-    lhs = to_int64(a)
-    if lhs is not None and not isinstance(a, float):
-        rhs_int = to_int64(b)
-        if rhs_int is not None:
-            if isinstance(b, float):
-                return float(lhs) == b
-            return lhs == rhs_int
+        return other is not None and a.moment == other.moment
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(eq(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(
+            eq(x, y, velociraptor=velociraptor) for x, y in zip(a, b, strict=True)
+        )
     if isinstance(a, dict) and isinstance(b, dict):
-        return a is b or (list(a.keys()) == list(b.keys()) and all(eq(a[k], b[k]) for k in a))
+        return list(a) == list(b) and all(eq(a[k], b[k], velociraptor=velociraptor) for k in a)
     return False
 
 
@@ -243,102 +302,167 @@ def _to_time(value: Any) -> Timestamp | None:
     return None
 
 
-def lt(a: Any, b: Any) -> bool:
-    """vfilter's Lt protocol: numbers, strings and times; anything else is not less."""
-    if is_number(a) and is_number(b):
-        return bool(a < b)
+def lt(a: Any, b: Any, *, velociraptor: bool = False) -> bool:
+    """vfilter's ``LtDispatcher.Lt`` (``protocols/protocol_lt.go``), as the oracle answers it.
+
+    Numbers and booleans (1/0) compare as numbers; strings with strings; times with times; any
+    other non-NULL value (a string, list, dict, query) is less than any integer (not a float or
+    boolean): ``"a" < 10`` is true, and so is ``"a" > 10``. With `velociraptor`, two lists
+    compare by their first elements, an empty list being the smallest (Velociraptor's
+    ``_SliceLt``, ``vql/protocols/slice.go``).
+    """
+    if is_null(a) or is_null(b):
+        return False
+    lhs, rhs = _num(a), _num(b)
+    if lhs is not None:
+        return rhs is not None and lhs < rhs
     if isinstance(a, str) and isinstance(b, str):
         return a < b
     if isinstance(a, Timestamp):
         other = _to_time(b)
         return other is not None and a.moment < other.moment
-    return False
+    if velociraptor and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if not a:
+            return True
+        if not b:
+            return False
+        return lt(a[0], b[0], velociraptor=True)
+    return _is_int(b)
 
 
 def gt(a: Any, b: Any) -> bool:
-    if is_number(a) and is_number(b):
-        return bool(a > b)
+    """vfilter's ``GtDispatcher.Gt`` (``protocols/protocol_gt.go``), as the oracle answers it.
+
+    Not the mirror of `lt`: an integer is greater only than integers and floats (never than a
+    boolean); a float than any number or boolean; a boolean compares as 1/0 with floats, but
+    against an integer the answer is reversed (``FALSE > 1`` is true, ``TRUE > 0`` false, a
+    quirk of vfilter's integer fallback); strings with strings; any other non-NULL value is
+    greater than any integer (``"a" > 10``). Velociraptor registers no ``Gt`` protocol.
+    """
+    if is_null(a) or is_null(b):
+        return False
+    if isinstance(a, bool):
+        if isinstance(b, float):
+            return int(a) > b
+        if _is_int(b):
+            return bool(int(a) < b)
+        return False
+    if isinstance(a, float):
+        rhs = _num(b)
+        return rhs is not None and a > rhs
+    if isinstance(a, int):
+        return isinstance(b, int | float) and not isinstance(b, bool) and a > b
     if isinstance(a, str) and isinstance(b, str):
         return a > b
     if isinstance(a, Timestamp):
         other = _to_time(b)
         return other is not None and a.moment > other.moment
-    return False
+    return _is_int(b)
 
 
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, list | tuple):
-        return list(value)
-    return [value]
+def add(a: Any, b: Any, *, velociraptor: bool = False) -> Any:
+    """vfilter's ``AddDispatcher.Add`` (``protocols/protocol_add.go``), as the oracle answers it.
 
-
-def add(a: Any, b: Any) -> Any:
-    """vfilter's Add protocol (``protocol_add.go``)."""
-    if isinstance(a, str):
-        if isinstance(b, str):
-            return a + b
-    elif is_null(a):
+    NULL + anything is NULL; strings concatenate; integers add (int64, wrapping), a float adds
+    any number or boolean, an integer adds a float but not a boolean; a list on the left gets
+    the right value appended (its items when it is a list); any other value (not NULL) followed
+    by a list is prepended to it; anything else is NULL. With `velociraptor`, two dicts merge
+    (Velociraptor's ``_AddDict``, ``vql/protocols/dict.go``). Stored queries are handled by the
+    evaluator (vfilter's ``_StoredQueryAdd``).
+    """
+    if is_null(a):
         return NULL
-    elif isinstance(a, int) and not isinstance(a, bool):
-        if isinstance(b, int) and not isinstance(b, bool):
+    if isinstance(a, list | tuple):
+        return [*a, *(b if isinstance(b, list | tuple) else [b])]
+    if isinstance(b, list | tuple):
+        return [a, *b]
+    if isinstance(a, str):
+        return a + b if isinstance(b, str) else NULL
+    if isinstance(a, bool):
+        return NULL
+    if isinstance(a, float):
+        rhs = _num(b)
+        return NULL if rhs is None else a + rhs
+    if isinstance(a, int):
+        if _is_int(b):
             return _wrap64(a + b)
         if isinstance(b, float):
             return a + b
-    elif isinstance(a, float):
-        rhs = to_float(b)
-        if rhs is not None:
-            return a + rhs
-    if isinstance(a, list | tuple) or isinstance(b, list | tuple):
-        return _as_list(a) + _as_list(b)
+        return NULL
+    if velociraptor and isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **b}
     return NULL
+
+
+def _arith(a: Any, b: Any, op: Callable[[Any, Any], Any]) -> Any:
+    lhs, rhs = _num(a), _num(b)
+    if lhs is None or rhs is None:
+        return NULL
+    if isinstance(lhs, int) and isinstance(rhs, int):
+        return _wrap64(op(lhs, rhs))
+    return float(op(float(lhs), float(rhs)))
 
 
 def sub(a: Any, b: Any) -> Any:
-    """vfilter's Sub protocol: numbers only; times give seconds."""
-    if is_number(a) and is_number(b):
-        if isinstance(a, int) and isinstance(b, int):
-            return _wrap64(a - b)
-        return float(a) - float(b)
+    """vfilter's ``SubDispatcher.Sub`` (``protocols/protocol_sub.go``): numbers and booleans
+    (1/0), an integer result when neither is a float; two times give seconds; else NULL."""
     if isinstance(a, Timestamp):
         other = _to_time(b)
-        if other is not None:
-            return a.epoch() - other.epoch()
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return [x for x in a if not any(eq(x, y) for y in b)]
-    return NULL
+        return NULL if other is None else a.epoch() - other.epoch()
+    return _arith(a, b, lambda x, y: x - y)
 
 
-def mul(a: Any, b: Any) -> Any:
-    if is_number(a) and is_number(b):
-        if isinstance(a, int) and isinstance(b, int):
-            return _wrap64(a * b)
-        return float(a) * float(b)
-    return NULL
+STRING_LIMIT = 100_000_000
+"""vfilter refuses to build a string longer than this by multiplication (``protocol_mul.go``)."""
+
+
+def mul(a: Any, b: Any, log: Callable[[str], None] | None = None) -> Any:
+    """vfilter's ``MulDispatcher.Mul`` (``protocols/protocol_mul.go``): numbers and booleans
+    (1/0); a string times a number (truncated) or boolean repeats it, with vfilter's memory
+    check (over 100,000,000 bytes, or a negative count, is logged and NULL); else NULL."""
+    if isinstance(a, str):
+        count = to_int64_arg(b)
+        if count is None:
+            return NULL
+        size = len(a.encode("utf-8"))
+        total = size * count
+        if count < 0 or total > STRING_LIMIT:
+            if log is not None and size:
+                shown = total % 2**64 if count < 0 else total
+                log(
+                    f"Multiply Str x Int exceeded memory limits. Len Str {size} * Count "
+                    f"{count} = {shown}"
+                )
+            return NULL
+        return a * count
+    return _arith(a, b, lambda x, y: x * y)
 
 
 def div(a: Any, b: Any) -> Any:
-    """vfilter's Div dispatcher (``protocols/protocol_div.go``): always a float, NULL on zero.
-
-    Reproduced as written, including its quirk: when only the right operand is a float the
-    result is ``b / a`` (``7 / 2.0`` gives 0.2857...), and the zero check is then on `a`.
-    """
-    if not (is_number(a) and is_number(b)):
+    """vfilter's ``DivDispatcher.Div`` (``protocols/protocol_div.go``): numbers and booleans
+    (1/0), always a float, NULL on division by zero. Reproduced as the oracle answers it,
+    quirk included: when only the right operand is a float, the zero check is on the LEFT
+    operand (``0 / 1.5`` is NULL)."""
+    lhs, rhs = _num(a), _num(b)
+    if lhs is None or rhs is None:
         return NULL
-    if isinstance(a, float):
-        return NULL if b == 0 else a / float(b)
-    if isinstance(b, float):
-        return NULL if a == 0 else b / float(a)
-    return NULL if b == 0 else float(a) / float(b)
+    if not isinstance(lhs, float) and isinstance(rhs, float):
+        return NULL if lhs == 0 else lhs / rhs
+    return NULL if rhs == 0 else float(lhs) / float(rhs)
 
 
 def _wrap64(value: int) -> int:
     return ((value + 2**63) % 2**64) - 2**63
 
 
-def membership(a: Any, b: Any) -> bool:
-    """``a IN b``: element of a list, key of a dict, or substring... only lists and dicts."""
+def membership(a: Any, b: Any, *, velociraptor: bool = False) -> bool:
+    """vfilter's ``MembershipDispatcher`` (``protocols/protocol_membership.go``): ``a IN b`` is
+    an element of a list (by the ``=`` protocol), a key of a dict, or a substring of a string;
+    anything else (a stored query included: it is not run) is false."""
+    if isinstance(b, MaterializedQuery):
+        return False
     if isinstance(b, list | tuple):
-        return any(eq(a, item) for item in b)
+        return any(eq(a, item, velociraptor=velociraptor) for item in b)
     if isinstance(b, dict):
         return isinstance(a, str) and a in b
     if isinstance(b, str) and isinstance(a, str):
@@ -357,19 +481,37 @@ def associative(value: Any, key: Any) -> tuple[bool, Any]:
         if isinstance(value, dict):
             if key in value:
                 return True, value[key]
-            return False, NULL
+            return _dict_pseudo_field(value, key)
         if isinstance(value, Members):
             return value.get_member(key)
         if isinstance(value, GoUrl):
             return value.member(key)
         if isinstance(value, Timestamp):
             return _time_member(value, key)
+        if isinstance(value, MaterializedQuery):
+            return True, [copied(associative(row, key)[1]) for row in value]
         if isinstance(value, list | tuple):
-            # A list of dicts: the member of each element.
-            return True, [associative(item, key)[1] for item in value]
+            # vfilter: the member of every element that has it (a NULL element gives NULL, a
+            # list its own members); found when there is any. None is a nil list.
+            members: list[Any] = []
+            for item in value:
+                if is_null(item):
+                    members.append(NULL)
+                    continue
+                found, member = associative(item, key)
+                if found or isinstance(item, list | tuple):
+                    members.append(copied(member))
+            return bool(members), members if members else NilList()
         return False, NULL
     if isinstance(key, int) and not isinstance(key, bool):
-        if isinstance(value, list | tuple | str):
+        if isinstance(value, str):
+            # Indexing a string gives a byte (Go indexes a string's UTF-8 bytes).
+            data = value.encode("utf-8", "surrogateescape")
+            index = key + len(data) if key < 0 else key
+            if 0 <= index < len(data):
+                return True, data[index]
+            return False, NULL
+        if isinstance(value, list | tuple):
             index = key + len(value) if key < 0 else key
             if 0 <= index < len(value):
                 item = value[index]
@@ -381,7 +523,23 @@ def associative(value: Any, key: Any) -> tuple[bool, Any]:
     return False, NULL
 
 
+def _dict_pseudo_field(value: dict[str, Any], key: str) -> tuple[bool, Any]:
+    """vfilter's ordereddict associative (``protocols/ordereddict.go``): ``@Keys``, ``@Values``,
+    ``@Len`` and ``@String`` (compact JSON) of a dict that has no such key."""
+    if key == "@Keys":
+        return True, list(value)
+    if key == "@Values":
+        return True, list(value.values())
+    if key == "@Len":
+        return True, len(value)
+    if key == "@String":
+        return True, go_json_dumps(value, compact=True)
+    return False, NULL
+
+
 def slice_value(value: Any, start: int | None, end: int | None) -> tuple[bool, Any]:
+    if isinstance(value, NilList):
+        return True, NilList()
     if not isinstance(value, list | tuple | str):
         return False, NULL
     length = len(value)
@@ -667,7 +825,7 @@ def _format_verb(verb: str, arg: Any, flags: str, precision: str | None) -> str:
 
 def to_json_value(value: Any) -> Any:
     """The plain data Velociraptor's JSON encoder would emit for a value."""
-    if is_null(value):
+    if is_null(value) or isinstance(value, NilList):
         return None
     if isinstance(value, bool | int | str):
         return value
@@ -689,9 +847,13 @@ def to_json_value(value: Any) -> Any:
     return go_value(value)
 
 
-def go_json_dumps(value: Any, *, indent: int | None = None) -> str:
-    """``json.MarshalIndent`` spelling: HTML-safe escapes, UTF-8 kept."""
-    text = json.dumps(to_json_value(value), indent=indent, ensure_ascii=False)
+def go_json_dumps(value: Any, *, indent: int | None = None, compact: bool = False) -> str:
+    """``json.MarshalIndent`` spelling (``json.Marshal``'s when `compact`): HTML-safe escapes,
+    UTF-8 kept."""
+    separators = (",", ":") if compact else None
+    text = json.dumps(
+        to_json_value(value), indent=indent, ensure_ascii=False, separators=separators
+    )
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")

@@ -24,7 +24,8 @@ def if_(ctx: CallContext, args: Args) -> Any:
 @register("log")
 def log(ctx: CallContext, args: Args) -> Any:
     """Log a message; always TRUE. The same format string is logged once per `dedup` seconds."""
-    args.require("message")
+    if not args.require("message"):
+        return v.NULL
     fmt = args.string("message")
     dedup = args.integer("dedup", 60)
     session = ctx.session

@@ -8,11 +8,9 @@ import math
 from typing import Any
 
 from ...lexer import parse_go_int
-from ...regex import VqlRegexError
 from .. import values as v
 from ..engine import Args, CallContext, FunctionImpl, to_int
 from ..lambdas import call_lambda
-from ..match import vql_match
 from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
@@ -21,31 +19,38 @@ register = registrar(FUNCTIONS)
 
 @register("dict")
 def dict_(ctx: CallContext, args: Args) -> Any:
-    return {name: args.materialized(name) for name in args.names()}
+    """vfilter ``functions/functions.go`` ``_DictFunc``: a dict of the arguments (a query
+    argument is run into its rows)."""
+    return {name: v.copied(args.materialized(name)) for name in args.names()}
 
 
 @register("get")
 def get(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``get()`` (``vql/functions/functions.go``, ``_GetFunction``; it replaces
+    vfilter's): ``field`` (any key, e.g. an index) or else ``member`` (a dotted path) of
+    ``item`` (default: the scope; a query is run into its rows); ``default`` (NULL) when absent.
+    """
     default = args.value("default")
-    item = args.materialized("item") if args.has("item") else ctx.scope
+    item = (
+        ctx.evaluator.reduce_lazy(args.value("item"), ctx.scope) if args.has("item") else ctx.scope
+    )
+    if args.has("field"):
+        found, value = v.associative(item, args.value("field"))
+        return ctx.evaluator.reduce_lazy(value, ctx.scope) if found else default
     if args.has("member"):
         for part in args.string("member").split("."):
             found, item = v.associative(item, part)
             if not found:
                 return default
         return item
-    if args.has("field"):
-        field = args.value("field")
-        found, value = v.associative(item, field)
-        if not found:
-            return default
-        return ctx.evaluator.reduce_lazy(value, ctx.scope)
-    return item
+    ctx.log("get: either Field or Member should be specified.")
+    return v.NULL
 
 
 @register("set")
 def set_(ctx: CallContext, args: Args) -> Any:
-    args.require("item", "field")
+    if not args.require("item", "field"):
+        return v.NULL
     item = args.value("item")
     if not isinstance(item, dict):
         ctx.log("set: item is not a dict")
@@ -56,25 +61,27 @@ def set_(ctx: CallContext, args: Args) -> Any:
 
 @register("len")
 def len_(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``len()`` (``vql/functions/lists.go``, ``LenFunction``; it replaces
+    vfilter's, which gives 0 for a query): a query is run and its rows counted; the length of a
+    list, a dict or a string (in bytes); 0 for anything else."""
     item = args.materialized("list")
     if isinstance(item, str):
         return len(item.encode("utf-8"))
     if isinstance(item, list | tuple | dict):
         return len(item)
-    if isinstance(item, v.Members):
-        return len(item.member_names())
     return 0
 
 
 @register("array")
 def array(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``array()`` (``vql/functions/lists.go``, ``ArrayFunction``): the items of
+    the ``_`` argument (a list's items, or the value), then every other argument's value as
+    one item, in order (``array(a=[1, 2], b=[3, 4])`` is ``[[1, 2], [3, 4]]``)."""
     out: list[Any] = []
-    for name in args.names():
-        item = args.materialized(name)
-        if isinstance(item, list | tuple):
-            out.extend(item)
-        else:
-            out.append(item)
+    if args.has("_"):
+        first = args.materialized("_")
+        out.extend(first if isinstance(first, list | tuple) else [first])
+    out.extend(v.copied(args.materialized(name)) for name in args.names() if name != "_")
     return out
 
 
@@ -145,16 +152,67 @@ def str_(ctx: CallContext, args: Args) -> Any:
 
 @register("count")
 def count(ctx: CallContext, args: Args) -> Any:
+    """vfilter ``functions/aggregates.go`` ``_CountFunction``: 1, 2, 3... per call site within
+    a query (per bin under GROUP BY); ``items`` is ignored."""
     key = id(ctx.node)
-    total: int = ctx.scope.aggregates.get(key, 0) + 1
-    ctx.scope.aggregates[key] = total
+    total: int = ctx.scope.aggregates.table.get(key, 0) + 1
+    ctx.scope.aggregates.table[key] = total
     return total
+
+
+@register("sum")
+def sum_(ctx: CallContext, args: Args) -> Any:
+    """vfilter ``functions/aggregates.go`` ``_SumFunction``: the running sum of ``item`` (an
+    int64: a value that is not a number is an error, logged, and NULL)."""
+    if not args.has("item"):
+        ctx.log("sum: Field item is required")
+        return v.NULL
+    item = v.to_int64_arg(args.value("item"))
+    if item is None:
+        kind = v.go_type_name(args.value("item")).replace("[]interface {}", "[]types.Any")
+        ctx.log(f"sum: Field item should be an int not {kind}.")
+        return v.NULL
+    key = id(ctx.node)
+    total: int = ctx.scope.aggregates.table.get(key, 0) + item
+    ctx.scope.aggregates.table[key] = total
+    return total
+
+
+def _extreme(ctx: CallContext, args: Args, name: str, smaller: bool) -> Any:
+    if not args.has("item"):
+        ctx.log(f"{name}: Field item is required")
+        return v.NULL
+    item = ctx.evaluator.reduce_lazy(args.value("item"), ctx.scope)
+    key = id(ctx.node)
+    if key in ctx.scope.aggregates.table:
+        previous = ctx.scope.aggregates.table[key]
+        less = ctx.evaluator.lt(item, previous)
+        if (smaller and not less) or (not smaller and ctx.evaluator.lt(item, previous)):
+            item = previous
+    ctx.scope.aggregates.table[key] = item
+    return item
+
+
+@register("min")
+def min_(ctx: CallContext, args: Args) -> Any:
+    """vfilter ``functions/aggregates.go`` ``_MinFunction``: the smallest ``item`` so far (by
+    the ``<`` protocol; a value not less than the previous keeps the previous)."""
+    return _extreme(ctx, args, "min", smaller=True)
+
+
+@register("max")
+def max_(ctx: CallContext, args: Args) -> Any:
+    """vfilter ``functions/aggregates.go`` ``_MaxFunction``: the largest ``item`` so far (a
+    value less than the previous keeps the previous)."""
+    return _extreme(ctx, args, "min", smaller=False)
 
 
 @register("enumerate")
 def enumerate_(ctx: CallContext, args: Args) -> Any:
+    """vfilter ``functions/aggregates.go`` ``_EnumerateFunction``: every ``items`` value so far,
+    in a list."""
     key = id(ctx.node)
-    collected: list[Any] = ctx.scope.aggregates.setdefault(key, [])
+    collected: list[Any] = ctx.scope.aggregates.table.setdefault(key, [])
     collected.append(args.materialized("items"))
     return list(collected)
 
@@ -224,11 +282,4 @@ def filter_(ctx: CallContext, args: Args) -> Any:
             )
         condition = args.value("condition")
         return [item for item in items if ctx.truthy(call_lambda(ctx, condition, [item], "filter"))]
-    kept: list[Any] = []
-    for item in items:
-        try:
-            if vql_match(regex, item):
-                kept.append(item)
-        except VqlRegexError as exc:
-            ctx.log(f"Compile regexp: {exc}")
-    return kept
+    return [item for item in items if ctx.evaluator.match(regex, item, ctx.scope)]

@@ -23,7 +23,8 @@ register = registrar(FUNCTIONS)
 
 @register("format")
 def format_(ctx: CallContext, args: Args) -> Any:
-    args.require("format")
+    if not args.require("format"):
+        return v.NULL
     fmt = args.string("format")
     raw = args.materialized("args", None)
     if raw is None:
@@ -34,6 +35,24 @@ def format_(ctx: CallContext, args: Args) -> Any:
         items = [raw]
     items = [item.rfc3339() if isinstance(item, v.Timestamp) else item for item in items]
     return v.go_sprintf(fmt, items)
+
+
+@register("encode")
+def encode(ctx: CallContext, args: Args) -> Any:
+    """vfilter's ``encode()`` (``functions/functions.go``, ``_EncodeFunction``; Velociraptor
+    keeps it): ``string`` (any value, as Go's ``%v``) as ``hex``, as it is (``string``), or
+    decoded from UTF-16LE (``utf16``); other types are logged (as ``hex:``) and NULL."""
+    value = args.value("string")
+    text = value if isinstance(value, str) else v.go_value(value)
+    kind = args.string("type")
+    if kind == "hex":
+        return text.encode("utf-8", "surrogateescape").hex()
+    if kind == "string":
+        return text
+    if kind == "utf16":
+        return text.encode("utf-8", "surrogateescape").decode("utf-16-le", "replace")
+    ctx.log(f"hex: encoding {kind} not supported.")
+    return v.NULL
 
 
 @register("lowcase")
@@ -100,7 +119,8 @@ def url(ctx: CallContext, args: Args) -> Any:
 @register("regex_replace")
 def regex_replace(ctx: CallContext, args: Args) -> Any:
     """Go ``ReplaceAllString`` with ``(?i)`` prepended, as Velociraptor compiles it."""
-    args.require("source", "re")
+    if not args.require("source", "re"):
+        return v.NULL
     source = args.string("source")
     pattern = args.string("re")
     try:
@@ -124,7 +144,8 @@ def regex_replace(ctx: CallContext, args: Args) -> Any:
 @register("parse_string_with_regex")
 def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
     """Named (or ``gN``) groups of every match of every regex; groups never matched are ""."""
-    args.require("string", "regex")
+    if not args.require("string", "regex"):
+        return v.NULL
     text = args.string("string")
     result: dict[str, Any] = {}
     merged: list[str] = []

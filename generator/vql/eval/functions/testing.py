@@ -22,7 +22,8 @@ def _context(ctx: CallContext, name: str) -> MockContext | None:
 
 @register("mock")
 def mock(ctx: CallContext, args: Args) -> Any:
-    args.require("results")
+    if not args.require("results"):
+        return v.NULL
     results = normalise_results(args.materialized("results"))
     if results is None:
         ctx.log("mock: results should be a list")

@@ -25,3 +25,12 @@ def all_plugins() -> dict[str, PluginImpl]:
     for module in (control, data, endpoint):
         table.update(module.PLUGINS)
     return table
+
+
+VFILTER_PLUGINS = ("if", "flatten", "chain", "foreach", "range", "scope")
+"""vfilter's built-in plugins (``plugins/builtins.go``)."""
+
+
+def vfilter_plugins() -> dict[str, PluginImpl]:
+    table = all_plugins()
+    return {name: table[name] for name in VFILTER_PLUGINS}

@@ -20,10 +20,13 @@ def _is_row(item: Any) -> bool:
 
 @register("foreach")
 def foreach(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """Run `query` once per row of `row` (a non-dict row is seen as ``_value``)."""
-    args.require("row")
+    """vfilter ``plugins/foreach.go``: for each row of ``row`` (a list's items, NULLs skipped,
+    values without members seen as ``{"_value": value}``; ``column`` picks one column of each
+    row), run ``query`` with the row's columns in scope; without ``query``, the rows themselves.
+    The next row's query is not started once the consumer has stopped (a LIMIT)."""
     column = args.string("column")
     query = args.value("query", None)
+    started = False
     for item in ctx.rows(args.value("row")):
         if column:
             item = v.associative(item, column)[1]
@@ -32,15 +35,20 @@ def foreach(ctx: CallContext, args: Args) -> Iterator[Any]:
         if query is None:
             yield item
             continue
+        if started and ctx.session.cancelling:
+            return
+        started = True
         yield from ctx.rows(query, ctx.scope.with_vars(item))
 
 
 @register("chain")
 def chain(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """Each argument's rows in turn (``async`` is accepted and runs them in order)."""
-    for name in args.names():
-        if name == "async":
-            continue
+    """vfilter ``plugins/chain.go`` (Velociraptor's ``vql/common/chain.go`` adds ``async``,
+    accepted here and run in order): each argument's rows in turn; the next query is not
+    started once the consumer has stopped (a LIMIT)."""
+    for index, name in enumerate(n for n in args.names() if n != "async"):
+        if index and ctx.session.cancelling:
+            return
         yield from ctx.rows(args.value(name))
 
 
@@ -86,8 +94,23 @@ def flatten(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("range")
 def range_(ctx: CallContext, args: Args) -> Iterator[Any]:
-    step = args.integer("step", 1) or 1
-    for value in range(args.integer("start"), args.integer("end"), step):
+    """vfilter ``plugins/range.go``: ``_value`` from ``start`` (default 0) while below ``end``,
+    by ``step`` (0 counts as 1); arguments must be integers (else logged, no rows)."""
+    bounds: dict[str, int] = {}
+    for name, default in (("start", 0), ("end", 0), ("step", 1)):
+        if not args.has(name):
+            bounds[name] = default
+            continue
+        value = args.value(name)
+        number = v.to_int64_arg(value)
+        if number is None:
+            ctx.log(f"range: Field {name} should be an int not {v.go_type_name(value)}.")
+            return
+        bounds[name] = number
+    step = bounds["step"] or 1
+    if step < 0:
+        return
+    for value in range(bounds["start"], bounds["end"], step):
         yield {"_value": value}
 
 

@@ -19,7 +19,8 @@ register = registrar(PLUGINS)
 @register("parse_csv")
 def parse_csv(ctx: CallContext, args: Args) -> Iterator[Any]:
     """CSV with a header line; with ``accessor='data'`` the filename is the text itself."""
-    args.require("filename")
+    if not args.require("filename"):
+        return
     accessor = args.string("accessor", "auto")
     if accessor == "data":
         texts = args.strings("filename")
