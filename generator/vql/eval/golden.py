@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import yaml
 from ...errors import VrqError
 from .api import Engine
 from .artifacts import ArtifactSet
+from .sandbox import SandboxFileSystem
 from .values import go_json_dumps, to_json_value
 
 GOLDEN_CONFIG: dict[str, Any] = {
@@ -109,14 +111,24 @@ def parse_output(text: str) -> list[tuple[str, Any]]:
         position = end
 
 
+SRC_DIR = "/src"
+"""Where a golden run's fixture folder appears in its file system (the ``srcDir`` variable)."""
+
+
 def run_golden(
     fixture: Path,
     artifact_files: list[Path],
     expected_output: Path | None = None,
     *,
     config: dict[str, Any] | None = None,
+    src_dir: Path | None = None,
 ) -> GoldenResult:
-    """Run `fixture` with `artifact_files` callable as ``Artifact.<name>()``."""
+    """Run `fixture` with `artifact_files` callable as ``Artifact.<name>()``.
+
+    The run gets a temporary folder as its file system (`SandboxFileSystem`): `src_dir` (by
+    default the fixture's folder) is copied to ``/src``, which ``srcDir`` names, as
+    Velociraptor's ``make golden`` passes ``--env srcDir=...``; the folder is removed after.
+    """
     data = load_fixture(fixture)
     artifacts = ArtifactSet()
     for path in artifact_files:
@@ -124,11 +136,26 @@ def run_golden(
     params = data.get("Parameters") or {}
     if not isinstance(params, dict):
         raise VrqError(f"{fixture}: `Parameters` must be a mapping")
-    engine = Engine(
-        config=dict(config or GOLDEN_CONFIG),
-        env={str(k): v for k, v in params.items()},
-        artifacts=artifacts,
-    )
+    with tempfile.TemporaryDirectory(prefix="vrq-golden-") as folder:
+        files = SandboxFileSystem(Path(folder))
+        files.place(src_dir or fixture.parent, SRC_DIR)
+        engine = Engine(
+            config=dict(config or GOLDEN_CONFIG),
+            env={"srcDir": SRC_DIR, **{str(k): v for k, v in params.items()}},
+            artifacts=artifacts,
+            side_effects=files,
+        )
+        files.log = engine.session.log
+        return _run_queries(fixture, data, engine, files, expected_output)
+
+
+def _run_queries(
+    fixture: Path,
+    data: dict[str, Any],
+    engine: Engine,
+    files: SandboxFileSystem,
+    expected_output: Path | None,
+) -> GoldenResult:
     expected: list[tuple[str, Any]] = []
     if expected_output is not None:
         try:
@@ -139,6 +166,7 @@ def run_golden(
     for index, query in enumerate(data["Queries"]):
         text = str(query)
         rows = to_json_value(engine.query(text))
+        files.end_query()
         wanted = expected[index][1] if index < len(expected) else None
         result.queries.append(GoldenQuery(query=text, expected=wanted, actual=rows))
     engine.finish()

@@ -1,4 +1,5 @@
-"""Functions that would touch the endpoint: host, stat, tempfile, copy, read_file, environ, rm.
+"""Functions that would touch the endpoint: host, stat, tempfile, tempdir, copy, read_file,
+environ, rm.
 
 They never touch this machine: the session's side-effects model (a scenario) or a mock answers,
 and an unanswered call stops the evaluation with a message naming it.
@@ -35,5 +36,5 @@ def _make(name: str) -> FunctionImpl:
     return call
 
 
-for _name in ("host", "stat", "tempfile", "copy", "read_file", "environ", "rm"):
+for _name in ("host", "stat", "tempfile", "tempdir", "copy", "read_file", "environ", "rm"):
     FUNCTIONS[_name] = _make(_name)
