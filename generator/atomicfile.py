@@ -1,7 +1,9 @@
 """Writing a whole file or nothing: a temporary file in the same folder, fsync, then rename.
 
 Used by `render` (artifacts) and `init` (the starter profile), so an interrupted run never leaves
-a partly written file behind.
+a partly written file behind. `write_all_atomic` writes many files as one step: every temporary
+file is written and synced before the first rename, so a failure while writing leaves the
+targets untouched; the syncs run side by side (the file system commits them together).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -35,6 +38,41 @@ def write_atomic(path: Path, text: str | bytes, *, replace: bool = True) -> None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
     _fsync_folder(path.parent)
+
+
+def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
+    """Write every ``(path, text)`` atomically: all temporary files first, then the renames."""
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, text in files:
+            fd, temp_name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+            )
+            written.append((temp_name, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+            os.chmod(temp_name, 0o666 & ~_umask())
+        if written:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(16, len(written))) as pool:
+                list(pool.map(_fsync_file, (name for name, _ in written)))
+        for temp_name, path in written:
+            os.replace(temp_name, path)
+    finally:
+        for temp_name, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+    for folder in dict.fromkeys(path.parent for path, _ in files):
+        _fsync_folder(folder)
+
+
+def _fsync_file(name: str) -> None:
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _link_no_clobber(temp_name: str, path: Path) -> None:

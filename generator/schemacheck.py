@@ -95,8 +95,17 @@ class _Compiler:
         if "$ref" in schema and self.refs_ignore_siblings:
             return self.ref(schema["$ref"])
         found = [self.keyword(k, schema[k], schema) for k in schema if k not in _ANNOTATIONS]
-        checks = [check for check in found if check is not None]
-        return lambda v: all(check(v) for check in checks)
+        checks = tuple(check for check in found if check is not None)
+        if len(checks) == 1:
+            return checks[0]
+
+        def every(v: Any) -> bool:
+            for check in checks:  # noqa: SIM110 - a loop: faster than all() over a generator
+                if not check(v):
+                    return False
+            return True
+
+        return every
 
     def keyword(self, name: str, value: Any, schema: Mapping[str, Any]) -> Check | None:
         snake = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name.lstrip("$"))
@@ -111,37 +120,57 @@ class _Compiler:
 
     def k_type(self, value: Any, schema: Mapping[str, Any]) -> Check:
         names = value if isinstance(value, list) else [value]
-        tests = [_TYPES[n] for n in names]
+        tests = tuple(_TYPES[n] for n in names)
+        if len(tests) == 1:
+            return tests[0]
         return lambda v: any(t(v) for t in tests)
 
     def k_properties(self, value: Any, schema: Mapping[str, Any]) -> Check:
-        props = {key: self.node(sub) for key, sub in value.items()}
-        return lambda v: (
-            not isinstance(v, dict)
-            or all(check(v[key]) for key, check in props.items() if key in v)
-        )
+        props = tuple((key, self.node(sub)) for key, sub in value.items())
+
+        def properties(v: Any) -> bool:
+            if isinstance(v, dict):
+                for key, check in props:
+                    if key in v and not check(v[key]):
+                        return False
+            return True
+
+        return properties
 
     def k_additional_properties(self, value: Any, schema: Mapping[str, Any]) -> Check:
         if "patternProperties" in schema:
             raise _Unsupported("patternProperties")
-        known = set(schema.get("properties", {}))
+        known = frozenset(schema.get("properties", {}))
         if value is False:
-            return lambda v: not isinstance(v, dict) or all(key in known for key in v)
+            return lambda v: not isinstance(v, dict) or known.issuperset(v)
         extra = self.node(value)
-        return lambda v: (
-            not isinstance(v, dict)
-            or all(extra(item) for key, item in v.items() if key not in known)
-        )
+
+        def additional(v: Any) -> bool:
+            if isinstance(v, dict):
+                for key, item in v.items():
+                    if key not in known and not extra(item):
+                        return False
+            return True
+
+        return additional
 
     def k_required(self, value: Any, schema: Mapping[str, Any]) -> Check:
-        names = list(value)
-        return lambda v: not isinstance(v, dict) or all(n in v for n in names)
+        names = frozenset(value)
+        return lambda v: not isinstance(v, dict) or names.issubset(v)
 
     def k_items(self, value: Any, schema: Mapping[str, Any]) -> Check:
         if not isinstance(value, Mapping):
             raise _Unsupported("items as a list")
         item = self.node(value)
-        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+
+        def items(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:
+                    if not item(x):
+                        return False
+            return True
+
+        return items
 
     def k_enum(self, value: Any, schema: Mapping[str, Any]) -> Check:
         choices = list(value)

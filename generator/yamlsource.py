@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.composer import Composer
@@ -191,8 +191,7 @@ def _c_composer() -> Callable[[str], _BoundedComposer] | None:
 _C_COMPOSER = _c_composer()
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     """What the author wrote for one scalar: its raw text, quoting style and position."""
 
     raw: str
@@ -205,27 +204,75 @@ class Scalar:
     end_column: int
 
 
-@dataclass
-class YamlDocument:
-    """A loaded document: its data, plus positions of every value and key by path."""
+_Placed = tuple["NodePath", Node, "Node | None"]
+"""A node, the path of its value and its key's node (None for the root and list items)."""
 
-    path: str
-    text: str
-    data: Any
-    values: dict[NodePath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[NodePath, tuple[int, int]] = field(default_factory=dict)
-    scalars: dict[NodePath, Scalar] = field(default_factory=dict)
+
+class YamlDocument:
+    """A loaded document: its data, plus positions of every value and key by path.
+
+    The positions are worked out on first use from the nodes the loader kept: most documents
+    (a rendered artifact, a valid profile's values) never need most of them.
+    """
+
+    def __init__(self, path: str, text: str, data: Any, placed: list[_Placed], lines: _Lines):
+        self.path = path
+        self.text = text
+        self.data = data
+        self._placed = placed
+        self._lines = lines
+        self._values: dict[NodePath, tuple[int, int]] | None = None
+        self._keys: dict[NodePath, tuple[int, int]] = {}
+        self._scalars: dict[NodePath, Scalar] = {}
+
+    def _place(self) -> dict[NodePath, tuple[int, int]]:
+        if self._values is None:
+            at = self._lines.at
+            values: dict[NodePath, tuple[int, int]] = {}
+            for path, node, key_node in self._placed:
+                values[path] = at(node.start_mark)
+                if key_node is not None:
+                    self._keys[path] = at(key_node.start_mark)
+                if isinstance(node, ScalarNode):
+                    line, column = values[path]
+                    end_line, end_column = at(node.end_mark)
+                    self._scalars[path] = Scalar(
+                        node.value,
+                        node.style or None,  # libyaml reports plain scalars as ''
+                        node.tag,
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                    )
+            self._values = values
+        return self._values
+
+    @property
+    def values(self) -> dict[NodePath, tuple[int, int]]:
+        return self._place()
+
+    @property
+    def keys(self) -> dict[NodePath, tuple[int, int]]:
+        self._place()
+        return self._keys
+
+    @property
+    def scalars(self) -> dict[NodePath, Scalar]:
+        self._place()
+        return self._scalars
 
     def location(self, node_path: NodePath, *, key: bool = False) -> Location:
         """The position of the value (or key) at `node_path`, or its nearest known ancestor."""
-        table = self.keys if key else self.values
+        values = self._place()
+        table = self._keys if key else values
         probe = tuple(node_path)
         while True:
             if probe in table:
                 line, col = table[probe]
                 return Location(self.path, line, col)
-            if key and probe in self.values:
-                line, col = self.values[probe]
+            if key and probe in values:
+                line, col = values[probe]
                 return Location(self.path, line, col)
             if not probe:
                 return Location(self.path, 1, 1)
@@ -341,7 +388,7 @@ def load_yaml_text(
     data = builder.build(root, ())
     if builder.diagnostics:
         return LoadResult(None, builder.diagnostics)
-    doc = YamlDocument(path, text, data, builder.values, builder.keys, builder.scalars)
+    doc = YamlDocument(path, text, data, builder.placed, lines)
     return LoadResult(doc, [])
 
 
@@ -385,39 +432,31 @@ def _kind(node: Node) -> str:
     return "mapping"
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _Builder:
     def __init__(self, path: str, text: str, lines: _Lines) -> None:
         self.path = path
         self.text = text
         self.lines = lines
-        self.values: dict[NodePath, tuple[int, int]] = {}
-        self.keys: dict[NodePath, tuple[int, int]] = {}
-        self.scalars: dict[NodePath, Scalar] = {}
+        self.placed: list[_Placed] = []
         self.diagnostics: list[Diagnostic] = []
         self.constructor = SafeConstructor()
 
-    def build(self, node: Node, at: NodePath) -> Any:
-        self.values[at] = self.lines.at(node.start_mark)
+    def build(self, node: Node, at: NodePath, key_node: Node | None = None) -> Any:
+        self.placed.append((at, node, key_node))
         if isinstance(node, MappingNode):
             return self._mapping(node, at)
         if isinstance(node, SequenceNode):
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        line, column = self.lines.at(node.start_mark)
-        end_line, end_column = self.lines.at(node.end_mark)
-        self.scalars[at] = Scalar(
-            raw=node.value,
-            style=node.style or None,  # libyaml reports plain scalars as ''
-            tag=node.tag,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-        )
         return self._scalar(node)
 
     def _scalar(self, node: ScalarNode) -> Any:
         """The value of a scalar, or None with a diagnostic when it cannot be read."""
+        if node.tag == _STR_TAG:
+            return node.value  # what the constructor would return, without its bookkeeping
         if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
             self.diagnostics.append(
                 _diag(
@@ -486,6 +525,5 @@ class _Builder:
                 continue
             seen[key] = key_line
             child = (*at, key if isinstance(key, str) else str(key))
-            self.keys[child] = (key_line, key_column)
-            out[key] = self.build(value_node, child)
+            out[key] = self.build(value_node, child, key_node)
         return out

@@ -55,6 +55,37 @@ def test_written_files_get_the_umask_permissions_not_the_temporary_files(tmp_pat
     assert stat.S_IMODE((tmp_path / "A.yaml").stat().st_mode) == 0o644
 
 
+def test_a_batch_writes_every_file_or_leaves_every_target_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "A.yaml").write_text("old A\n")
+    (tmp_path / "B.yaml").write_text("old B\n")
+    files = [(tmp_path / "A.yaml", "new A\n"), (tmp_path / "B.yaml", "new B \u00e9\n")]
+    real_fsync = atomicfile.os.fsync
+    synced: list[int] = []
+
+    def failing_fsync(fd: int) -> None:
+        synced.append(fd)
+        if len(synced) == 2:
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomicfile.os, "fsync", failing_fsync)
+    with pytest.raises(OSError):
+        atomicfile.write_all_atomic(files)
+    assert [p.read_text() for p, _ in files] == ["old A\n", "old B\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml", "B.yaml"]
+    monkeypatch.setattr(atomicfile.os, "fsync", real_fsync)
+    previous = os.umask(0o022)
+    try:
+        atomicfile.write_all_atomic(files)
+    finally:
+        os.umask(previous)
+    assert [p.read_text() for p, _ in files] == ["new A\n", "new B \u00e9\n"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p, _ in files} == {0o644}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml", "B.yaml"]
+
+
 def test_no_clobber_write_never_replaces_an_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "A.yaml"
     target.write_text("mine\n")

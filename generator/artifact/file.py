@@ -139,9 +139,9 @@ def _text_section(
     text = value if isinstance(value, str) else str(value)
     if not text.strip():
         return None
-    scalar = doc.scalars.get(at)
 
     def lines() -> list[Line]:
+        scalar = doc.scalars.get(at)
         return scalar_lines(doc.text, scalar, text) if scalar else []
 
     return VqlSection(kind, at, text, PositionMap(lines, sanitized), source)

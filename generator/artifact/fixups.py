@@ -21,6 +21,7 @@ QUERIES_RE = re.compile(r"(?im)(^ +- +)(SELECT|LET|//)")
 # artifact, while these start from a literal (a key, or a line break).
 _KEY_TAIL_RE = re.compile(rf"(?im)(precondition|query):{_WS}*$")
 _ITEM_RE = re.compile(r"(?i)\n( +- +)(SELECT|LET|//)")
+_FIRST_ITEM_RE = re.compile(r"(?i)( +- +)(SELECT|LET|//)")
 _PREFIX_CHARS = frozenset("\t\n\f\r -")
 
 
@@ -100,8 +101,11 @@ def bare_keys(text: str) -> Iterator[tuple[int, int]]:
 
 def list_items(text: str) -> Iterator[tuple[int, str, str, int]]:
     """(start, lead, word, end) of every `QUERIES_RE` match, as `QUERIES_RE.finditer` finds it."""
-    for match in _ITEM_RE.finditer("\n" + text):
-        yield match.start(1) - 1, match.group(1), match.group(2), match.end() - 1
+    first = _FIRST_ITEM_RE.match(text)
+    if first is not None:
+        yield 0, first.group(1), first.group(2), first.end()
+    for match in _ITEM_RE.finditer(text, first.end() - 1 if first is not None else 0):
+        yield match.start(1), match.group(1), match.group(2), match.end()
 
 
 def _rewrite(text: str, origin: list[int], bare_key: bool) -> tuple[str, list[int]]:
@@ -126,7 +130,8 @@ def _rewrite(text: str, origin: list[int], bare_key: bool) -> tuple[str, list[in
 
 def sanitize(text: str) -> Sanitized:
     """Apply Velociraptor's fix-ups; cheap when there is nothing to fix."""
-    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     if next(bare_keys(text), None) is None and next(list_items(text), None) is None:
         return Sanitized(text, None)
     origin = list(range(1, text.count("\n") + 2))

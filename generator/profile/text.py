@@ -38,6 +38,10 @@ def _describe_control(ch: str) -> str | None:
 
 
 def _first(text: str, table: dict[str, str]) -> str | None:
+    # Printable text holds no control character (every category _describe_control names is
+    # non-printable): only the table's characters remain to look for.
+    if text.isprintable() and not set(text) & table.keys():
+        return None
     for ch in text:
         if ch in table:
             return table[ch]
@@ -69,6 +73,8 @@ def unsafe_in_netsh_name(text: str) -> str | None:
 
 def unsafe_in_line(text: str) -> str | None:
     """Control characters or line breaks in a one-line text (the user message)."""
+    if text.isprintable():
+        return None
     for ch in text:
         control = _describe_control(ch)
         if control:
@@ -78,6 +84,8 @@ def unsafe_in_line(text: str) -> str | None:
 
 def unsafe_in_prose(text: str) -> str | None:
     """Control characters in free text (line breaks and tabs allowed)."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return None
     for ch in text:
         if ch in "\n\t":
             continue

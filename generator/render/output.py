@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..atomicfile import write_atomic
+from ..atomicfile import write_all_atomic
 from ..errors import VrqError
 from .renderer import RenderedArtifact
 
@@ -33,9 +33,7 @@ def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> lis
         raise VrqError("internal: an artifact with problems reached the writer")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        targets = [(target_path(out_dir, a.filename), a.text or "") for a in ready]
-        for path, text in targets:
-            write_atomic(path, text)
+        write_all_atomic([(target_path(out_dir, a.filename), a.text or "") for a in ready])
     except OSError as error:
         raise VrqError(f"cannot write to {out_dir}: {error.strerror or error}") from error
     return [out_dir / a.filename for a in ready]

@@ -7,7 +7,7 @@ The CLI calls `render_run`, then writes (`output.write_artifacts`) or compares
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -77,5 +77,6 @@ def render_run(
                 run.results.extend([_duplicate(source, artifact.name, seen[artifact.name])])
                 continue
             seen[artifact.name] = source
-            run.artifacts.append(artifact)
+            # The loaded model served the checks; a run keeps only the text it writes.
+            run.artifacts.append(replace(artifact, file=None))
     return run

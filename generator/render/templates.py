@@ -20,6 +20,7 @@ def make_environment(folder: Path | None = None) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        auto_reload=False,  # loaded once per run: no stat of every template for every profile
     )
     env.filters["yaml"] = to_yaml
     return env
