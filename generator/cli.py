@@ -143,12 +143,12 @@ def validate_command(args: argparse.Namespace) -> int:
     Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on usage or I/O errors.
     """
     from .diagnostics import Severity
-    from .profile import RULES, validate_paths
+    from .profile import RULE_INFOS, validate_paths
     from .report import get_reporter
 
     if args.list_rules:
-        for rule_id, summary in RULES.items():
-            echo(f"{rule_id:28} {plain(summary)}")
+        for rule in RULE_INFOS:
+            echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
         return EXIT_OK
     try:
         if not args.paths:

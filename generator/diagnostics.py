@@ -1,7 +1,8 @@
 """The diagnostic type shared by `validate` and `lint`, and the results object that collects them.
 
 A diagnostic is data: a location, a stable rule id, a severity, a message and an optional hint.
-Every reporter (text, json, sarif, github) reads only these fields.
+The results also carry the metadata of the rules that produced them (`RuleInfo`), so every
+reporter (text, json, sarif, github) reads only the results, never a checker's own tables.
 """
 
 from __future__ import annotations
@@ -74,19 +75,45 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter may say about a rule: its default level and its documentation."""
+
+    id: str
+    severity: Severity
+    summary: str
+    """One line."""
+    doc: str = ""
+    """The rule's full documentation (the summary when empty)."""
+
+
 IO_ERROR = "io-error"
 """The rule id of a path that cannot be read: the run reports every file, then exits 2."""
+IO_ERROR_RULE = RuleInfo(
+    IO_ERROR,
+    Severity.ERROR,
+    "the file or folder cannot be read",
+    "A path that does not exist, a folder without *.yaml or *.yml files, or a file that is not "
+    "a regular file or cannot be read. Every other file is still checked; the run exits 2.",
+)
 
 
 @dataclass
 class Results:
-    """Every diagnostic of one run, over every file, plus the files that were checked."""
+    """Every diagnostic of one run, over every file, plus the files that were checked and the
+    rules that may report (in the order a reporter lists them)."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
 
     def extend(self, items: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(items)
+
+    def describe(self, rules: Iterable[RuleInfo]) -> None:
+        """Add the metadata of rules that may report into these results."""
+        for rule in rules:
+            self.rules.setdefault(rule.id, rule)
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from vr_quarantine import yamlsource
-from vr_quarantine.artifact import clamp, load_artifact, parse_vql
+from vr_quarantine.artifact import clamp, load_artifact, name_problem, parse_vql
 from vr_quarantine.diagnostics import Severity
 from vr_quarantine.errors import VrqError
 from vr_quarantine.lint import lint_text
+from vr_quarantine.profile import default_profile, load_profile
+from vr_quarantine.render import render_profile
 from vr_quarantine.simulate import resolve_scenario, simulate_artifact, simulate_file
 from vr_quarantine.vql.eval import artifact_from_file
 
@@ -102,3 +107,24 @@ def test_simulating_a_profile_loads_each_text_once(monkeypatch: pytest.MonkeyPat
     # The profile, then the artifact rendered from it: one YAML parse each.
     assert len(composed) == 2 and loaded == []
     assert composed[0] == len(example.read_text(encoding="utf-8"))
+
+
+NAMES = st.text(alphabet="aZ09_.-$", min_size=0, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(NAMES, st.sampled_from(["Custom.A", "Custom..A", "Custom.1A", ".A", "A.", "A$"])))
+def test_one_artifact_name_rule_for_profiles_render_and_lint(name: str) -> None:
+    valid = name_problem(name) is None
+    linted = lint_text("a.yaml", f"name: '{name}'\nsources:\n- query: SELECT 1 FROM scope()\n")
+    assert valid == ("artifact-name" not in {d.rule for d in linted})
+    profile = load_profile(
+        "p.yaml", f"format_version: 1\nid: t\nartifact:\n  name: '{name}'\n".encode()
+    )
+    assert valid == ("artifact-name" not in {d.rule for d in profile.diagnostics})
+    if valid:
+        return
+    rendered = render_profile(
+        replace(default_profile(), artifact=replace(default_profile().artifact, name=name))
+    )
+    assert [d.rule for d in rendered.diagnostics] == ["render-artifact-name"]

@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from vr_quarantine.profile import Profile, load_profile_file
-from vr_quarantine.render.context import rule_row, table_rules
+from vr_quarantine.profile import Profile, load_profile_file, table_rules
+from vr_quarantine.render.context import rule_row
 from vr_quarantine.simulate import Simulation, resolve_scenario, simulate_file
 from vr_quarantine.simulate.endpoint import WindowsEndpoint
 from vr_quarantine.simulate.scenario import DEFAULT_SERVER_URL, Scenario

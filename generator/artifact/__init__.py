@@ -6,13 +6,15 @@ Lint, render's self-check, simulate and the evaluator's artifact set all build o
   YAML parse with positions, the VQL sections (`VqlSection`) each parsed once per distinct text;
 - `VqlSection.location`/`error_location`: positions inside a VQL text as the file's line and
   column (clamped to the text for an error at the end of input);
-- `sanitize`/`Sanitized`: the fix-ups alone, with the map back to the author's lines.
+- `sanitize`/`Sanitized`: the fix-ups alone, with the map back to the author's lines;
+- `name_problem`: Velociraptor's artifact name rule (profiles, render and lint share it).
 """
 
 from __future__ import annotations
 
 from .file import VQL_CELL_TYPES, ArtifactFile, SectionKind, VqlSection, load_artifact
 from .fixups import QUERIES_RE, QUERY_RE, Sanitized, sanitize
+from .names import NameProblem, name_problem
 from .positions import PositionMap, clamp
 from .vql import ParsedVql, parse_vql
 
@@ -21,6 +23,7 @@ __all__ = [
     "QUERY_RE",
     "VQL_CELL_TYPES",
     "ArtifactFile",
+    "NameProblem",
     "ParsedVql",
     "PositionMap",
     "Sanitized",
@@ -28,6 +31,7 @@ __all__ = [
     "VqlSection",
     "clamp",
     "load_artifact",
+    "name_problem",
     "parse_vql",
     "sanitize",
 ]

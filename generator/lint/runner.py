@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..artifact import ArtifactFile, load_artifact
-from ..diagnostics import IO_ERROR, Diagnostic, Results
+from ..diagnostics import IO_ERROR, IO_ERROR_RULE, Diagnostic, Results
 from ..inputs import display_name, expand_paths, input_kind, read_text
 from .analysis import definitions_of
 from .config import LintConfig
 from .context import LintContext, VqlContext, resolve
 from .model import ArtifactSummary, Finding, SectionPosition
-from .rules import RULE_OF_ID, RULES
+from .rules import RULE_INFOS, RULE_OF_ID, RULES
 from .suppress import Suppressions
 
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
@@ -159,6 +159,8 @@ def lint_paths(
     """
     config = config or LintConfig()
     results = Results()
+    results.describe(RULE_INFOS)
+    results.describe([IO_ERROR_RULE])
     files, problems = expand_paths(paths, ignore=config.ignore)
     results.extend(problems)
     loaded: list[ArtifactFile] = []

@@ -1,6 +1,7 @@
 """Quarantine profiles: loading, schema, semantic checks and the typed model."""
 
-from .checks import RULES
+from .builtins import BUILTIN_ROWS, BuiltinRow, table_rules
+from .checks import RULE_INFOS, RULES
 from .loader import (
     ProfileResult,
     check_profile,
@@ -15,8 +16,11 @@ from .starter import starter_profile_text, write_starter
 from .validate import validate_paths
 
 __all__ = [
+    "BUILTIN_ROWS",
     "RULES",
+    "RULE_INFOS",
     "ArtifactInfo",
+    "BuiltinRow",
     "Profile",
     "ProfileResult",
     "Rollback",
@@ -29,6 +33,7 @@ __all__ = [
     "load_profile_text",
     "schema_text",
     "starter_profile_text",
+    "table_rules",
     "validate_paths",
     "write_starter",
 ]

@@ -16,9 +16,8 @@ from ..inputs import decode, input_kind, read_text
 from ..resources import DEFAULT_PROFILE
 from ..yamlsource import YamlDocument, load_yaml_text
 from .build import build_profile
-from .checks import ProfileChecker
+from .checks import run_checks
 from .model import Profile
-from .schema import SchemaChecker
 
 
 @dataclass
@@ -83,9 +82,8 @@ def _not_a_profile(doc: YamlDocument) -> Diagnostic:
 
 
 def _check(doc: YamlDocument) -> ProfileResult:
-    diagnostics = list(SchemaChecker(doc).run())
-    checked = ProfileChecker(doc).run()
-    diagnostics.extend(checked.diagnostics)
+    checked = run_checks(doc)
+    diagnostics = list(checked.diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
     if _has_error(diagnostics) or not isinstance(doc.data, dict):
         return ProfileResult(None, diagnostics, doc)

@@ -12,6 +12,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, Severity
 from ..yamlsource import NodePath, YamlDocument
 from .addresses import Address, AddressError, apply_mask, parse_address
+from .builtins import active_rows
 from .text import unsafe_in_csv_field
 
 PROTOCOL_NUMBERS = {1: "icmp", 6: "tcp", 17: "udp"}
@@ -58,70 +59,26 @@ class ParsedRule:
         return out
 
 
+_BUILTIN_SIDES = {"me": Address("me", "me"), "any": Address("any", "any")}
+
+
 def builtin_rows(allow_dns: bool, allow_dhcp: bool, block_all: bool) -> list[ParsedRule]:
-    """The rows the renderer adds besides the profile's rules (upstream's default table)."""
-    me, anywhere = Address("me", "me"), Address("any", "any")
-    rows: list[ParsedRule] = []
-    if allow_dns:
-        rows.append(
-            ParsedRule(
-                None,
-                "the built-in DNS permit (allow.dns)",
-                "permit",
-                me,
-                0,
-                anywhere,
-                53,
-                "udp",
-                True,
-                "DNS",
-            )
+    """The built-in rows (`BUILTIN_ROWS`) these switches add, in netsh terms, for comparisons."""
+    return [
+        ParsedRule(
+            None,
+            row.label,
+            row.rule.action,
+            _BUILTIN_SIDES[row.rule.src_addr],
+            row.rule.src_port,
+            _BUILTIN_SIDES[row.rule.dst_addr],
+            row.rule.dst_port,
+            row.rule.protocol,
+            row.rule.mirrored,
+            row.rule.description,
         )
-        rows.append(
-            ParsedRule(
-                None,
-                "the built-in DNS TCP permit (allow.dns)",
-                "permit",
-                me,
-                0,
-                anywhere,
-                53,
-                "tcp",
-                True,
-                "DNS TCP",
-            )
-        )
-    if allow_dhcp:
-        rows.append(
-            ParsedRule(
-                None,
-                "the built-in DHCP permit (allow.dhcp)",
-                "permit",
-                me,
-                68,
-                anywhere,
-                67,
-                "udp",
-                True,
-                "DHCP",
-            )
-        )
-    if block_all:
-        rows.append(
-            ParsedRule(
-                None,
-                "the block-all filter (block_all)",
-                "block",
-                anywhere,
-                None,
-                anywhere,
-                None,
-                None,
-                True,
-                "All other traffic",
-            )
-        )
-    return rows
+        for row in active_rows(allow_dns, allow_dhcp, block_all)
+    ]
 
 
 class RuleParser:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..profile import Profile, Rule
+from ..profile import Profile, Rule, table_rules
 
 RULE_TABLE_COLUMNS = (
     "Action",
@@ -26,27 +26,6 @@ RULE_TABLE_COLUMNS = (
 )
 SERVER_URL_COLUMNS = ("URL",)
 DEFAULT_CURL_PATH = "C:\\Windows\\System32\\curl.exe"
-
-# Upstream's default table rows, added according to the profile's switches.
-_DNS_RULES = (
-    Rule("permit", "me", "", 0, "any", "", 53, "udp", True, "DNS"),
-    Rule("permit", "me", "", 0, "any", "", 53, "tcp", True, "DNS TCP"),
-)
-_DHCP_RULE = Rule("permit", "me", "", 68, "any", "", 67, "udp", True, "DHCP")
-_BLOCK_ALL_RULE = Rule("block", "any", "", None, "any", "", None, None, True, "All other traffic")
-
-
-def table_rules(profile: Profile) -> list[Rule]:
-    """Every row of the RuleLookupTable default, in order: DNS, DHCP, the profile's, block-all."""
-    rules: list[Rule] = []
-    if profile.allow_dns:
-        rules.extend(_DNS_RULES)
-    if profile.allow_dhcp:
-        rules.append(_DHCP_RULE)
-    rules.extend(profile.rules)
-    if profile.block_all:
-        rules.append(_BLOCK_ALL_RULE)
-    return rules
 
 
 def _port(port: int | None) -> str:

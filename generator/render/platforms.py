@@ -13,12 +13,11 @@ import dataclasses
 import functools
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__
-from ..artifact import load_artifact
+from ..artifact import load_artifact, name_problem
 from ..diagnostics import Diagnostic, Location, Severity
 from ..lint import lint_artifact
 from ..profile.model import Profile
@@ -38,7 +37,6 @@ PLATFORMS = ("linux", "macos")
 KINDS = ("quarantine", "monitor", "status")
 TITLES = {"linux": "Linux", "macos": "macOS"}
 NAME_PARTS = {"linux": "Linux", "macos": "MacOS"}
-_ARTIFACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 LINUX_DEFAULTS = {
     "pathToNFT": "/usr/sbin/nft",
@@ -260,7 +258,7 @@ def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) 
     env = environment()
     name = context[f"{kind}_name"]
     filename = artifact_filename(name)
-    if not _ARTIFACT_NAME.match(name):
+    if name_problem(name) is not None:
         return RenderedArtifact(
             name,
             filename,

@@ -8,12 +8,11 @@ fails any check yields diagnostics and no text.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..artifact import ArtifactFile, load_artifact
+from ..artifact import ArtifactFile, load_artifact, name_problem
 from ..diagnostics import Diagnostic, Location, Severity
 from ..lint import lint_artifact
 from ..profile import Profile
@@ -24,10 +23,6 @@ from .templates import make_environment
 ARTIFACT_TEMPLATE = "artifact.yaml.j2"
 DESCRIPTION_TEMPLATE = "description.md.j2"
 VQL_TEMPLATE = "vql/quarantine.vql.j2"
-
-# Velociraptor's artifact name rule, with non-empty dotted parts: such a name is also a safe file
-# name (no separators, no "..").
-_ARTIFACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     """Render one profile; `source` names it in diagnostics (its file, usually)."""
     name = profile.artifact.name
     filename = artifact_filename(name)
-    if not _ARTIFACT_NAME.match(name):
+    if name_problem(name) is not None:
         return RenderedArtifact(name, filename, None, [_name_problem(source, name)])
     context = build_context(profile)
     env = environment()

@@ -11,12 +11,37 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from ..diagnostics import Diagnostic, Location, Results, Severity
+from ..diagnostics import IO_ERROR_RULE, Diagnostic, Location, Results, RuleInfo, Severity
 from ..inputs import display_name, expand_paths, read_text
+from ..profile import RULE_INFOS as PROFILE_RULES
 from ..profile import default_profile, load_profile_text
 from .renderer import RenderedArtifact, render_artifacts
 
 DEFAULT_SOURCE = "<built-in default profile>"
+RENDER_RULES = (
+    RuleInfo(
+        "render-artifact-name",
+        Severity.ERROR,
+        "the artifact name is not a valid Velociraptor artifact name",
+    ),
+    RuleInfo(
+        "render-duplicate-name",
+        Severity.ERROR,
+        "two profiles of one run render artifacts of the same name (one file would replace "
+        "the other)",
+    ),
+    RuleInfo(
+        "render-self-check",
+        Severity.ERROR,
+        "the rendered artifact does not read back as rendered (a bug or an edited template)",
+    ),
+    RuleInfo(
+        "render-loader-fixup",
+        Severity.ERROR,
+        "Velociraptor's loader fix-ups would change the rendered artifact's data",
+    ),
+)
+"""The ids `render` itself reports (lint's and the profile checks' besides)."""
 
 
 @dataclass
@@ -48,6 +73,7 @@ def render_run(
     """Render the built-in default (when asked) and every profile the paths name (files, folders
     or ``-``, through the input layer), collecting all problems."""
     run = RenderRun()
+    run.results.describe([IO_ERROR_RULE, *PROFILE_RULES, *RENDER_RULES])
     seen: dict[str, str] = {}
     files, problems = expand_paths(str(p) for p in paths)
     run.results.extend(problems)

@@ -13,7 +13,9 @@ import functools
 import os
 from pathlib import Path
 
-STDIN = "-"
+from ..inputs import STDIN_NAME
+
+STDIN = STDIN_NAME
 
 
 @functools.cache

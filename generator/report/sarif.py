@@ -10,16 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..diagnostics import Results, Severity
+from ..diagnostics import Results, RuleInfo, Severity
 from ..printable import json_text
 from .paths import STDIN, repo_relative
-
-if TYPE_CHECKING:
-    from ..lint.rules import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/vr-quarantine/vr-quarantine"
@@ -39,14 +36,11 @@ def _uri(path: str) -> str:
     return quote(raw)
 
 
-def _rule_descriptor(
-    rule_id: str, known: Mapping[str, Rule], summaries: Mapping[str, str]
-) -> dict[str, Any]:
-    rule = known.get(rule_id)
+def _rule_descriptor(rule_id: str, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
+    rule = rules.get(rule_id)
     if rule is None:
-        text = summaries.get(rule_id, rule_id)
-        return {"id": rule_id, "name": rule_id, "shortDescription": {"text": text}}
-    doc = rule.doc.strip()
+        return {"id": rule_id, "name": rule_id, "shortDescription": {"text": rule_id}}
+    doc = rule.doc or rule.summary
     return {
         "id": rule_id,
         "name": rule_id,
@@ -58,18 +52,9 @@ def _rule_descriptor(
 
 
 def render_sarif(results: Results, tool: str) -> str:
-    # Imported here so that `validate` does not load the linter just to import the reporters.
-    from ..lint.rules import RULE_OF_ID, RULES
-
     diagnostics = results.sorted()
-    summaries: Mapping[str, str] = {}
-    if tool == "validate":
-        from ..profile import RULES as PROFILE_RULES
-
-        summaries = PROFILE_RULES
-    ids: list[str] = []
-    if tool == "lint":
-        ids = [alias for rule in RULES.values() for alias in (rule.id, *rule.also)]
+    # Every rule the run could report (the results carry their documentation), then any other.
+    ids = list(results.rules)
     ids += sorted({d.rule for d in diagnostics} - set(ids))
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     sarif_results: list[dict[str, Any]] = []
@@ -108,9 +93,7 @@ def render_sarif(results: Results, tool: str) -> str:
                         "semanticVersion": __version__,
                         "version": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [
-                            _rule_descriptor(rule_id, RULE_OF_ID, summaries) for rule_id in ids
-                        ],
+                        "rules": [_rule_descriptor(rule_id, results.rules) for rule_id in ids],
                     }
                 },
                 "automationDetails": {"id": f"vr-quarantine/{tool}/"},

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ...diagnostics import Severity
+from ...diagnostics import RuleInfo, Severity
 from ..model import Finding
 from . import (
     artifact_name,
@@ -67,6 +67,11 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0]
+
+    def infos(self) -> list[RuleInfo]:
+        """What reporters say about this rule, under its id and each of its `also` ids."""
+        doc = self.doc.strip()
+        return [RuleInfo(i, self.severity, self.summary, doc) for i in (self.id, *self.also)]
 
 
 def _rule(module: ModuleType) -> Rule:
@@ -131,3 +136,7 @@ def canonical_id(name: str) -> str | None:
         if candidate in RULE_OF_ID:
             return candidate
     return None
+
+
+RULE_INFOS: list[RuleInfo] = [info for rule in RULES.values() for info in rule.infos()]
+"""Every lint rule id with its documentation, in listing order (what `Results.rules` carries)."""

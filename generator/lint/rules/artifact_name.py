@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ...artifact import name_problem
 from ...diagnostics import Severity
 from ..context import LintContext
 from ..model import Finding
@@ -21,15 +22,14 @@ ID = "artifact-name"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {"require-prefix": ""}
 
-_ALLOWED = re.compile(r"^[a-zA-Z0-9_.]+$")
-
 
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     if "name" not in ctx.data:
         return
     name = "" if ctx.data["name"] is None else str(ctx.data["name"])
     where = ctx.artifact.location(("name",))
-    if not _ALLOWED.match(name):
+    problem = name_problem(name)
+    if problem is not None and problem.kind == "characters":
         yield Finding(
             ID,
             where,
@@ -38,8 +38,7 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
             subject=name,
         )
         return
-    parts = name.split(".")
-    if any(p == "" for p in parts):
+    if problem is not None and problem.kind == "empty-part":
         yield Finding(
             ID,
             where,
@@ -47,7 +46,7 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
             "remove the extra dot",
             subject=name,
         )
-    elif any(p[0].isdigit() for p in parts):
+    elif problem is not None:
         yield Finding(
             ID,
             where,
