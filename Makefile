@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all artifacts test lint bench differential clean
+.PHONY: all artifacts test lint bench differential fuzz clean
 
 all: artifacts
 
@@ -31,6 +31,11 @@ bench: $(STAMP)
 # Parser and evaluator against vfilter's own (../shared/oracles), on a large budget.
 differential: $(STAMP)
 	$(BIN)/python -m tests.differential
+
+# Every command fed hostile input in capped processes, far longer than `make test` does.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	VRQ_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -n auto --dist load tests/test_fuzz_commands.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
