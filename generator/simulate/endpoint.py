@@ -239,6 +239,8 @@ class WindowsEndpoint(SideEffects):
         return rows
 
     def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
+        """``host()`` (``vql/networking/host.go``), ``environ()`` (``vql/common/env.go``) and
+        ``stat()`` (``vql/filesystem/filesystem.go``), mocks first."""
         self._before_side_effect()
         if self.mocks.has_function(name):
             return True, self.mocks.call_function(name)
@@ -458,6 +460,9 @@ class WindowsEndpoint(SideEffects):
         return [{"Stdout": "", "Stderr": message, "ReturnCode": 1, "Complete": False}]
 
     def _netsh(self, argv: list[str]) -> tuple[int, str, str]:
+        """``netsh ipsec static`` (Microsoft, Netsh Commands for Internet Protocol Security):
+        runs the command against the model of the local IPsec store (`Netsh`), or fails the
+        scenario's injected step."""
         self.netsh_count += 1
         if self.scenario.netsh_fail_step == self.netsh_count:
             message = f"injected failure of netsh command {self.netsh_count}"

@@ -69,6 +69,8 @@ class LinuxEndpoint(UnixEndpoint):
     # ------------------------------------------------------------ systemd, at, wall
 
     def _run_systemd_run(self, argv: list[str]) -> tuple[int, str, str]:
+        """``systemd-run --unit=NAME --on-calendar=WHEN -- COMMAND`` (systemd-run(1)): a transient
+        timer that runs the command once; a unit name already loaded is refused."""
         options: dict[str, str] = {}
         command: list[str] = []
         for index, word in enumerate(argv[1:], start=1):
@@ -99,6 +101,8 @@ class LinuxEndpoint(UnixEndpoint):
         )
 
     def _run_systemctl(self, argv: list[str]) -> tuple[int, str, str]:
+        """``systemctl stop|is-active|reset-failed UNIT.timer`` (systemctl(1)): stops a pending
+        timer, reports it active (0) or inactive (3)."""
         verb = argv[1] if len(argv) > 1 else ""
         units = [a for a in argv[2:] if not a.startswith("-")]
         if verb == "stop":
@@ -127,6 +131,7 @@ class LinuxEndpoint(UnixEndpoint):
         return 1, "", f"systemctl: verb {verb!r} is not modelled\n"
 
     def _run_atq(self, argv: list[str]) -> tuple[int, str, str]:
+        """``atq`` (at(1)): one line per pending job: number, date, queue and owner."""
         lines = [
             f"{j.name}\t{_at_date(j.when)} a root"
             for j in self.jobs
@@ -135,6 +140,8 @@ class LinuxEndpoint(UnixEndpoint):
         return 0, "".join(line + "\n" for line in lines), ""
 
     def _run_at(self, argv: list[str]) -> tuple[int, str, str]:
+        """``at -f FILE -t TIME`` (at(1)): schedules the job file (one ``exec ARGV`` line is
+        modelled) and prints its number on stderr."""
         if "-f" not in argv or "-t" not in argv:
             return 1, "", "at: only 'at -f FILE -t TIME' is modelled\n"
         job_file = argv[argv.index("-f") + 1]
@@ -156,6 +163,7 @@ class LinuxEndpoint(UnixEndpoint):
         )
 
     def _run_atrm(self, argv: list[str]) -> tuple[int, str, str]:
+        """``atrm JOB`` (at(1)): removes a pending job; an unknown one fails."""
         for job in self.jobs:
             if job.owner == "at" and job.name in argv[1:] and not job.fired:
                 job.fired = True
@@ -164,6 +172,7 @@ class LinuxEndpoint(UnixEndpoint):
         return 1, "", f"Cannot find jobid {' '.join(argv[1:])}\n"
 
     def _run_wall(self, argv: list[str]) -> tuple[int, str, str]:
+        """``wall MESSAGE`` (wall(1)): broadcasts to the terminals; always succeeds."""
         return 0, "", ""
 
     # ------------------------------------------------------------ state

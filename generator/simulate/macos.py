@@ -96,14 +96,18 @@ class MacEndpoint(UnixEndpoint):
     # ------------------------------------------------------------ programs
 
     def _run_stat(self, argv: list[str]) -> tuple[int, str, str]:
+        """``stat -f %u /dev/console`` (stat(1) on macOS): the console user's uid."""
         if argv[1:] == ["-f", "%u", "/dev/console"]:
             return 0, "501\n", ""
         return 1, "", "stat: (simulated) only 'stat -f %u /dev/console' is modelled\n"
 
     def _run_osascript(self, argv: list[str]) -> tuple[int, str, str]:
+        """``osascript -e ...`` (osascript(1)): shows the notification; always succeeds."""
         return 0, "", ""
 
     def _run_launchctl(self, argv: list[str]) -> tuple[int, str, str]:
+        """``launchctl bootstrap|bootout|print|asuser`` (launchctl(1)): loads a daemon's plist,
+        removes it (113 when not loaded), prints it, or runs a command as a user."""
         words = argv[1:]
         if words[:2] == ["bootstrap", "system"] and len(words) == 3:
             return self._bootstrap(words[2])

@@ -296,6 +296,10 @@ class UnixEndpoint(SideEffects):
         return rows
 
     def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
+        """The endpoint functions, mocks first: ``host()`` (``vql/networking/host.go``),
+        ``environ()`` (``vql/common/env.go``), ``stat()`` and ``read_file()``
+        (``vql/filesystem/filesystem.go``), ``tempfile()``, ``copy()`` and ``rm()``
+        (``vql/filesystem/rm.go``) over the host's files."""
         self._before_side_effect()
         if self.mocks.has_function(name):
             return True, self.mocks.call_function(name)
@@ -323,6 +327,8 @@ class UnixEndpoint(SideEffects):
         return False, NULL
 
     def _tempfile(self, args: dict[str, Any]) -> str:
+        """``tempfile()`` (Velociraptor ``vql/filesystem/tempfile.go``): a new file under /tmp with
+        ``data``, removed when the query ends."""
         data = args.get("data", "")
         chunks = data if isinstance(data, list) else [data]
         self._temp_counter += 1
@@ -332,6 +338,8 @@ class UnixEndpoint(SideEffects):
         return path
 
     def _copy(self, args: dict[str, Any]) -> Any:
+        """``copy()`` (Velociraptor ``vql/filesystem/copy.go``), with the data accessor: writes
+        ``filename`` (the text) to ``dest``; a missing parent folder is logged and FALSE."""
         if str(args.get("accessor", "")) != "data":
             raise VrqError("simulated endpoint: copy() is modelled only with accessor='data'")
         dest = str(args.get("dest", ""))
@@ -343,6 +351,7 @@ class UnixEndpoint(SideEffects):
         return dest
 
     def _plugin_info(self, args: dict[str, Any]) -> list[Any]:
+        """``info()`` (Velociraptor ``vql/info.go``): one row with the host's name and OS."""
         return [
             {
                 "Hostname": "simulated-host",
@@ -354,6 +363,8 @@ class UnixEndpoint(SideEffects):
         ]
 
     def _plugin_stat(self, args: dict[str, Any]) -> list[Any]:
+        """``stat()`` (Velociraptor ``vql/filesystem/filesystem.go``, ``StatPlugin``): one row for a
+        file or folder that exists, none otherwise."""
         name = str(args.get("filename", ""))
         if name in self.files or name in self.directories:
             return [
@@ -368,8 +379,9 @@ class UnixEndpoint(SideEffects):
         return []
 
     def _plugin_http_client(self, args: dict[str, Any]) -> list[Any]:
-        """``http_client()``: Response 200 and the body, or 500 and the error (as the Windows
-        endpoint; its connect timeout is the client's connection_timeout, 300 s)."""
+        """``http_client()`` (Velociraptor ``vql/networking/http_client.go``): Response 200 and
+        the body, or 500 and the error (as the Windows endpoint; its connect timeout is the
+        client's connection_timeout, 300 s)."""
         url = str(args.get("url", ""))
         proxy = client_proxy(
             self.scenario.client_config,
@@ -390,6 +402,9 @@ class UnixEndpoint(SideEffects):
         ]
 
     def _plugin_execve(self, args: dict[str, Any]) -> list[Any]:
+        """``execve()`` (Velociraptor ``vql/tools/shell/execve.go``), as on Windows: with
+        ``prevent_execve`` no row; a program that cannot start gives ReturnCode 1 and the error;
+        otherwise rows of ``length`` bytes of output and a last, complete row."""
         raw = args.get("argv", [])
         argv = [
             a if isinstance(a, str) else str(a) for a in (raw if isinstance(raw, list) else [raw])

@@ -172,6 +172,7 @@ class SandboxFileSystem(SideEffects):
     # ------------------------------------------------------------ functions
 
     def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
+        """The functions above (``vql/filesystem/*.go``); others go to the fallback endpoint."""
         handler = getattr(self, f"_fn_{name}", None)
         if handler is None:
             return self.fallback.function(name, args)
@@ -185,6 +186,7 @@ class SandboxFileSystem(SideEffects):
         return real, self.vql_path(real)
 
     def _fn_tempfile(self, args: dict[str, Any]) -> Any:
+        """``tempfile()`` (``vql/filesystem/tempfile.go``): /tmp/tmpNNNNNN+extension, 0600."""
         data = args.get("data", [])
         chunks = data if isinstance(data, list | tuple) else [data]
         real, path = self._new_temporary("tempfile", _text(args.get("extension")))
@@ -197,12 +199,14 @@ class SandboxFileSystem(SideEffects):
         return path
 
     def _fn_tempdir(self, args: dict[str, Any]) -> Any:
+        """``tempdir()`` (``vql/filesystem/tempfile.go``): a new folder under /tmp."""
         real, path = self._new_temporary("tempdir", "")
         real.mkdir()
         self._temporary.append(("tempdir", path))
         return path
 
     def _fn_stat(self, args: dict[str, Any]) -> Any:
+        """``stat()`` (``vql/filesystem/filesystem.go``, ``StatFunction``): FileInfo or NULL."""
         self._accessor(args, "stat")
         real = self.real(_text(args.get("filename")), "stat")
         if not real.exists() and not real.is_symlink():
@@ -210,6 +214,7 @@ class SandboxFileSystem(SideEffects):
         return self.file_info(real)
 
     def _fn_read_file(self, args: dict[str, Any]) -> Any:
+        """``read_file()`` (``vql/filesystem/filesystem.go``, ``ReadFileFunction``)."""
         filename = _text(args.get("filename"))
         length = args.get("length") or READ_FILE_LENGTH
         offset = args.get("offset") or 0
@@ -225,6 +230,7 @@ class SandboxFileSystem(SideEffects):
         return data[int(offset) : int(offset) + int(length)].decode("utf-8", "surrogateescape")
 
     def _fn_copy(self, args: dict[str, Any]) -> Any:
+        """``copy()`` (``vql/filesystem/copy.go``): ``dest``, or NULL and a log line."""
         filename = _text(args.get("filename"))
         dest = _text(args.get("dest"))
         accessor = self._accessor(args, "copy")
@@ -251,6 +257,7 @@ class SandboxFileSystem(SideEffects):
         return dest
 
     def _fn_rm(self, args: dict[str, Any]) -> Any:
+        """``rm()`` (``vql/filesystem/rm.go``): TRUE when removed, FALSE when missing."""
         real = self.real(_text(args.get("filename")), "rm")
         if not real.exists() and not real.is_symlink():
             return False
@@ -263,6 +270,7 @@ class SandboxFileSystem(SideEffects):
     # ------------------------------------------------------------ plugins
 
     def plugin(self, name: str, args: dict[str, Any]) -> list[Any] | None:
+        """The plugins above (``vql/filesystem/filesystem.go``); others go to the fallback."""
         handler = getattr(self, f"_plugin_{name}", None)
         if handler is None:
             return self.fallback.plugin(name, args)
@@ -270,10 +278,12 @@ class SandboxFileSystem(SideEffects):
         return rows
 
     def _plugin_stat(self, args: dict[str, Any]) -> list[Any]:
+        """``stat`` plugin (``vql/filesystem/filesystem.go``, ``StatPlugin``)."""
         info = self._fn_stat(args)
         return [] if is_null(info) else [info]
 
     def _plugin_read_file(self, args: dict[str, Any]) -> list[Any]:
+        """``read_file`` plugin (``vql/filesystem/filesystem.go``, ``ReadFilePlugin``)."""
         accessor = self._accessor(args, "read_file")
         names = args.get("filenames", [])
         chunk = int(args.get("chunk") or READ_FILE_LENGTH)
@@ -298,6 +308,7 @@ class SandboxFileSystem(SideEffects):
         return rows
 
     def _plugin_glob(self, args: dict[str, Any]) -> list[Any]:
+        """``glob`` plugin (``vql/filesystem/filesystem.go``, ``GlobPlugin``)."""
         self._accessor(args, "glob")
         globs = args.get("globs", [])
         patterns = [_text(g) for g in (globs if isinstance(globs, list | tuple) else [globs])]

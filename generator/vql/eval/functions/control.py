@@ -16,6 +16,8 @@ _LEVELS = ("ERROR", "WARN", "WARNING", "INFO", "DEBUG")
 
 @register("if")
 def if_(ctx: CallContext, args: Args) -> Any:
+    """vfilter's ``if()`` (``functions/if.go``, kept by Velociraptor): ``then`` when
+    ``condition`` is true, else ``else`` (NULL when absent); only the chosen branch is evaluated."""
     if ctx.truthy(args.value("condition")):
         return args.value("then") if args.has("then") else v.NULL
     return args.value("else") if args.has("else") else v.NULL
@@ -23,7 +25,9 @@ def if_(ctx: CallContext, args: Args) -> Any:
 
 @register("log")
 def log(ctx: CallContext, args: Args) -> Any:
-    """Log a message; always TRUE. The same format string is logged once per `dedup` seconds."""
+    """Velociraptor's ``log()`` (``vql/functions/log.go``): logs ``message`` (formatted with
+    ``args`` as ``format()`` does) with a ``level`` prefix (``ERROR:``, ``WARN:``...); the same
+    message is logged once per ``dedup`` seconds (default 60, negative: always); TRUE."""
     if not args.require("message"):
         return v.NULL
     fmt = args.string("message")
@@ -48,22 +52,33 @@ def log(ctx: CallContext, args: Args) -> Any:
 
 @register("atexit")
 def atexit(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``atexit()`` (``vql/tools/atexit.go``): registers ``query`` (a stored
+    query) to run, in a copy of this scope with ``env``, when the collection's query ends
+    (logging ``Running AtExit query``); ``timeout`` (default 60 s) is kept on the registration.
+    Anything but a query is logged. Returns NULL either way."""
     query = args.value("query")
     if not isinstance(query, StoredQuery):
-        ctx.log("atexit: query should be a query")
-        return False
+        ctx.log(f"atexit: Query type {v.go_type_name(query)} not supported.")
+        return v.NULL
     scope = ctx.scope.copy()
+    env = args.materialized("env") if args.has("env") else None
+    if isinstance(env, dict):
+        scope.append_vars(dict(env))
 
     def run() -> None:
+        ctx.log("Running AtExit query")
         for _ in ctx.evaluator.rows_of(query, scope):
             pass
 
+    run.timeout = float(args.integer("timeout") or 60)  # type: ignore[attr-defined]
     ctx.session.at_exit.append(run)
-    return True
+    return v.NULL
 
 
 @register("version")
 def version(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``version()`` (``vql/common/version.go``): the version of the named
+    ``function`` or ``plugin`` (1 here) when it exists, else NULL."""
     registry = ctx.evaluator.registry
     if args.has("function"):
         return 1 if args.string("function") in registry.functions else v.NULL
@@ -74,5 +89,7 @@ def version(ctx: CallContext, args: Args) -> Any:
 
 @register("sleep")
 def sleep(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``sleep()`` (``vql/functions/sleep.go``): waits ``time`` seconds (the
+    session's clock advances; nothing waits); TRUE."""
     ctx.session.clock += max(0, args.integer("time"))
     return True

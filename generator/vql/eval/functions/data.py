@@ -19,8 +19,8 @@ register = registrar(FUNCTIONS)
 
 @register("dict")
 def dict_(ctx: CallContext, args: Args) -> Any:
-    """vfilter ``functions/functions.go`` ``_DictFunc``: a dict of the arguments (a query
-    argument is run into its rows)."""
+    """vfilter's ``dict()`` (``functions/functions.go``, ``_DictFunc``; Velociraptor keeps it):
+    a dict of the arguments (a query argument is run into its rows)."""
     return {name: v.copied(args.materialized(name)) for name in args.names()}
 
 
@@ -49,6 +49,8 @@ def get(ctx: CallContext, args: Args) -> Any:
 
 @register("set")
 def set_(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``set()`` (``vql/functions/functions.go``): sets ``field`` of the dict
+    ``item`` to ``value`` in place and returns the dict; anything else is logged and NULL."""
     if not args.require("item", "field"):
         return v.NULL
     item = args.value("item")
@@ -87,6 +89,8 @@ def array(ctx: CallContext, args: Args) -> Any:
 
 @register("items")
 def items(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``items()`` function (``vql/functions/dict.go``, ``_ItemsFunc``): rows of
+    ``_key`` and ``_value`` for a dict (a list gives its indexes as keys)."""
     item = args.materialized("item")
     if isinstance(item, dict):
         return [{"_key": k, "_value": value} for k, value in item.items()]
@@ -114,13 +118,16 @@ def int_(ctx: CallContext, args: Args) -> Any:
 
 @register("atoi")
 def atoi(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``atoi()`` (``vql/functions/functions.go``, ``_ToInt``): a string through
+    Go's ``strconv.ParseInt(s, 0, 64)``, a number truncated; 0 when it does not convert."""
     value = to_int(args.materialized("string"))
     return 0 if value is None else value
 
 
 @register("to_dict")
 def to_dict(ctx: CallContext, args: Args) -> Any:
-    """Rows of ``_key``/``_value`` (as ``items()`` gives them) back into one dict."""
+    """Velociraptor's ``to_dict()`` (``vql/functions/dict.go``, ``_ToDictFunc``): rows of
+    ``_key``/``_value`` (as ``items()`` gives them) back into one dict; keyless rows skipped."""
     result: dict[str, Any] = {}
     for row in ctx.rows(args.value("item")):
         key = v.associative(row, "_key")[1]
@@ -131,6 +138,8 @@ def to_dict(ctx: CallContext, args: Args) -> Any:
 
 @register("parse_float")
 def parse_float(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``parse_float()`` (``vql/functions/functions.go``, ``_ParseFloat``): a
+    string through Go's ``strconv.ParseFloat``, a number as a float; NULL when it does not parse."""
     item = args.materialized("string")
     if v.is_number(item):
         return float(item)
@@ -142,6 +151,8 @@ def parse_float(ctx: CallContext, args: Args) -> Any:
 
 @register("str")
 def str_(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``str()`` (``vql/functions/strings.go``): a string as it is, bytes
+    decoded, anything else as Go's ``%v``."""
     item = args.materialized("str")
     if isinstance(item, str):
         return item
@@ -219,6 +230,9 @@ def enumerate_(ctx: CallContext, args: Args) -> Any:
 
 @register("serialize")
 def serialize(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``serialize()`` (``vql/functions/encode.go``, ``EncodeFunction``): ``item``
+    (a query is run into its rows) as indented JSON (``format`` json, the default) or JSON
+    lines; other formats are not modelled (the run stops naming it)."""
     fmt = args.string("format", "json")
     item = args.materialized("item")
     if fmt == "json":
@@ -241,6 +255,8 @@ def _from_json(data: Any) -> Any:
 
 @register("parse_json")
 def parse_json(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``parse_json()`` (``vql/parsers/json.go``): the JSON text ``data`` as VQL
+    values; on an error it logs and returns NULL."""
     text = args.string("data")
     try:
         return _from_json(json.loads(text))
@@ -251,6 +267,8 @@ def parse_json(ctx: CallContext, args: Args) -> Any:
 
 @register("parse_json_array")
 def parse_json_array(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``parse_json_array()`` (``vql/parsers/json.go``): the JSON array in
+    ``data``; NULL (and a log line on a syntax error) otherwise."""
     text = args.string("data")
     try:
         data = json.loads(text)

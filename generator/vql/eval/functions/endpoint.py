@@ -28,13 +28,31 @@ def side_effect(ctx: CallContext, name: str, args: Args) -> Any:
     return value
 
 
+SOURCES = {
+    "host": "vql/networking/host.go",
+    "stat": "vql/filesystem/filesystem.go",
+    "tempfile": "vql/filesystem/tempfile.go",
+    "tempdir": "vql/filesystem/tempfile.go",
+    "copy": "vql/filesystem/copy.go",
+    "read_file": "vql/filesystem/filesystem.go",
+    "environ": "vql/common/env.go",
+    "rm": "vql/filesystem/rm.go",
+}
+"""The Velociraptor source each endpoint function follows; the endpoint model (simulate's, or a
+golden run's file system and mocks) answers it."""
+
+
 def _make(name: str) -> FunctionImpl:
     def call(ctx: CallContext, args: Args) -> Any:
         return side_effect(ctx, name, args)
 
     call.__name__ = name
+    call.__doc__ = (
+        f"Velociraptor's ``{name}()`` (``{SOURCES[name]}``): answered by the session's endpoint "
+        "(simulate's model, a golden run's file system) or a mock; unanswered, the run stops."
+    )
     return call
 
 
-for _name in ("host", "stat", "tempfile", "tempdir", "copy", "read_file", "environ", "rm"):
+for _name in SOURCES:
     FUNCTIONS[_name] = _make(_name)

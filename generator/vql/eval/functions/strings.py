@@ -23,6 +23,8 @@ register = registrar(FUNCTIONS)
 
 @register("format")
 def format_(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``format()`` (``vql/functions/format.go``): Go's ``fmt.Sprintf`` of
+    ``format`` with ``args`` (a list, or one value); times are formatted as RFC 3339 in UTC."""
     if not args.require("format"):
         return v.NULL
     fmt = args.string("format")
@@ -57,16 +59,20 @@ def encode(ctx: CallContext, args: Args) -> Any:
 
 @register("lowcase")
 def lowcase(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``lowcase()`` (``vql/functions/functions.go``, ``_ToLower``)."""
     return args.string("string").lower()
 
 
 @register("upcase")
 def upcase(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``upcase()`` (``vql/functions/functions.go``, ``_ToUpper``)."""
     return args.string("string").upper()
 
 
 @register("strip")
 def strip(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``strip()`` (``vql/functions/strings.go``, ``StripFunction``): without
+    ``prefix`` and ``suffix``, surrounding whitespace trimmed; else those are removed."""
     text = args.string("string")
     prefix = args.string("prefix")
     suffix = args.string("suffix")
@@ -81,6 +87,8 @@ def strip(ctx: CallContext, args: Args) -> Any:
 
 @register("split")
 def split_(ctx: CallContext, args: Args) -> Any:
+    """vfilter's ``split()`` (``functions/functions.go``, ``_SplitFunction``): ``string`` split
+    on the regex ``sep`` (Go's ``Regexp.Split``) or on the plain ``sep_string``."""
     text = args.string("string")
     if args.has("sep_string"):
         sep = args.string("sep_string")
@@ -94,11 +102,15 @@ def split_(ctx: CallContext, args: Args) -> Any:
 
 @register("join")
 def join(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``join()`` (``vql/functions/lists.go``, ``JoinFunction``): the strings of
+    ``array`` joined with ``sep`` (default "")."""
     return args.string("sep").join(args.strings("array"))
 
 
 @register("url")
 def url(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``url()`` (``vql/functions/url.go``): Go's ``url.Parse`` of ``parse``, or
+    a URL built from ``scheme``, ``host``, ``path``, ``query`` and ``fragment``."""
     if args.has("parse"):
         return v.GoUrl.parse(args.string("parse"))
     query = args.materialized("query", None)
@@ -118,7 +130,9 @@ def url(ctx: CallContext, args: Args) -> Any:
 
 @register("regex_replace")
 def regex_replace(ctx: CallContext, args: Args) -> Any:
-    """Go ``ReplaceAllString`` with ``(?i)`` prepended, as Velociraptor compiles it."""
+    """Velociraptor's ``regex_replace()`` (``vql/parsers/regexparser.go``): Go's
+    ``ReplaceAllString`` of ``re`` (``(?i)`` prepended) in ``source`` by ``replace``, or by what
+    ``replace_lambda`` returns for each match."""
     if not args.require("source", "re"):
         return v.NULL
     source = args.string("source")
@@ -143,7 +157,9 @@ def regex_replace(ctx: CallContext, args: Args) -> Any:
 
 @register("parse_string_with_regex")
 def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
-    """Named (or ``gN``) groups of every match of every regex; groups never matched are ""."""
+    """Velociraptor's ``parse_string_with_regex()`` (``vql/parsers/regexparser.go``): the named
+    (or ``gN``) groups of every match of every ``regex`` (``(?i)`` prepended) in ``string``;
+    groups never matched are ""."""
     if not args.require("string", "regex"):
         return v.NULL
     text = args.string("string")

@@ -22,6 +22,8 @@ def _context(ctx: CallContext, name: str) -> MockContext | None:
 
 @register("mock")
 def mock(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``mock()`` (``vql/remapping/mocker.go``): in a golden test only, answers
+    later calls of ``plugin`` or ``function`` with ``results`` (see `mocks`)."""
     if not args.require("results"):
         return v.NULL
     results = normalise_results(args.materialized("results"))
@@ -44,6 +46,8 @@ def mock(ctx: CallContext, args: Args) -> Any:
 
 @register("mock_replay")
 def mock_replay(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``mock_replay()`` (``vql/remapping/mocker.go``): the arguments of each
+    call of the mocked ``plugin``."""
     mocks = _context(ctx, "mock_check")
     if mocks is None:
         return v.NULL
@@ -56,6 +60,8 @@ def mock_replay(ctx: CallContext, args: Args) -> Any:
 
 @register("mock_check")
 def mock_check(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``mock_check()`` (``vql/remapping/mocker.go``): ``{"Error": "OK"}`` when
+    the mock was called ``expected_calls`` times (the count is then reset), else the message."""
     mocks = _context(ctx, "mock_check")
     if mocks is None:
         return v.NULL
@@ -70,6 +76,8 @@ def mock_check(ctx: CallContext, args: Args) -> Any:
 
 @register("mock_clear")
 def mock_clear(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``mock_clear()`` (``vql/remapping/mocker.go``): empties plugin mocks and
+    their recordings; function mocks keep their results (only their counts are reset)."""
     mocks = _context(ctx, "mock_clear")
     if mocks is not None:
         mocks.clear()

@@ -15,6 +15,8 @@ register = registrar(FUNCTIONS)
 
 @register("now")
 def now(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``now()`` (``vql/functions/functions.go``, ``_Now``): seconds since the
+    epoch, from the session's clock (so a simulation is reproducible)."""
     return int(ctx.session.clock)
 
 
@@ -47,6 +49,9 @@ def _from_string(text: str) -> v.Timestamp | None:
 
 @register("timestamp")
 def timestamp(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``timestamp()`` (``vql/functions/time.go``): a time from ``epoch`` (a
+    number in s, ms, us or ns guessed from its size, a numeric string, an RFC 3339 string, or a
+    time) or ``winfiletime`` (100 ns ticks since 1601); NULL otherwise."""
     for name in ("epoch", "string"):
         if not args.has(name):
             continue

@@ -54,6 +54,8 @@ def chain(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("if")
 def if_(ctx: CallContext, args: Args) -> Iterator[Any]:
+    """vfilter's ``if`` plugin (``plugins/if.go``): the rows of ``then`` when ``condition`` is
+    true, else of ``else``."""
     if ctx.truthy(args.value("condition")):
         if args.has("then"):
             yield from ctx.rows(args.value("then"))
@@ -63,7 +65,8 @@ def if_(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("switch")
 def switch(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """The rows of the first query that has any."""
+    """Velociraptor's ``switch`` plugin (``vql/common/switch.go``): the rows of the first query
+    (in argument order) that has any."""
     for name in args.names():
         rows = ctx.rows(args.value(name))
         first = next(rows, None)
@@ -76,12 +79,15 @@ def switch(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("scope")
 def scope(ctx: CallContext, args: Args) -> Iterator[Any]:
+    """vfilter's ``scope`` plugin (``plugins/builtins.go``): one row, the scope itself (it lists
+    no columns, so ``SELECT *`` from it is empty)."""
     yield ctx.scope
 
 
 @register("flatten")
 def flatten(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """Repeat each row once per element of its list columns (a cartesian product)."""
+    """vfilter's ``flatten`` plugin (``plugins/flatten.go``): each row of ``query`` repeated once
+    per element of its list columns (a cartesian product; an empty list stays a value)."""
     for row in ctx.rows(args.value("query")):
         names = v.member_names(row)
         columns = []
@@ -116,7 +122,9 @@ def range_(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("clock")
 def clock(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """Event plugin. Simulated: `ticks` rows (the session's, default 1), one `period` apart."""
+    """Velociraptor's ``clock`` event plugin (``vql/common/clock.go``): a row every ``period``
+    seconds. Simulated: the session's ``clock_ticks`` rows (default 1), one period apart, on the
+    session's clock."""
     period = max(1, args.integer("period", 1))
     session = ctx.session
     start = args.value("start", None)

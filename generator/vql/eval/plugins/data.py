@@ -18,7 +18,8 @@ register = registrar(PLUGINS)
 
 @register("parse_csv")
 def parse_csv(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """CSV with a header line; with ``accessor='data'`` the filename is the text itself."""
+    """Velociraptor's ``parse_csv`` plugin (``vql/parsers/csv.go``): a row per record of CSV
+    with a header line; with ``accessor='data'`` the filename is the text itself."""
     if not args.require("filename"):
         return
     accessor = args.string("accessor", "auto")
@@ -43,6 +44,8 @@ def parse_csv(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("items")
 def items(ctx: CallContext, args: Args) -> Iterator[Any]:
+    """Velociraptor's ``items`` plugin (``vql/common/items.go``): a ``_key``/``_value`` row per
+    member of a dict (a list gives its indexes as keys)."""
     item = args.materialized("item")
     if isinstance(item, dict):
         for key, value in item.items():
@@ -54,7 +57,8 @@ def items(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("test_read_logs")
 def test_read_logs(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """The log lines not read yet, as the golden runner's memory logger gives them."""
+    """The golden runner's ``test_read_logs`` plugin (Velociraptor ``bin/golden.go``): the log
+    lines not read yet, as its memory logger gives them."""
     session = ctx.session
     lines = session.logs[session.logs_read :]
     session.logs_read = len(session.logs)

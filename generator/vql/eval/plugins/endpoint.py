@@ -26,24 +26,34 @@ def side_effect_rows(ctx: CallContext, name: str, args: Args) -> list[Any]:
     return rows
 
 
+SOURCES = {
+    "execve": "vql/tools/shell/execve.go",
+    "http_client": "vql/networking/http_client.go",
+    "info": "vql/info.go",
+    "stat": "vql/filesystem/filesystem.go",
+    "wmi": "vql/windows/wmi/wmi.go",
+    "read_reg_key": "vql/windows/registry.go",
+    "glob": "vql/filesystem/filesystem.go",
+    "netstat": "vql/windows/network.go",
+    "pslist": "vql/tools/process/pslist.go",
+    "read_file": "vql/filesystem/filesystem.go",
+}
+"""The Velociraptor source each endpoint plugin follows; the endpoint model (simulate's, or a
+golden run's file system and mocks) answers it."""
+
+
 def _make(name: str) -> PluginImpl:
     def call(ctx: CallContext, args: Args) -> Iterator[Any]:
         yield from side_effect_rows(ctx, name, args)
 
     call.__name__ = name
+    call.__doc__ = (
+        f"Velociraptor's ``{name}`` plugin (``{SOURCES[name]}``): answered by the session's "
+        "endpoint (simulate's model, a golden run's file system) or a mock; unanswered, the run "
+        "stops."
+    )
     return call
 
 
-for _name in (
-    "execve",
-    "http_client",
-    "info",
-    "stat",
-    "wmi",
-    "read_reg_key",
-    "glob",
-    "netstat",
-    "pslist",
-    "read_file",
-):
+for _name in SOURCES:
     PLUGINS[_name] = _make(_name)
