@@ -55,13 +55,7 @@ def _endpoint_models() -> list[tuple[str, type]]:
 
 
 def _answers(model: type, kind: str, name: str) -> bool:
-    prefix = "_plugin_" if kind == "plugin" else "_fn_"
-    if hasattr(model, prefix + name):
-        return True
-    if kind == "function":
-        text = inspect.getsource(model.function)
-        return f'"{name}"' in text
-    return False
+    return hasattr(model, ("_plugin_" if kind == "plugin" else "_fn_") + name)
 
 
 def entries() -> list[Entry]:
