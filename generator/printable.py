@@ -3,17 +3,19 @@
 Profiles, artifacts, scenarios and file names reach messages and reports as they were written.
 Some of what they may hold cannot be printed, or should not be:
 
-- a lone surrogate (``"\\ud800"`` in a YAML double-quoted string, or a file name that is not
-  UTF-8, which Python decodes to ``\\udcff``) has no UTF-8 encoding: printing it fails;
+- a lone surrogate (a file name that is not UTF-8, which Python decodes to ``\\udcff``, or a
+  value a VQL function built; the YAML loader refuses ``"\\ud800"`` escapes) has no UTF-8
+  encoding: printing it fails;
 - control characters (ESC, BEL, CR, C1 controls) drive the terminal: colours, cursor moves,
   the window title, even the clipboard (OSC 52), and CR or LF forge report lines;
 - bidirectional controls (U+202A-U+202E, U+2066-U+2069) reorder what a reader sees.
 
 `printable` writes each of these as a Python-style escape (``\\x1b``, ``\\ud800``, ``\\u202e``),
-so text reports show what is really there. `json_text` keeps the data: controls and bidirectional
-characters become JSON escapes (the same characters to a JSON reader, inert in a terminal that
-shows the file), and a lone surrogate, which no UTF-8 text can hold, becomes the visible text
-``\\ud800``; a JSON or SARIF report is valid UTF-8 that every consumer reads alike.
+so text reports show what is really there. `json_text` keeps the data: controls (C0, DEL, C1)
+and bidirectional characters become JSON escapes (the same characters to a JSON reader, inert
+in a terminal that shows the file), and a lone surrogate, which no UTF-8 text can hold, becomes
+the visible text ``\\ud800``; a JSON or SARIF report is valid UTF-8 that every consumer reads
+alike.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _UNPRINTABLE = re.compile(f"[{_CONTROLS}{_SURROGATES}{_BIDI}]")
 _UNPRINTABLE_OR_LF = re.compile(f"[\n{_CONTROLS}{_SURROGATES}{_BIDI}]")
-_JSON_UNSAFE = re.compile(f"[{_SURROGATES}{_BIDI}]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_SURROGATES}{_BIDI}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -46,8 +48,8 @@ def printable(text: str, *, newlines: bool = False) -> str:
 
 
 def json_text(document: Any) -> str:
-    """`document` as indented JSON: non-ASCII kept, bidirectional controls escaped, lone
-    surrogates written as text (valid only inside JSON strings, where json.dumps puts them)."""
+    """`document` as indented JSON: non-ASCII kept, controls and bidirectional characters
+    escaped, lone surrogates written as text (json.dumps leaves them inside strings only)."""
     text = json.dumps(document, indent=2, ensure_ascii=False)
     return _JSON_UNSAFE.sub(_json_escape, text) + "\n"
 

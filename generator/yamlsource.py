@@ -20,6 +20,7 @@ refused with ``yaml-merge-key``: see `MERGE_KEY_HINT` for why.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -50,6 +51,7 @@ MAX_NUMBER_CHARS = 1000
 Python's integer conversion itself refuses (4,300 digits) or YAML's base-60 form turns slow."""
 
 MERGE_KEY = "tag:yaml.org,2002:merge"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 MERGE_KEY_HINT = (
     "write the keys out in full: merge keys are a YAML 1.1 extension that YAML 1.2, JSON Schema "
@@ -393,15 +395,30 @@ def load_yaml_text(
 
 
 def _compose(text: str, *, fast: bool) -> list[Node]:
-    """The root nodes of the first two documents (a second one is refused by the caller)."""
+    """The root nodes of the first two documents (a second one is refused by the caller).
+
+    A document libyaml refuses is refused whatever parser reports it: with the pure-Python
+    parser's wording and position when it refuses it too, else with libyaml's (the pure-Python
+    parser lets through escapes outside Unicode, such as a lone surrogate ``"\\ud800"``, which
+    libyaml and Velociraptor's Go YAML library both refuse).
+    """
     if fast and _C_COMPOSER is not None:
         try:
             return _roots(_C_COMPOSER(text))
         except LimitError:
             raise
-        except yaml.YAMLError:
-            pass  # reported below with the pure-Python parser's wording and position
-    return _roots(_PureComposer(text))
+        except yaml.YAMLError as refused:
+            try:
+                _roots(_PureComposer(text))
+            except yaml.YAMLError:
+                raise
+            except ValueError:
+                pass
+            raise refused from None
+    try:
+        return _roots(_PureComposer(text))
+    except ValueError as exc:  # the pure-Python scanner's chr() on an escape past U+10FFFF
+        raise yaml.YAMLError(f"found invalid Unicode character escape code ({exc})") from None
 
 
 def _roots(composer: _BoundedComposer) -> list[Node]:
@@ -455,6 +472,8 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode) -> Any:
         """The value of a scalar, or None with a diagnostic when it cannot be read."""
+        if self._lone_surrogate(node):
+            return None
         if node.tag == _STR_TAG:
             return node.value  # what the constructor would return, without its bookkeeping
         if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
@@ -470,7 +489,7 @@ class _Builder:
             )
             return None
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except Exception as exc:  # PyYAML's constructors raise many kinds on odd tags
             what = f"cannot read value {node.value[:80]!r} as {node.tag.rsplit(':', 1)[-1]}"
             if isinstance(exc, yaml.YAMLError):
@@ -479,6 +498,23 @@ class _Builder:
                 _diag(self.path, *self.lines.at(node.start_mark), "yaml-syntax", what)
             )
             return None
+        return value
+
+    def _lone_surrogate(self, node: ScalarNode) -> bool:
+        """A ``"\\ud800"`` escape: only the pure-Python parser lets one through (libyaml and
+        Velociraptor's Go YAML library refuse it), so it is refused here in libyaml's words."""
+        if not _LONE_SURROGATE.search(node.value):
+            return False
+        self.diagnostics.append(
+            _diag(
+                self.path,
+                *self.lines.at(node.start_mark),
+                "yaml-syntax",
+                "YAML syntax error: while parsing a quoted scalar found invalid Unicode "
+                "character escape code",
+            )
+        )
+        return True
 
     def _mapping(self, node: MappingNode, at: NodePath) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -507,6 +543,8 @@ class _Builder:
                         MERGE_KEY_HINT,
                     )
                 )
+                continue
+            if key_node.style and self._lone_surrogate(key_node):
                 continue
             key = key_node.value if key_node.style else self._scalar(key_node)
             if not isinstance(key, str | int | float | bool) and key is not None:

@@ -69,13 +69,15 @@ def _texts() -> dict[str, str]:
         "scenario-deep": "base: success\nfiles: " + "[" * 10_000 + "]" * 10_000 + "\n",
         "scenario-surrogate": 'base: success\ndescription: "\\ud800 a lone surrogate"\n',
         "scenario-duplicate-base": "base: success\nbase: server-unreachable\n",
+        # a file name that is not UTF-8 (byte 0xff): Python holds it as a lone surrogate
+        "not-utf8-\udcff": "name: Custom.X\nsources:\n  - query: SELECT * FROM nope()\n",
     }
 
 
 def write_inputs(folder: Path) -> None:
     """Write every hostile file of `examples(folder)` into `folder`, and a FIFO."""
     for name, text in _texts().items():
-        (folder / f"{name}.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     fifo = folder / "fifo.yaml"
     if not fifo.exists():
         os.mkfifo(fifo)
@@ -132,8 +134,9 @@ def examples(folder: Path) -> list[Example]:
         Example(
             "scenario-surrogate",
             ("simulate", profile, "--scenario", f["scenario-surrogate"]),
-            (0, 1),
-            "\\ud800 a lone surrogate",
+            (2,),
+            "scenario-surrogate.yaml:2:17: YAML syntax error: while parsing a quoted scalar found "
+            "invalid Unicode character escape code",
         ),
         Example(
             "scenario-duplicate-base",
@@ -168,9 +171,23 @@ def examples(folder: Path) -> list[Example]:
                 f"validate-surrogate-{fmt}",
                 ("validate", "-f", fmt, f["lone-surrogate"]),
                 (1,),
-                "\\ud800",
+                "invalid Unicode character escape code",
             )
             for fmt in ("text", "json", "sarif", "github")
+        ),
+        *(
+            Example(
+                f"lint-non-utf8-file-name-{fmt}",
+                ("lint", "-f", fmt, f["not-utf8-\udcff"]),
+                (1,),
+                says,
+            )
+            for fmt, says in (
+                ("text", "not-utf8-\\udcff"),
+                ("json", "not-utf8-\\\\udcff"),  # the JSON text of the same escape
+                ("sarif", "not-utf8-%FF"),  # the file's own byte, in its URI
+                ("github", "not-utf8-\\udcff"),
+            )
         ),
         # 6. a name too long for a file name
         Example(

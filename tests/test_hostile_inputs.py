@@ -251,6 +251,7 @@ def test_the_loader_never_raises_and_both_parsers_agree(text: str) -> None:
         ("base: nope\nclock_ticks: x\n", "s.yaml:1:1: base: unknown built-in scenario 'nope'"),
         ("base: nope\nclock_ticks: x\n", "s.yaml:2:1: clock_ticks: expected int"),
         ("base: success\nclock_ticks: " + "9" * 2000 + "\n", "2000 characters"),
+        ('base: success\nname: "\\ud800"\n', "s.yaml:2:10: YAML syntax error"),
     ],
 )
 def test_scenario_file_problems_are_located(tmp_path: Path, text: str, says: str) -> None:
@@ -264,20 +265,31 @@ def test_scenario_file_problems_are_located(tmp_path: Path, text: str, says: str
     assert "internal error" not in result.output
 
 
-def test_scenario_with_a_lone_surrogate_runs_and_prints(tmp_path: Path) -> None:
+def test_terminal_escapes_from_a_scenario_are_printed_inert(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(
-        'base: success\nname: "odd\\ud800"\ndescription: "\\x1b]52;c;cm0gLXJmIH4=\\x07"\n'
+        'base: success\nname: "odd\\x9b"\ndescription: "\\x1b]52;c;cm0gLXJmIH4=\\x07"\n'
     )
     profile = str(ROOT / "examples" / "upstream-defaults.yaml")
     for fmt in ("text", "json"):
         result = CliRunner().invoke(main, ["simulate", profile, "-s", str(path), "-f", fmt])
         assert result.exit_code == 0, result.output
-        result.stdout.encode("utf-8")  # no lone surrogate left
         assert "\x1b" not in result.stdout  # no terminal escape (here: OSC 52, set clipboard)
-        assert "odd\\ud800" in (
-            result.stdout if fmt == "text" else json.loads(result.stdout)["scenario"]["name"]
-        )
+        assert "\x9b" not in result.stdout  # nor the one-byte CSI
+    text = CliRunner().invoke(main, ["simulate", profile, "-s", str(path)]).stdout
+    assert "odd\\x9b" in text and "\\x1b]52;c;cm0gLXJmIH4=\\x07" in text
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(
+    "text", ['a: "\\ud800"\n', 'a: "x\\udcffy"\n', '"\\ud800": 1\n', 'a: "\\U00110000"\n']
+)
+def test_escapes_outside_unicode_are_refused_as_libyaml_and_go_yaml_do(
+    fast: bool, text: str
+) -> None:
+    (diagnostic,) = load_yaml_text("t.yaml", text, fast=fast).diagnostics
+    assert diagnostic.rule == "yaml-syntax"
+    assert "invalid Unicode character escape code" in diagnostic.message
 
 
 # --- long names: validate names the field and the limit; render writes nothing ---------------
