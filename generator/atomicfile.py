@@ -40,23 +40,34 @@ def write_atomic(path: Path, text: str | bytes, *, replace: bool = True) -> None
     _fsync_folder(path.parent)
 
 
+_BATCH = 64
+"""Temporary files open at a time (well under the usual limit of 1024 open files)."""
+
+
 def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
     """Write every ``(path, text)`` atomically: all temporary files first, then the renames."""
+    from concurrent.futures import ThreadPoolExecutor  # render alone writes many files
+
+    mode = 0o666 & ~_umask()
     written: list[tuple[str, Path]] = []
     try:
-        for path, text in files:
-            fd, temp_name = tempfile.mkstemp(
-                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-            )
-            written.append((temp_name, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-            os.chmod(temp_name, 0o666 & ~_umask())
-        if written:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=min(16, len(written))) as pool:
-                list(pool.map(_fsync_file, (name for name, _ in written)))
+        for start in range(0, len(files), _BATCH):
+            opened: list[int] = []
+            try:
+                for path, text in files[start : start + _BATCH]:
+                    fd, temp_name = tempfile.mkstemp(
+                        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                    )
+                    opened.append(fd)
+                    written.append((temp_name, path))
+                    _write_all(fd, text.encode("utf-8"))
+                    # mkstemp creates the file 0600; give it what the user's umask would have.
+                    os.fchmod(fd, mode)
+                with ThreadPoolExecutor(max_workers=min(16, len(opened))) as pool:
+                    list(pool.map(os.fsync, opened))
+            finally:
+                for fd in opened:
+                    os.close(fd)
         for temp_name, path in written:
             os.replace(temp_name, path)
     finally:
@@ -67,12 +78,10 @@ def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
         _fsync_folder(folder)
 
 
-def _fsync_file(name: str) -> None:
-    fd = os.open(name, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _link_no_clobber(temp_name: str, path: Path) -> None:

@@ -11,9 +11,9 @@ one section below: a function that declares its arguments, and its handler (regi
 from __future__ import annotations
 
 import argparse
+import inspect
 import io
 import sys
-import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -102,11 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, declare, handler in _COMMANDS:
-        summary, _, details = (handler.__doc__ or "").strip().partition("\n")
+        doc = inspect.cleandoc(handler.__doc__ or "")
         sub = commands.add_parser(
             name,
-            help=summary,
-            description=f"{summary}\n{textwrap.dedent(details)}",
+            help=doc.partition("\n")[0],
+            description=doc,
             formatter_class=_Formatter,
         )
         declare(sub)

@@ -1,10 +1,10 @@
-"""The one locator of bundled data: templates, JSON Schemas and the built-in profiles.
+"""The one locator of bundled data: templates, JSON Schemas, the VQL catalog, built-in profiles.
 
 An installed wheel carries ``templates/`` and ``schema/`` inside the package as ``_data/``; a
 source checkout (the package folder is then ``generator/`` itself, installed editable or not)
 uses the project's top-level folders. The package's own ``_data/`` always wins, so a folder that
-happens to sit next to an installed package is never picked up. The built-in profiles are
-package data in every layout (as is the VQL catalog, which `generator.vql` reads itself).
+happens to sit next to an installed package is never picked up. The catalog and the
+built-in profiles are package data in every layout.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ PROFILE_SCHEMA = "quarantine-profile.schema.json"
 ARTIFACT_SCHEMA = "velociraptor-artifact.schema.json"
 DEFAULT_PROFILE = PACKAGE / "profile" / "default.yaml"
 STARTER_PROFILE = PACKAGE / "profile" / "starter.yaml"
+CATALOG = PACKAGE / "vql" / "catalog.json"
 
 
 @functools.cache
@@ -47,6 +48,11 @@ def templates_dir() -> Path:
 def schema_text(name: str) -> str:
     """A bundled JSON Schema's text, by file name (`PROFILE_SCHEMA`, `ARTIFACT_SCHEMA`)."""
     return _read(data_dir("schema") / name)
+
+
+def catalog_text() -> str:
+    """The VQL catalog (Velociraptor's plugins, functions and accessors), as JSON text."""
+    return _read(CATALOG)
 
 
 def _read(path: Path) -> str:

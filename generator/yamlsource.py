@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -250,6 +250,18 @@ class YamlDocument:
             self._values = values
         return self._values
 
+    def scalar_texts(self) -> Iterator[tuple[NodePath, str, str | None, str]]:
+        """(path, raw text, style, tag) of every scalar value, as `scalars` holds them, without
+        working out positions."""
+        found: dict[NodePath, tuple[str, str | None, str]] = {}
+        for path, node, _ in self._placed:
+            if isinstance(node, ScalarNode):
+                found[path] = (node.value, node.style or None, node.tag)
+            else:
+                found.pop(path, None)
+        for path, (raw, style, tag) in found.items():
+            yield path, raw, style, tag
+
     @property
     def values(self) -> dict[NodePath, tuple[int, int]]:
         return self._place()
@@ -402,6 +414,16 @@ def _compose(text: str, *, fast: bool) -> list[Node]:
     parser lets through escapes outside Unicode, such as a lone surrogate ``"\\ud800"``, which
     libyaml and Velociraptor's Go YAML library both refuse).
     """
+    if fast and _C_LOADER is not None:
+        # libyaml composes in C (aliases become shared nodes, so this is linear in the text);
+        # the limits are then measured on the nodes. A document over a limit, or one libyaml
+        # refuses, is composed again below, where the limit or the error is reported.
+        try:
+            native = _roots(_C_LOADER(text))
+        except yaml.YAMLError:
+            native = None
+        if native is not None and _within_limits(native):
+            return native
     if fast and _C_COMPOSER is not None:
         try:
             return _roots(_C_COMPOSER(text))
@@ -421,7 +443,50 @@ def _compose(text: str, *, fast: bool) -> list[Node]:
         raise yaml.YAMLError(f"found invalid Unicode character escape code ({exc})") from None
 
 
-def _roots(composer: _BoundedComposer) -> list[Node]:
+def _within_limits(roots: list[Node]) -> bool:
+    """What `_BoundedComposer` enforces, measured on composed nodes: at most `MAX_NODES` nodes
+    and `MAX_DEPTH` levels with every alias counted as what it repeats, and no node inside
+    itself. Each shared node is measured once."""
+    measured: dict[int, tuple[int, int]] = {}
+    total = 0
+    for root in roots:
+        found = _measure(root, 1, measured, set())
+        if found is None:
+            return False
+        total += found[0]
+    return total <= MAX_NODES
+
+
+def _measure(
+    node: Node, depth: int, measured: dict[int, tuple[int, int]], open_nodes: set[int]
+) -> tuple[int, int] | None:
+    """(nodes, levels) at and below `node`, which sits at level `depth`; None: over a limit."""
+    known = measured.get(id(node))
+    if known is None:
+        if depth > MAX_DEPTH or id(node) in open_nodes:
+            return None
+        size, height = 1, 1
+        if isinstance(node, SequenceNode | MappingNode):
+            open_nodes.add(id(node))
+            children = (
+                node.value
+                if isinstance(node, SequenceNode)
+                else [n for pair in node.value for n in pair]
+            )
+            for child in children:
+                found = _measure(child, depth + 1, measured, open_nodes)
+                if found is None:
+                    return None
+                size += found[0]
+                height = max(height, found[1] + 1)
+                if size > MAX_NODES:
+                    return None
+            open_nodes.discard(id(node))
+        known = measured[id(node)] = (size, height)
+    return None if depth + known[1] - 1 > MAX_DEPTH else known
+
+
+def _roots(composer: Any) -> list[Node]:
     roots: list[Node] = []
     while len(roots) < 2 and composer.check_node():
         root = composer.get_node()

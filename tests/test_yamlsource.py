@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from vr_quarantine import yamlsource
 from vr_quarantine.yamlsource import load_yaml_text
 
 
@@ -45,3 +48,34 @@ def test_a_lone_carriage_return_does_not_shift_positions(fast: bool) -> None:
     assert diagnostic.location.line <= text.count("\n") + 1
     crlf = load_yaml_text("t.yaml", "a: 1\r\nb: 2\r\n", fast=fast).document
     assert crlf is not None and crlf.values[("b",)] == (2, 4)
+
+
+_PIECES = st.sampled_from(
+    ["a: ", "b: ", "- ", "&x ", "&y ", "*x", "*y", "[", "]", "{", "}", ", ", "1", "x", "\n", "  "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_libyamls_own_composer_loads_exactly_what_the_bounded_one_loads(text: str) -> None:
+    """The fast path (libyaml composes, the limits are measured after) changes no verdict."""
+    fast = load_yaml_text("t.yaml", text)
+    saved = yamlsource._C_LOADER
+    try:
+        yamlsource._C_LOADER = None  # compose through the bounded composer only
+        bounded = load_yaml_text("t.yaml", text)
+    finally:
+        yamlsource._C_LOADER = saved
+    assert fast.diagnostics == bounded.diagnostics
+    assert (fast.document is None) == (bounded.document is None)
+    if fast.document is not None and bounded.document is not None:
+        assert fast.document.data == bounded.document.data
+        assert fast.document.values == bounded.document.values
+        assert fast.document.scalars == bounded.document.scalars
+
+
+@pytest.mark.parametrize("depth", [63, 64, 65, 900])
+def test_nesting_limits_hold_on_the_fast_path(depth: int) -> None:
+    text = "a: " + "[" * depth + "]" * depth + "\n"
+    rules = [d.rule for d in load_yaml_text("t.yaml", text).diagnostics]
+    assert rules == ([] if depth < 64 else ["yaml-too-large"])

@@ -12,9 +12,9 @@ Lint, render's self-check, simulate and the evaluator's artifact set all build o
 
 from __future__ import annotations
 
+from ..artifactname import NameProblem, name_problem
 from .file import VQL_CELL_TYPES, ArtifactFile, SectionKind, VqlSection, load_artifact
 from .fixups import QUERIES_RE, QUERY_RE, Sanitized, sanitize
-from .names import NameProblem, name_problem
 from .positions import PositionMap, clamp
 from .vql import ParsedVql, parse_vql
 

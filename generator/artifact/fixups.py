@@ -20,8 +20,8 @@ QUERIES_RE = re.compile(r"(?im)(^ +- +)(SELECT|LET|//)")
 # The same matches, found faster: Python's engine tries `(?m)^` at every character of a 40 kB
 # artifact, while these start from a literal (a key, or a line break).
 _KEY_TAIL_RE = re.compile(rf"(?im)(precondition|query):{_WS}*$")
-_ITEM_RE = re.compile(r"(?i)\n( +- +)(SELECT|LET|//)")
-_FIRST_ITEM_RE = re.compile(r"(?i)( +- +)(SELECT|LET|//)")
+_ITEM_RE = re.compile(r"\n( +- +)((?i:SELECT|LET|//))")
+_FIRST_ITEM_RE = re.compile(r"( +- +)((?i:SELECT|LET|//))")
 _PREFIX_CHARS = frozenset("\t\n\f\r -")
 
 

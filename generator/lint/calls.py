@@ -34,8 +34,15 @@ class Resolved:
         return self.spec is None and self.definition is None and self.artifact is None
 
 
-def resolved_calls(ctx: VqlContext) -> Iterator[Resolved]:
-    """Every plugin and function call site, resolved (symbols and other dotted names skipped)."""
+def resolved_calls(ctx: VqlContext) -> list[Resolved]:
+    """Every plugin and function call site, resolved (symbols and other dotted names skipped);
+    worked out once per context, for every rule that reads it."""
+    if ctx.resolved is None:
+        ctx.resolved = list(_resolve(ctx))
+    return ctx.resolved
+
+
+def _resolve(ctx: VqlContext) -> Iterator[Resolved]:
     catalog = ctx.catalog
     for section in ctx.analysis.sections:
         for site in section.calls:

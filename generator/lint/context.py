@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..artifact import ArtifactFile, SectionKind, VqlSection
 from ..diagnostics import Location
@@ -21,6 +21,9 @@ from ..vql import Catalog, load_catalog
 from .analysis import Analysis, analyse
 from .model import ArtifactSummary, SectionPosition
 from .suppress import Suppressions, gather
+
+if TYPE_CHECKING:
+    from .calls import Resolved
 
 
 def _parameter_names(data: Mapping[str, Any]) -> frozenset[str]:
@@ -94,6 +97,8 @@ class VqlContext:
         self._known = known
         self._analysis: Analysis | None = None
         self._suppressions: Suppressions | None = None
+        self.resolved: list[Resolved] | None = None
+        """The resolved call sites (`generator.lint.calls.resolved_calls`), once worked out."""
         self.reads: dict[str | tuple[str, str], object] = {}
 
     @classmethod

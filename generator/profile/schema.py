@@ -140,10 +140,10 @@ class SchemaChecker:
         """`yes`, `on`, `off`, `no` where true/false is expected: a boolean for PyYAML (YAML 1.1),
         the string "yes" for editors and JSON Schema tools (YAML 1.2). Refused, so that validate
         and the editor agree."""
-        for path, scalar in self.doc.scalars.items():
-            if scalar.style is not None or not scalar.tag.endswith(":bool"):
+        for path, raw, style, tag in self.doc.scalar_texts():
+            if style is not None or not tag.endswith(":bool"):
                 continue
-            if scalar.raw in ("true", "false", "True", "False", "TRUE", "FALSE"):
+            if raw in ("true", "false", "True", "False", "TRUE", "FALSE"):
                 continue
             if path in self.surprises:
                 continue
@@ -152,8 +152,8 @@ class SchemaChecker:
             self._add(
                 path,
                 "yaml11-surprise",
-                f"{where(path)}: {scalar.raw} is {show(value)} only in YAML 1.1; editors and "
-                f'JSON Schema tools (YAML 1.2) read it as the string "{scalar.raw}"',
+                f"{where(path)}: {raw} is {show(value)} only in YAML 1.1; editors and "
+                f'JSON Schema tools (YAML 1.2) read it as the string "{raw}"',
                 f"write {show(value)}",
             )
 
@@ -171,19 +171,19 @@ class SchemaChecker:
 
     def _octal_and_friends(self) -> None:
         """Integers that YAML 1.1 reads differently from how they look: 010, 0x1F, 1_000, 1:30."""
-        for path, scalar in self.doc.scalars.items():
-            if scalar.style is not None or not scalar.tag.endswith(":int"):
+        for path, raw, style, tag in self.doc.scalar_texts():
+            if style is not None or not tag.endswith(":int"):
                 continue
-            if _DECIMAL_INT.match(scalar.raw):
+            if _DECIMAL_INT.match(raw):
                 continue
             value = _value_at(self.doc.data, path)
             self.surprises.add(path)
             self._add(
                 path,
                 "yaml11-surprise",
-                f"{where(path)}: YAML 1.1 reads {scalar.raw} as the number {show(value)} "
-                f"({_int_reading(scalar.raw)})",
-                f'quote it ("{scalar.raw}") if it is text; write the number in plain '
+                f"{where(path)}: YAML 1.1 reads {raw} as the number {show(value)} "
+                f"({_int_reading(raw)})",
+                f'quote it ("{raw}") if it is text; write the number in plain '
                 "decimal digits if it is a number",
             )
 

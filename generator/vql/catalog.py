@@ -6,10 +6,12 @@ Regenerate ``catalog.json`` with ``python -m vr_quarantine.vql.build_catalog PAT
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
+
+from ..resources import catalog_text
 
 Kind = Literal["function", "plugin", "accessor"]
 
@@ -39,9 +41,9 @@ class CallSpec:
 
 @dataclass(frozen=True)
 class Catalog:
-    functions: dict[str, CallSpec]
-    plugins: dict[str, CallSpec]
-    accessors: dict[str, CallSpec]
+    functions: Mapping[str, CallSpec]
+    plugins: Mapping[str, CallSpec]
+    accessors: Mapping[str, CallSpec]
 
     def lookup(self, kind: Kind, name: str) -> CallSpec | None:
         table = {"function": self.functions, "plugin": self.plugins, "accessor": self.accessors}[
@@ -61,21 +63,41 @@ def _spec(kind: Kind, name: str, item: dict[str, Any]) -> CallSpec:
     )
 
 
+class _Specs(Mapping[str, CallSpec]):
+    """One kind's entries, each turned into a `CallSpec` when first looked up (a lint run looks
+    up a few dozen of several hundred)."""
+
+    def __init__(self, kind: Kind, items: dict[str, dict[str, Any]]) -> None:
+        self._kind = kind
+        self._items = items
+        self._specs: dict[str, CallSpec] = {}
+
+    def __getitem__(self, name: str) -> CallSpec:
+        spec = self._specs.get(name)
+        if spec is None:
+            spec = self._specs[name] = _spec(self._kind, name, self._items[name])
+        return spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 def parse_catalog(document: dict[str, Any]) -> Catalog:
     kinds = document["kinds"]
     return Catalog(
-        functions={n: _spec("function", n, i) for n, i in kinds["function"].items()},
-        plugins={n: _spec("plugin", n, i) for n, i in kinds["plugin"].items()},
-        accessors={n: _spec("accessor", n, i) for n, i in kinds["accessor"].items()},
+        functions=_Specs("function", kinds["function"]),
+        plugins=_Specs("plugin", kinds["plugin"]),
+        accessors=_Specs("accessor", kinds["accessor"]),
     )
 
 
 @cache
 def load_catalog() -> Catalog:
     """The catalog shipped with the package (loaded once per process)."""
-    text = (
-        resources.files(__package__ or __name__)
-        .joinpath("catalog.json")
-        .read_text(encoding="utf-8")
-    )
-    return parse_catalog(json.loads(text))
+    return parse_catalog(json.loads(catalog_text()))

@@ -11,6 +11,9 @@ maximum resident set (``wait4``). The peers are the tools a team would otherwise
 - ``validate`` of one profile against ``check-jsonschema`` on the same file: goal <= 0.7;
 - ``vr-quarantine --version`` against ``yamllint --version`` (start-up alone): goal <= 1.0.
 
+Python keeps the bytecode it compiles, as in a user's runs (``PYTHONDONTWRITEBYTECODE`` is
+dropped): the peers' bytecode was compiled when pip installed them, ours on the warm-up run.
+
 The corpus is ``../shared/corpus/velociraptor-sample`` next to the repository, or the folder named
 by ``VRQ_CORPUS``; the lint goal is skipped when neither exists. ``VRQ_BENCH_ROUNDS`` changes the
 number of rounds.
@@ -33,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema" / "quarantine-profile.schema.json"
 PROFILES = 1000
 ROUNDS = int(os.environ.get("VRQ_BENCH_ROUNDS", "5"))
+# As a user's runs: Python keeps the bytecode it compiles (the peers' was compiled at install).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def run_once(argv: Sequence[str], before: Callable[[], None] | None = None) -> R
         before()
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = code = os.waitstatus_to_exitcode(status)

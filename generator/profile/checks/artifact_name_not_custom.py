@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...artifact import name_problem
+from ...artifactname import name_problem
 from ...diagnostics import Diagnostic, Severity
 from ..model import DEFAULT_ARTIFACT_NAME
 from .context import CheckContext

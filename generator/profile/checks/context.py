@@ -85,10 +85,13 @@ class CheckContext:
 
     # --- parsed once ------------------------------------------------------------------------
 
-    @functools.cache  # noqa: B019 - one context per document; the cache dies with it
+    @functools.cached_property
+    def _schema_findings(self) -> list[Diagnostic]:
+        return SchemaChecker(self.doc).run()
+
     def schema_findings(self) -> list[Diagnostic]:
         """The JSON Schema's findings (``schema`` and ``yaml11-surprise``)."""
-        return SchemaChecker(self.doc).run()
+        return self._schema_findings
 
     @functools.cached_property
     def _parser(self) -> tuple[list[ParsedRule], list[Diagnostic]]:
