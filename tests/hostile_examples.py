@@ -95,7 +95,7 @@ def examples(folder: Path) -> list[Example]:
             "policy-name-injection",
             ("validate", f["policy-name-injection"]),
             (1,),
-            "policy_name",
+            "policy_name '$(Start-Process calc) `whoami`' contains a dollar sign",
         ),
         # 2. unbounded reads
         Example("simulate-dev-zero", ("simulate", zero), (2,), "a character device"),

@@ -15,8 +15,6 @@ from tests.capped import run_capped
 from tests.hostile_examples import Example, examples, write_inputs
 
 _IDS = [e.id for e in examples(Path("unused"))]
-PENDING = {"policy-name-injection"}
-"""Examples whose fix has not landed yet (issue 11, point 1)."""
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +24,7 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
     return {e.id: e for e in examples(folder)}
 
 
-@pytest.mark.parametrize(
-    "example_id",
-    [
-        pytest.param(i, marks=pytest.mark.xfail(strict=True, reason="issue 11 point 1"))
-        if i in PENDING
-        else i
-        for i in _IDS
-    ],
-)
+@pytest.mark.parametrize("example_id", _IDS)
 def test_issue_example_ends_cleanly(catalogue: dict[str, Example], example_id: str) -> None:
     example = catalogue[example_id]
     result = run_capped(example.args, stdin=example.stdin)

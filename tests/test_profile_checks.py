@@ -208,9 +208,12 @@ def test_unsafe_descriptions(description: str) -> None:
     assert found == ["unsafe-characters"]
 
 
-@pytest.mark.parametrize("name", ["'a=b'", "'50%'", "'a&b'", "'back\\slash'", '"x\\ny"'])
+@pytest.mark.parametrize(
+    "name",
+    ["'a=b'", "'50%'", "'a&b'", "'back\\slash'", '"x\\ny"', "'$(calc)'", "'`id`'", "'!X!'"],
+)
 def test_unsafe_policy_names(name: str) -> None:
-    assert _rules_of(f"policy_name: {name}\n") == ["unsafe-characters"]
+    assert _rules_of(f"policy_name: {name}\n") == ["policy-name-characters"]
 
 
 def test_unicode_description_is_fine() -> None:

@@ -42,13 +42,23 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
         ["artifact:\n  name: Site.Quarantine\n"],
         ["artifact:\n  name: Custom.Site\n", "artifact:\n  name: Site.1X\n"],
     ),
-    "unsafe-characters": (
+    "policy-name-characters": (
         [
             'policy_name: "a,b"\n',
+            "policy_name: '$(Start-Process calc) `whoami`'\n",
+            "policy_name: '%COMSPEC%'\n",
+            'policy_name: "Quarantine\\\\"\n',
+            'policy_name: "\u201cQ\u201d"\n',
+            'policy_name: " Q"\n',
+        ],
+        ["policy_name: Quarantine-1\n", "policy_name: ACME IR-2026-042 (v2.1)\n"],
+    ),
+    "unsafe-characters": (
+        [
             'message: "one\\ntwo"\n',
             rules(rule("permit", "me", "", "any")).replace("description: r", 'description: "a,b"'),
         ],
-        ["policy_name: Quarantine-1\n", "message: One line.\n"],
+        ["message: One line.\n"],
     ),
     "policy-name-builtin": (["policy_name: Client (Respond Only)\n"], ["policy_name: Mine\n"]),
     "message-option-like": (['message: "/W hello"\n'], ["message: Hello /W\n"]),

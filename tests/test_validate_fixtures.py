@@ -57,7 +57,7 @@ INVALID: dict[str, list[tuple[str, int]]] = {
     "unknown-key.yaml": [("schema", 4)],
     "unsafe-description.yaml": [("unsafe-characters", 10)],
     "unsafe-message.yaml": [("unsafe-characters", 4)],
-    "unsafe-policy-name.yaml": [("unsafe-characters", 4)],
+    "unsafe-policy-name.yaml": [("policy-name-characters", 4)],
     "wrong-format-version.yaml": [("schema", 2)],
     "wrong-type-timeout.yaml": [("schema", 6)],
     "yaml11-float-engagement.yaml": [("yaml11-surprise", 5)],

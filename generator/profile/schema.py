@@ -34,6 +34,7 @@ _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
     (("artifact", "name"), "pattern"): "artifact-name",
     (("message",), "maxLength"): "message-too-long",
+    (("policy_name",), "pattern"): "policy-name-characters",
     # The URL patterns are in the schema for editors; validate's URL checks say more.
     (("servers", "urls", -1), "pattern"): "server-url-scheme",
     (("rollback", "negative_check_url"), "pattern"): "negative-check-url",

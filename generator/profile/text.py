@@ -2,8 +2,10 @@
 
 Rule descriptions travel in the artifact's CSV rule table and, through it, as ``description=...`` on
 netsh's command line; the policy name becomes ``name=...``, ``filterlist=... PermitFilterList`` and
-so on. A comma or quote would split or reshape a CSV row, a line break ends the argument in the
-upstream ``clean_cmdline`` regex, and control characters have no business in either.
+so on, and the description shows it in commands to paste into cmd.exe or PowerShell. A comma or
+quote would split or reshape a CSV row, a line break ends the argument in the upstream
+``clean_cmdline`` regex, and control characters have no business in either. The policy name is
+held to a safe set (`NETSH_NAME_CHARACTERS`, see the ``policy-name-characters`` rule).
 """
 
 from __future__ import annotations
@@ -11,18 +13,26 @@ from __future__ import annotations
 import unicodedata
 
 _CSV_BREAKERS = {",": "a comma", '"': "a double quote"}
-_NETSH_BREAKERS = {
+NETSH_NAME_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _-.()"
+)
+"""What cmd.exe, PowerShell and netsh all take literally inside ``name="..."``."""
+_NAMED = {
     '"': "a double quote",
     "'": "a single quote",
     ",": "a comma",
     "=": "an equals sign",
     "\\": "a backslash",
-    "%": "a percent sign",
+    "%": "a percent sign (cmd.exe expands %VAR%)",
+    "!": "an exclamation mark (cmd.exe expands !VAR!)",
+    "$": "a dollar sign (PowerShell expands $VAR and $(...))",
+    "`": "a backtick (PowerShell's escape character)",
     "^": "a caret",
     "&": "an ampersand",
     "|": "a pipe",
     "<": "a less-than sign",
     ">": "a greater-than sign",
+    ";": "a semicolon",
 }
 
 
@@ -62,10 +72,11 @@ def unsafe_in_csv_field(text: str) -> str | None:
 
 
 def unsafe_in_netsh_name(text: str) -> str | None:
-    """What in an IPsec object name is unsafe on netsh's command line, or None."""
-    found = _first(text, _NETSH_BREAKERS)
-    if found:
-        return found
+    """The first character of an IPsec object name outside `NETSH_NAME_CHARACTERS`, described,
+    or None; edge spaces count too."""
+    for ch in text:
+        if ch not in NETSH_NAME_CHARACTERS:
+            return _NAMED.get(ch) or _describe_control(ch) or f"{ch!r} (U+{ord(ch):04X})"
     if text != text.strip():
         return "leading or trailing spaces"
     return None

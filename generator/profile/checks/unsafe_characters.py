@@ -1,10 +1,10 @@
-"""A name, description or message holds characters its destination cannot carry.
+"""A description or message holds characters its destination cannot carry.
 
 Rule descriptions travel in the artifact's CSV rule table and on netsh's command line: no
-commas, quotes, line breaks, control characters or edge spaces. The policy name goes on
-netsh's command line (``name=...``): letters, digits, spaces, ``_``, ``-`` and ``.`` only.
-The message, the author, the engagement and the references are one line each; the
-description and the reason may hold line breaks and tabs, nothing else invisible.
+commas, quotes, line breaks, control characters or edge spaces. (The policy name has a rule of
+its own: ``policy-name-characters``.) The message, the author, the engagement and the
+references are one line each; the description and the reason may hold line breaks and tabs,
+nothing else invisible.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from ...diagnostics import Diagnostic, Severity
 from ...yamlsource import NodePath
 from ..schema import where
-from ..text import unsafe_in_line, unsafe_in_netsh_name, unsafe_in_prose
+from ..text import unsafe_in_line, unsafe_in_prose
 from .context import CheckContext, value_at
 
 ID = "unsafe-characters"
@@ -41,17 +41,6 @@ def check(ctx: CheckContext, options: Mapping[str, Any]) -> Iterator[Diagnostic]
                 f"artifact.{key} contains {bad}",
                 "remove it; line breaks and tabs are fine here",
             )
-    name = ctx.get("policy_name")
-    bad = unsafe_in_netsh_name(name) if isinstance(name, str) and name else None
-    if bad:
-        yield ctx.diagnostic(
-            ("policy_name",),
-            ID,
-            SEVERITY,
-            f"policy_name {name!r} contains {bad}",
-            "the policy name goes on netsh's command line (name=..., filterlist=...); "
-            "use letters, digits, spaces, '_', '-' and '.'",
-        )
     message = ctx.get("message")
     bad = unsafe_in_line(message) if isinstance(message, str) else None
     if bad:
