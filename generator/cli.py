@@ -368,9 +368,9 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         "-s",
         default="success",
         metavar="NAME|FILE",
-        help="success (default), server-unreachable, netsh-fail:N (the Nth netsh command "
-        "fails; nft-fail:N and pfctl-fail:N on Linux and macOS), domain-ipsec-policy, "
-        "policy-not-enforced, removal, or a scenario file (.yaml).",
+        help="A built-in scenario (success by default; the README lists them), netsh-fail:N "
+        "(the Nth netsh command fails; nft-fail:N and pfctl-fail:N on Linux and macOS), all "
+        "(every built-in scenario, one summary table), or a scenario file (.yaml).",
     )
     parser.add_argument(
         "--platform",
@@ -409,8 +409,8 @@ def simulate_command(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
-    from .simulate import resolve_scenario, simulate_file
-    from .simulate.report import FORMATS, render
+    from .simulate import resolve_scenario, simulate_all, simulate_file
+    from .simulate.report import FORMATS, render, render_all
 
     try:
         if args.output_format not in FORMATS:
@@ -421,6 +421,17 @@ def simulate_command(args: argparse.Namespace) -> int:
             if not sep or not key:
                 raise VrqError(f"--param {item!r} is not K=V")
             params[key] = value
+        if args.scenario == "all":
+            results = simulate_all(
+                Path(args.path),
+                params=params,
+                extra_artifacts=[Path(p) for p in args.with_artifact],
+                platform=args.platform,
+            )
+            echo(render_all(results, args.output_format), nl=False)
+            if any(r.error is not None for r in results):
+                return EXIT_USAGE
+            return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
         chosen = resolve_scenario(args.scenario)
         result = simulate_file(
             Path(args.path),

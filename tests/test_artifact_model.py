@@ -104,8 +104,9 @@ def test_simulating_a_profile_loads_each_text_once(monkeypatch: pytest.MonkeyPat
     example = ROOT / "examples" / "site-proxy.yaml"
     result = simulate_file(example, resolve_scenario("success"))
     assert result.ok
-    # The profile, then the artifact rendered from it: one YAML parse each.
-    assert len(composed) == 2 and loaded == []
+    # The profile, then each artifact rendered from it (the quarantine, its monitor and its
+    # status artifact): one YAML parse each.
+    assert len(composed) == 4 and loaded == []
     assert composed[0] == len(example.read_text(encoding="utf-8"))
 
 

@@ -99,7 +99,7 @@ def test_render_check_hook_names_the_fix(tmp_path: Path) -> None:
     assert render.returncode == 0, render.stderr
     done = run_hook("vr-quarantine-render-check", [profile], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    (artifact,) = (tmp_path / "artifacts").glob("*.yaml")
+    artifact = tmp_path / "artifacts" / "Custom.Windows.Remediation.Quarantine.Springfield.yaml"
     artifact.write_text(artifact.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     done = run_hook("vr-quarantine-render-check", [profile], tmp_path)
     assert done.returncode == 1

@@ -36,7 +36,11 @@ def test_a_three_platform_profile_renders_every_set_lint_clean() -> None:
 def test_the_default_profile_keeps_its_meaning_windows_only() -> None:
     profile = load_profile_text("p.yaml", "format_version: 1\nid: p\n").profile
     assert profile is not None and profile.platforms == ("windows",)
-    assert [a.name for a in render_artifacts(profile)] == ["Custom.Windows.Remediation.Quarantine"]
+    assert [a.name for a in render_artifacts(profile)] == [
+        "Custom.Windows.Remediation.Quarantine",
+        "Custom.Windows.Remediation.QuarantineMonitor",
+        "Custom.Windows.Remediation.QuarantineStatus",
+    ]
 
 
 @pytest.mark.parametrize(

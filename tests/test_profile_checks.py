@@ -342,7 +342,7 @@ def test_dns_name_in_a_rule_is_info_only() -> None:
         "t.yaml",
         b"format_version: 1\nid: t\nrules:\n"
         b"  - {action: permit, source: me, destination: files.example.org, "
-        b"destination_port: 445, protocol: tcp}\n",
+        b"destination_port: 445, protocol: tcp}\nlifecycle:\n  expiry: 72h\n",
     )
     assert result.profile is not None
     [diag] = result.diagnostics

@@ -6,6 +6,7 @@ records every command, so the tests read the netsh sequence, the checks and the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,10 +51,14 @@ class WindowsHost(SideEffects):
             argv = [str(a) for a in args["argv"]]
             self.calls.append(argv)
             return self._execve(argv)
+        if name == "glob":
+            return []  # no scheduled task of ours yet
         if name == "wmi":
             return [] if self.wmi_error else [{"Name": "PolicyAgent", "State": self.agent_state}]
         if name == "read_reg_key":
             globs = str(args["globs"])
+            if "IPSec\\Policy\\Local" in globs:
+                return []  # no local IPsec policy in the store
             if "WindowsFirewall" in globs and self.merge is not None:
                 return [{"Key": "DomainProfile", "AllowLocalIPsecPolicyMerge": self.merge}]
             if "GPTIPSECPolicy" in globs and self.domain_policy is not None:
@@ -71,6 +76,8 @@ class WindowsHost(SideEffects):
             return True, self.dns.get(host, [host] if host[0].isdigit() or ":" in host else NULL)
         if name == "environ":
             return True, self.environment.get(str(args["var"]), "")
+        if name == "tempfile":
+            return True, "C:\\Windows\\Temp\\tmp1.xml"
         return False, NULL
 
     def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
@@ -91,7 +98,12 @@ class WindowsHost(SideEffects):
         return []
 
     def netsh(self) -> list[str]:
-        return [" ".join(c[3:]) for c in self.calls if c[:3] == NETSH]
+        """The netsh commands, with the state record's hex shown as <state>."""
+        return [
+            re.sub(r"description=vrq1\.[0-9a-f]+", "description=<state>", " ".join(c[3:]))
+            for c in self.calls
+            if c[:3] == NETSH
+        ]
 
     def curl(self) -> list[list[str]]:
         return [c for c in self.calls if c[0].endswith("curl.exe")]
@@ -122,7 +134,7 @@ BUILD = [
     f"delete filterlist name={P} BlockFilterList",
     f"delete filteraction name={P} PermitAction",
     f"delete filteraction name={P} BlockAction",
-    f"add policy name={P} description=Velociraptor quarantine assign=no",
+    f"add policy name={P} description=<state> assign=no",
     f"add filterlist name={P} PermitFilterList",
     f"add filterlist name={P} BlockFilterList",
     f"add filter filterlist={P} PermitFilterList srcaddr=me srcport=0 dstaddr=192.0.2.10"
@@ -172,7 +184,7 @@ def test_success_builds_unassigned_assigns_last_and_checks_every_address() -> No
     assert all(c[1] == "--disable" for c in host.curl()), "a .curlrc must not change the probe"
     assert _errors(logs) == []
     assert all(
-        set(r) == {"Time", "Step", "Status", "Result", "Command", "ReturnCode", "Output"}
+        set(r) == {"Time", "Step", "Status", "Result", "Command", "ReturnCode", "Output", "Run"}
         for r in rows
     )
     assert rows[-1]["Status"] == "ok"
@@ -290,14 +302,18 @@ def test_unknown_action_in_the_table_is_refused() -> None:
     assert "Blokc" in rows[0]["Result"]
 
 
+ALT_UNDO = [line.replace(f"={P}", f"={P} Alt") for line in UNDO]
+
+
 def test_remove_policy_removes_every_object_and_says_whether_anything_was_there() -> None:
     host = WindowsHost()
     rows, _ = run(host, params={"RemovePolicy": "Y"})
-    assert host.netsh() == UNDO
+    # Both slots (the policy name and its zero-gap alternate) are removed.
+    assert host.netsh() == UNDO + ALT_UNDO
     assert "quarantine removed" in rows[-1]["Result"]
     nothing = WindowsHost(netsh_fail={"delete": ("ERR IPsec[05072] : not found", 1)})
     rows, logs = run(nothing, params={"RemovePolicy": "Y"})
-    assert nothing.netsh() == UNDO
+    assert nothing.netsh() == UNDO + ALT_UNDO
     assert rows[-1]["Result"].startswith("Nothing was removed")
     assert _errors(logs) == []
 

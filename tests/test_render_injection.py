@@ -215,7 +215,7 @@ def test_profile_strings_only_reach_the_artifact_as_data(profile: Profile) -> No
     assert data["author"] == profile.artifact.author
     assert data.get("references", []) == list(profile.artifact.references)
     assert data["type"] == "CLIENT"
-    assert data["required_permissions"] == ["EXECVE", "NETWORK"]
+    assert data["required_permissions"] == ["EXECVE", "NETWORK", "FILESYSTEM_WRITE"]
     assert data["precondition"] == "SELECT OS FROM info() WHERE OS = 'windows'"
     info = profile.artifact
     for part in (info.description, info.engagement, info.reason):

@@ -163,7 +163,8 @@ def test_cli_writes_one_file_per_profile_and_stdout(tmp_path: Path) -> None:
     two = _profile_file(tmp_path / "two.yaml", "Custom.Two")
     result = run_cli("render", str(one), str(two), "--default", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    # The built-in default also renders the Linux and macOS sets (quarantine, monitor, status).
+    # Every platform's set is the quarantine, its monitor and its status artifact; the built-in
+    # default renders the Windows, Linux and macOS sets.
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "Custom.Linux.Remediation.Quarantine.yaml",
         "Custom.Linux.Remediation.QuarantineMonitor.yaml",
@@ -172,12 +173,21 @@ def test_cli_writes_one_file_per_profile_and_stdout(tmp_path: Path) -> None:
         "Custom.MacOS.Remediation.QuarantineMonitor.yaml",
         "Custom.MacOS.Remediation.QuarantineStatus.yaml",
         "Custom.One.yaml",
+        "Custom.OneMonitor.yaml",
+        "Custom.OneStatus.yaml",
         "Custom.Two.yaml",
+        "Custom.TwoMonitor.yaml",
+        "Custom.TwoStatus.yaml",
         "Custom.Windows.Remediation.Quarantine.yaml",
+        "Custom.Windows.Remediation.QuarantineMonitor.yaml",
+        "Custom.Windows.Remediation.QuarantineStatus.yaml",
     ]
     printed = run_cli("render", str(one), "-o", "-", cwd=tmp_path)
     assert printed.returncode == 0
-    assert printed.stdout == (tmp_path / "out" / "Custom.One.yaml").read_text(encoding="utf-8")
+    assert printed.stdout == "---\n".join(
+        (tmp_path / "out" / f"Custom.One{kind}.yaml").read_text(encoding="utf-8")
+        for kind in ("", "Monitor", "Status")
+    )
 
 
 @pytest.mark.usefixtures("example_available")
@@ -215,9 +225,9 @@ def test_cli_default_output_folder_is_artifacts_in_cwd(tmp_path: Path) -> None:
     assert (tmp_path / "artifacts" / "Custom.Windows.Remediation.Quarantine.yaml").is_file()
     assert sorted(p.name for p in (tmp_path / "artifacts").iterdir()) == [
         f"Custom.{platform}.Remediation.Quarantine{kind}.yaml"
-        for platform in ("Linux", "MacOS")
+        for platform in ("Linux", "MacOS", "Windows")
         for kind in ("", "Monitor", "Status")
-    ] + ["Custom.Windows.Remediation.Quarantine.yaml"]
+    ]
 
 
 @pytest.mark.parametrize("block_all", [True, False])

@@ -44,7 +44,9 @@ def test_json_output_has_commands_rows_log_and_state() -> None:
 
 
 def test_unexpected_outcome_exits_1() -> None:
-    code, out, _ = invoke(str(DEFAULT_PROFILE), "-s", "policy-not-enforced")
+    code, out, _ = invoke(
+        str(DEFAULT_PROFILE), "-s", "policy-not-enforced", "--param", "NegativeCheckURL="
+    )
     assert code == 1
     assert "[NOT] policy_assigned: expected no, got yes" in out
     assert "NegativeCheckURL is empty" in out

@@ -49,6 +49,12 @@ def _uses_block(profile: Profile) -> bool:
     return any(rule.action == "block" for rule in table_rules(profile))
 
 
+def _alt(argv: list[str], profile: Profile) -> list[str]:
+    """The same command for the alternate slot (the policy name + " Alt")."""
+    name = profile.policy_name
+    return [*argv[:-1], argv[-1].replace(f"={name}", f"={name} Alt", 1)]
+
+
 def cleanup(profile: Profile) -> list[list[str]]:
     n = _names(profile)
     return [
@@ -89,7 +95,7 @@ def build(profile: Profile, scenario: Scenario) -> list[tuple[str, list[str]]]:
                 "add",
                 "policy",
                 f"name={n['policy']}",
-                "description=Velociraptor quarantine",
+                "description=<state>",
                 "assign=no",
             ],
         ),
@@ -193,6 +199,14 @@ def _our_objects(sim: Simulation, profile: Profile) -> list[str]:
     return [name for name in present if name in names]
 
 
+def netsh_of(sim: Simulation) -> list[list[str]]:
+    """The netsh commands, with the state record's hex shown as <state>."""
+    return [
+        [re.sub(r"^description=vrq1\.[0-9a-f]+$", "description=<state>", a) for a in argv]
+        for argv in sim.netsh_commands
+    ]
+
+
 def test_the_examples_exist() -> None:
     assert len(EXAMPLES) >= 3
 
@@ -206,7 +220,7 @@ def example(request: pytest.FixtureRequest) -> Path:
 def test_success(example: Path) -> None:
     profile, scenario, sim = run(example, "success")
     assert sim.error is None
-    assert sim.netsh_commands == apply_sequence(profile, scenario)
+    assert netsh_of(sim) == apply_sequence(profile, scenario)
     assert sim.state["assigned_policy"] == profile.policy_name
     assert sim.state["isolated"] and sim.state["server_reachable"]
     assert sim.state["failed_changes"] == []
@@ -223,7 +237,7 @@ def test_server_unreachable_rolls_back(example: Path) -> None:
     steps = build(profile, scenario)
     created = [key for key, _ in steps]
     expected = apply_sequence(profile, scenario) + undo(profile, created)
-    assert sim.netsh_commands == expected
+    assert netsh_of(sim) == expected
     assert sim.state["assigned_policy"] is None
     assert _our_objects(sim, profile) == []
     assert any(
@@ -243,11 +257,11 @@ def test_netsh_failure_stops_and_removes_what_was_created(example: Path, step: i
     steps = build(profile, scenario)
     if index <= 5:
         # A clean-up delete may fail (the object is usually absent): the run goes on.
-        assert sim.netsh_commands == full
+        assert netsh_of(sim) == full
         assert sim.state["assigned_policy"] == profile.policy_name
     else:
         created = [key for key, _ in steps[: index - 6]]
-        assert sim.netsh_commands == full[:index] + undo(profile, created)
+        assert netsh_of(sim) == full[:index] + undo(profile, created)
         assert sim.state["assigned_policy"] is None
         assert _our_objects(sim, profile) == []
     assert sim.state["half_applied"] is False
@@ -256,7 +270,7 @@ def test_netsh_failure_stops_and_removes_what_was_created(example: Path, step: i
 
 def test_domain_ipsec_policy_changes_nothing(example: Path) -> None:
     _, _, sim = run(example, "domain-ipsec-policy")
-    assert sim.netsh_commands == []
+    assert netsh_of(sim) == []
     assert sim.state["assigned_policy"] is None
     assert any("domain IPsec policy" in str(row.get("Result")) for row in sim.rows)
     assert sim.ok
@@ -267,13 +281,13 @@ def test_policy_not_enforced(example: Path) -> None:
     applied = apply_sequence(profile, scenario)
     if profile.rollback.negative_check_url:
         created = [key for key, _ in build(profile, scenario)]
-        assert sim.netsh_commands == applied + undo(profile, created)
+        assert netsh_of(sim) == applied + undo(profile, created)
         assert sim.state["assigned_policy"] is None
         assert any("negative check failed" in line for line in sim.logs)
         assert sim.ok
     else:
         # Without a negative check nothing can notice: the simulation says so and fails.
-        assert sim.netsh_commands == applied
+        assert netsh_of(sim) == applied
         assert sim.state["assigned_policy"] == profile.policy_name
         assert not sim.state["isolated"]
         assert not sim.ok
@@ -282,10 +296,12 @@ def test_policy_not_enforced(example: Path) -> None:
 
 def test_removal(example: Path) -> None:
     profile, _, sim = run(example, "removal")
-    assert [c.argv for c in sim.setup_commands if c.argv[0] == "netsh"] == apply_sequence(
-        profile, resolve_scenario("success")
-    )
-    assert sim.netsh_commands == cleanup(profile)
+    setup = [c.argv for c in sim.setup_commands if c.argv[0] == "netsh"]
+    assert [
+        [re.sub(r"^description=vrq1\.[0-9a-f]+$", "description=<state>", a) for a in argv]
+        for argv in setup
+    ] == apply_sequence(profile, resolve_scenario("success"))
+    assert netsh_of(sim) == cleanup(profile) + [_alt(argv, profile) for argv in cleanup(profile)]
     assert sim.state["assigned_policy"] is None
     assert _our_objects(sim, profile) == []
     assert any("quarantine removed" in str(row.get("Result")) for row in sim.rows)
@@ -329,7 +345,7 @@ def test_the_client_proxy_is_permitted_or_the_run_refuses_naming_it(
         server_probes = [p for p in probes if p[-1].endswith("/server.pem")]
         assert server_probes and all(p[p.index("--proxy") + 1] == proxy for p in server_probes)
     else:
-        assert sim.netsh_commands == [] and probes == []
+        assert netsh_of(sim) == [] and probes == []
         refusals = [r["Result"] for r in sim.rows if r["Status"] == "failed"]
         assert refusals
         for refusal in refusals:
@@ -342,7 +358,7 @@ def test_a_cancelled_collection_leaves_nothing_behind(example: Path) -> None:
     created = [key for key, _ in build(profile, scenario)]
     assert sim.cancelled
     # Everything up to the assignment, then the exit rollback: the same deletes as a failure.
-    assert sim.netsh_commands == apply_sequence(profile, scenario) + undo(profile, created)
+    assert netsh_of(sim) == apply_sequence(profile, scenario) + undo(profile, created)
     assert not any(c.argv[0].endswith("curl.exe") for c in sim.commands)
     assert _our_objects(sim, profile) == []
     assert any("ended before the verdict" in line for line in sim.logs)

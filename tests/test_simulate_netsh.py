@@ -147,7 +147,11 @@ def test_endpoint_answers_host_stat_info_and_scenario_results() -> None:
     assert endpoint.plugin("info", {})[0]["OS"] == "windows"
     assert endpoint.plugin("pslist", {}) == [{"Pid": 4}]
     assert endpoint.function("environ", {"var": "PATH"}) == (True, "x")
-    assert endpoint.function("tempfile", {}) == (False, endpoint.function("nope", {})[1])
+    assert endpoint.function("tempfile", {"data": "x", "extension": ".xml"}) == (
+        True,
+        "C:\\Windows\\Temp\\tmp0001.xml",
+    )
+    assert endpoint.function("copy", {}) == (False, endpoint.function("nope", {})[1])
 
 
 def _curl(endpoint: WindowsEndpoint, url: str) -> int:

@@ -21,7 +21,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
 runner = CliRunner()
 
-CLEAN = b"format_version: 1\nid: clean\n"
+EXPIRY = b"lifecycle:\n  expiry: 72h\n"
+CLEAN = b"format_version: 1\nid: clean\n" + EXPIRY
 WARNS = b"format_version: 1\nid: warns\nallow:\n  dhcp: false\n"
 BROKEN = b"format_version: 1\nid: broken\nblock_all: maybe\n"
 
@@ -258,9 +259,9 @@ def test_stdin_through_the_real_entry_point() -> None:
 
 def test_profiles_checked_together_need_their_own_names(tmp_path: Path) -> None:
     one = b"format_version: 1\nid: site-a\nartifact:\n  name: Custom.Site.Quarantine\n"
-    (tmp_path / "a.yaml").write_bytes(one)
-    (tmp_path / "b.yaml").write_bytes(one.replace(b"site-a", b"site-b"))
-    (tmp_path / "c.yaml").write_bytes(b"format_version: 1\nid: site-a\n")
+    (tmp_path / "a.yaml").write_bytes(one + EXPIRY)
+    (tmp_path / "b.yaml").write_bytes(one.replace(b"site-a", b"site-b") + EXPIRY)
+    (tmp_path / "c.yaml").write_bytes(b"format_version: 1\nid: site-a\n" + EXPIRY)
     code, doc = _json([str(tmp_path)])
     assert code == 1
     found = [(Path(d["path"]).name, d["line"], d["rule"]) for d in doc["diagnostics"]]  # type: ignore[union-attr]

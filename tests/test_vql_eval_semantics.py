@@ -174,8 +174,8 @@ def test_a_plugin_velociraptor_has_but_the_simulator_does_not_model_stops_the_ru
 
 
 def test_a_function_velociraptor_has_but_the_simulator_does_not_model_stops_the_run() -> None:
-    with pytest.raises(VqlRuntimeError, match=r"function hash\(\) is not available"):
-        rows("SELECT hash(path='x') FROM scope()")
+    with pytest.raises(VqlRuntimeError, match=r"function entropy\(\) is not available"):
+        rows("SELECT entropy(string='x') FROM scope()")
 
 
 def test_a_plugin_velociraptor_does_not_have_is_logged_and_gives_no_rows() -> None:

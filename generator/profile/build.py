@@ -10,6 +10,7 @@ from .model import (
     DEFAULT_CHECK_TIMEOUT,
     DEFAULT_POLICY_NAME,
     ArtifactInfo,
+    Lifecycle,
     LinuxOptions,
     MacOptions,
     Profile,
@@ -58,6 +59,7 @@ def build_profile(data: dict[str, Any], checked: Checked) -> Profile:
     )
     linux = _section(data, "linux")
     macos = _section(data, "macos")
+    lifecycle = _section(data, "lifecycle")
     platforms = data.get("platforms") or ["windows"]
     return Profile(
         format_version=int(data["format_version"]),
@@ -86,4 +88,13 @@ def build_profile(data: dict[str, Any], checked: Checked) -> Profile:
         platforms=tuple(str(p) for p in platforms),
         linux=LinuxOptions(**{k: str(v) for k, v in linux.items()}),
         macos=MacOptions(**{k: str(v) for k, v in macos.items()}),
+        lifecycle=Lifecycle(
+            expiry=lifecycle.get("expiry") or None,
+            require_reason=bool(lifecycle.get("require_reason", False)),
+            monitor_period_seconds=int(lifecycle.get("monitor_period_seconds", 600)),
+            release_delay_seconds=int(lifecycle.get("release_delay_seconds", 600)),
+            release_after_unreachable_minutes=int(
+                lifecycle.get("release_after_unreachable_minutes", 0)
+            ),
+        ),
     )

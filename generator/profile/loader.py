@@ -17,6 +17,7 @@ from ..resources import DEFAULT_PROFILE
 from ..yamlsource import YamlDocument, load_yaml_text
 from .build import build_profile
 from .checks import run_checks
+from .checks.no_expiry import advise as advise_expiry
 from .model import Profile
 
 
@@ -87,6 +88,9 @@ def _check(doc: YamlDocument) -> ProfileResult:
     diagnostics.sort(key=Diagnostic.sort_key)
     if _has_error(diagnostics) or not isinstance(doc.data, dict):
         return ProfileResult(None, diagnostics, doc)
+    # Advice about a usable profile only: a broken one gets its errors, not this.
+    diagnostics.extend(advise_expiry(doc))
+    diagnostics.sort(key=Diagnostic.sort_key)
     return ProfileResult(build_profile(doc.data, checked), diagnostics, doc)
 
 

@@ -93,6 +93,22 @@ class MacOptions:
 
 
 @dataclass(frozen=True)
+class Lifecycle:
+    """How a quarantine lives on: its maximum duration, the monitor, the reason it needs."""
+
+    expiry: str | None = None
+    """A duration such as ``72h``, ``90m`` or ``3d``; None: no limit (validate says so)."""
+    require_reason: bool = False
+    """Refuse to quarantine without a Reason."""
+    monitor_period_seconds: int = 600
+    """How often the monitor companion checks the quarantine."""
+    release_delay_seconds: int = 600
+    """When the monitor stops, the quarantine ends this much later unless it starts again."""
+    release_after_unreachable_minutes: int = 0
+    """The monitor ends the quarantine when the server has been unreachable this long (0: never)."""
+
+
+@dataclass(frozen=True)
 class Profile:
     format_version: int
     id: str
@@ -112,3 +128,4 @@ class Profile:
     """The platforms the profile renders artifacts for, in the order written."""
     linux: LinuxOptions = LinuxOptions()
     macos: MacOptions = MacOptions()
+    lifecycle: Lifecycle = Lifecycle()

@@ -8,8 +8,12 @@ YAML serializer.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from typing import Any
 
+from .. import __version__
 from ..profile import Profile, Rule, table_rules
 
 RULE_TABLE_COLUMNS = (
@@ -78,9 +82,28 @@ def switches(profile: Profile) -> dict[str, bool]:
     }
 
 
+def profile_digest(profile: Profile) -> str:
+    """The SHA-256 of the profile's canonical JSON: the same profile always gives the same
+    digest, whatever its layout, comments or key order in YAML."""
+    canonical = json.dumps(dataclasses.asdict(profile), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def provenance(profile: Profile) -> dict[str, str]:
+    """The header comment's values. The id is ASCII with escapes (JSON's): a comment line ends
+    at a line break, so nothing from the profile may bring one (validate allows only a slug,
+    but render takes any `Profile`)."""
+    return {
+        "tool_version": f"vr-quarantine {__version__}",
+        "profile_id": json.dumps(profile.id)[1:-1],
+        "profile_sha256": profile_digest(profile),
+    }
+
+
 def parameter_defaults(profile: Profile) -> dict[str, str]:
     """Every parameter default, as the strings Velociraptor passes to the query."""
     table = [rule_row(rule) for rule in table_rules(profile)]
+    origin = provenance(profile)
     return {
         "PolicyName": profile.policy_name,
         "RuleLookupTable": csv_text(RULE_TABLE_COLUMNS, table),
@@ -90,6 +113,18 @@ def parameter_defaults(profile: Profile) -> dict[str, str]:
         "CheckTimeout": str(profile.rollback.timeout_seconds),
         "NegativeCheckURL": profile.rollback.negative_check_url or "",
         "CurlPath": DEFAULT_CURL_PATH,
+        "Reason": profile.artifact.reason or "",
+        "Ticket": profile.artifact.engagement or "",
+        "RequireReason": "Y" if profile.lifecycle.require_reason else "N",
+        "Expiry": profile.lifecycle.expiry or "",
+        "ProfileId": profile.id,
+        "ProfileSHA256": origin["profile_sha256"],
+        "ToolVersion": origin["tool_version"],
+        "QuarantineArtifact": profile.artifact.name,
+        "ReloadPeriod": str(profile.lifecycle.monitor_period_seconds),
+        "StartDelay": "60",
+        "ReleaseDelay": "0",
+        "ReleaseAfterUnreachableMinutes": str(profile.lifecycle.release_after_unreachable_minutes),
     }
 
 
@@ -128,4 +163,6 @@ def build_context(profile: Profile) -> dict[str, Any]:
             for rule in table_rules(profile)
         ],
         "defaults": parameter_defaults(profile),
+        "provenance": provenance(profile),
+        "role": "quarantine",
     }

@@ -9,10 +9,7 @@ the YAML serializer.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +18,7 @@ from ..artifact import load_artifact, name_problem
 from ..diagnostics import Diagnostic, Location, Severity
 from ..lint import lint_artifact
 from ..profile.model import Profile
-from .context import SERVER_URL_COLUMNS, csv_text, rule_summary, switches
+from .context import SERVER_URL_COLUMNS, csv_text, profile_digest, rule_summary, switches
 from .renderer import RenderedArtifact, artifact_filename, environment
 from .selfcheck import check_artifact
 from .unix import (
@@ -73,12 +70,6 @@ def platform_names(windows_name: str, platform: str) -> PlatformNames:
     return PlatformNames(quarantine, quarantine + "Monitor", quarantine + "Status")
 
 
-def profile_sha256(profile: Profile) -> str:
-    """The SHA-256 of the profile's canonical JSON (the same profile, the same digest)."""
-    canonical = json.dumps(dataclasses.asdict(profile), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def _unix_summary(rule: UnixRule) -> str:
     def side(address: str, port: int) -> str:
         return address if not port else f"{address} port {port}"
@@ -104,12 +95,12 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
         "ExtraServerURLs": csv_text(SERVER_URL_COLUMNS, [[s.url] for s in profile.server_urls]),
         "CheckTimeout": str(profile.rollback.timeout_seconds),
         "ForbiddenTestURL": profile.rollback.negative_check_url or "",
-        "Expiry": "",
+        "Expiry": profile.lifecycle.expiry or "",
         "Reason": info.reason or "",
         "Ticket": info.engagement or "",
-        "RequireReason": "N",
+        "RequireReason": "Y" if profile.lifecycle.require_reason else "N",
         "ProfileId": profile.id,
-        "ProfileSHA256": profile_sha256(profile),
+        "ProfileSHA256": profile_digest(profile),
         "ToolVersion": f"vr-quarantine {__version__}",
         "QuarantineArtifact": names.quarantine,
     }
@@ -132,7 +123,7 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
         "platform": platform,
         "platform_title": TITLES[platform],
         "profile_id": profile.id,
-        "profile_sha256": profile_sha256(profile),
+        "profile_sha256": profile_digest(profile),
         "tool_version": __version__,
         "artifact": {
             "name": names.quarantine,

@@ -17,7 +17,13 @@ from ..diagnostics import Diagnostic, Location, Severity
 from ..lint import lint_artifact
 from ..profile import Profile
 from .context import build_context, switches
-from .selfcheck import check_artifact
+from .selfcheck import (
+    MONITOR_KEYS,
+    MONITOR_PARAMETER_NAMES,
+    STATUS_KEYS,
+    STATUS_PARAMETER_NAMES,
+    check_artifact,
+)
 from .templates import make_environment
 
 ARTIFACT_TEMPLATE = "artifact.yaml.j2"
@@ -98,15 +104,91 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     return RenderedArtifact(name, filename, text, file=artifact)
 
 
+def companion_names(name: str) -> tuple[str, str]:
+    """The monitor's and the status artifact's names: ``Monitor`` and ``Status`` added to the
+    last part, as for Linux and macOS (``Custom.Windows.Remediation.Quarantine`` gives
+    ``Custom.Windows.Remediation.QuarantineMonitor``, the natural replacement for upstream's
+    ``Windows.Remediation.QuarantineMonitor``)."""
+    return name + "Monitor", name + "Status"
+
+
+_COMPANIONS = {
+    "monitor": (
+        "monitor.yaml.j2",
+        "monitor_description.md.j2",
+        "vql/monitor.vql.j2",
+        MONITOR_KEYS,
+        MONITOR_PARAMETER_NAMES,
+    ),
+    "status": (
+        "status.yaml.j2",
+        "status_description.md.j2",
+        "vql/status.vql.j2",
+        STATUS_KEYS,
+        STATUS_PARAMETER_NAMES,
+    ),
+}
+
+
+def render_companion(profile: Profile, role: str, *, source: str = "<profile>") -> RenderedArtifact:
+    """The monitor (CLIENT_EVENT) or status (CLIENT) artifact that goes with a profile's
+    quarantine artifact. The monitor's query names the quarantine artifact, whose name passed
+    `name_problem` first, so it is a dotted identifier and cannot carry VQL."""
+    quarantine = profile.artifact.name
+    monitor, status = companion_names(quarantine)
+    name = monitor if role == "monitor" else status
+    filename = artifact_filename(name)
+    if name_problem(quarantine) is not None or name_problem(name) is not None:
+        return RenderedArtifact(name, filename, None, [_name_problem(source, name)])
+    template, description_template, vql_template, keys, parameter_names = _COMPANIONS[role]
+    base = build_context(profile)
+    defaults = dict(base["defaults"])
+    if role == "monitor":
+        # The quarantine's ReleaseDelay is 0 (a removal by hand is immediate); the monitor
+        # passes the profile's on when its event query ends.
+        defaults["ReleaseDelay"] = str(profile.lifecycle.release_delay_seconds)
+    context = {
+        **base,
+        "defaults": defaults,
+        "role": role,
+        "companion": {"name": name, "quarantine": quarantine, "monitor": monitor, "status": status},
+    }
+    env = environment()
+    vql = env.get_template(vql_template).render(
+        switches=switches(profile), quarantine_name=quarantine
+    )
+    description = env.get_template(description_template).render(context)
+    text = env.get_template(template).render(context, vql=vql, description=description)
+    artifact = load_artifact(filename, text)
+    problems = check_artifact(
+        artifact,
+        text,
+        name=name,
+        references=[],
+        defaults=context["defaults"],
+        vql=vql,
+        keys=keys,
+        parameter_names=parameter_names,
+    )
+    if not problems:
+        problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
+    if problems:
+        return RenderedArtifact(name, filename, None, problems)
+    return RenderedArtifact(name, filename, text, file=artifact)
+
+
 def render_artifacts(profile: Profile, *, source: str = "<profile>") -> list[RenderedArtifact]:
     """Every artifact one profile renders into, in order: for each platform of `platforms`, its
-    artifact set (Windows: the quarantine; Linux and macOS: quarantine, monitor, status)."""
+    artifact set: the quarantine artifact, its monitor (CLIENT_EVENT) and its status artifact
+    (CLIENT, read-only)."""
     from .platforms import render_platform
 
     out: list[RenderedArtifact] = []
     for platform in profile.platforms:
         if platform == "windows":
             out.append(render_profile(profile, source=source))
+            out.append(render_companion(profile, "monitor", source=source))
+            out.append(render_companion(profile, "status", source=source))
         else:
             out.extend(render_platform(profile, platform, source=source))
     return out

@@ -42,6 +42,34 @@ PARAMETER_NAMES = (
     "CheckTimeout",
     "NegativeCheckURL",
     "CurlPath",
+    "Reason",
+    "Ticket",
+    "RequireReason",
+    "Expiry",
+    "MonitorMode",
+    "ProbeWhenInForce",
+    "ReleaseDelay",
+    "ProfileId",
+    "ProfileSHA256",
+    "ToolVersion",
+    "QuarantineArtifact",
+)
+MONITOR_KEYS = tuple(k for k in ARTIFACT_KEYS if k != "resources")
+MONITOR_PARAMETER_NAMES = (
+    *(n for n in PARAMETER_NAMES if n not in ("MonitorMode", "ProbeWhenInForce", "ReleaseDelay")),
+    "ReloadPeriod",
+    "StartDelay",
+    "ReleaseDelay",
+    "ReleaseAfterUnreachableMinutes",
+)
+STATUS_KEYS = ARTIFACT_KEYS
+STATUS_PARAMETER_NAMES = (
+    "PolicyName",
+    "VelociraptorURL",
+    "UseClientServerURLs",
+    "ExtraServerURLs",
+    "CheckTimeout",
+    "CurlPath",
 )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .inputs import read_input
+from .platforms import applies, artifact_os
 from .run import Simulation, simulate_artifact, simulate_loaded
-from .scenario import Scenario, builtin_names, resolve_scenario
+from .scenario import BUILTIN, Scenario, builtin_names, resolve_scenario
 
 
 def simulate_file(
@@ -31,7 +32,34 @@ def simulate_file(
         source=given.source,
         params=params,
         extra_artifacts=extra_artifacts,
+        companions=given.companions,
     )
+
+
+def simulate_all(
+    path: Path,
+    *,
+    params: dict[str, str] | None = None,
+    extra_artifacts: list[Path] | None = None,
+    platform: str | None = None,
+) -> list[Simulation]:
+    """Every built-in scenario (``--scenario all``) that applies to the artifact's platform, on
+    the artifact at `path`, read and rendered once; the *-fail:N scenarios are left out (they
+    take a number)."""
+    given = read_input(path, platform=platform)
+    os_name = artifact_os(str(given.artifact.data.get("precondition") or "")) or "windows"
+    return [
+        simulate_loaded(
+            given.artifact,
+            scenario,
+            source=given.source,
+            params=params,
+            extra_artifacts=extra_artifacts,
+            companions=given.companions,
+        )
+        for scenario in BUILTIN.values()
+        if applies(scenario.name, os_name)
+    ]
 
 
 __all__ = [
@@ -39,6 +67,7 @@ __all__ = [
     "Simulation",
     "builtin_names",
     "resolve_scenario",
+    "simulate_all",
     "simulate_artifact",
     "simulate_file",
 ]

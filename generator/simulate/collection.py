@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..vql.eval import Engine
+from ..vql.eval import Engine, GoUrl
 from .endpoint import WindowsEndpoint
 from .network import CollectionCancelled
 
@@ -96,13 +96,15 @@ def final_state(endpoint: WindowsEndpoint, policy: str, rows: list[Any]) -> dict
             for item in state.filterlists.get(rule.filterlist, []):
                 text = _describe_filter(item.as_dict())
                 (permitted if action == "permit" else blocked).append(text)
-    ours_assigned = state.assigned is not None and (not policy or state.assigned == policy)
+    # A quarantine uses two slots: the policy name and "<name> Alt" (zero-gap re-application).
+    slots = {policy, f"{policy} Alt"} if policy else set()
+    ours_assigned = state.assigned is not None and (not policy or state.assigned in slots)
     reachable = endpoint.client_reaches_server()
     store_names = [*state.policies, *state.filterlists, *state.filteractions]
     return {
         "assigned_policy": state.assigned,
         "policy_assigned": ours_assigned,
-        "policy_exists": bool(policy) and policy in state.policies,
+        "policy_exists": any(slot in state.policies for slot in slots),
         "enforced": endpoint.enforced(),
         "isolated": endpoint.isolated(),
         "half_applied": state.assigned is not None and bool(endpoint.failed_changes),
@@ -114,6 +116,18 @@ def final_state(endpoint: WindowsEndpoint, policy: str, rows: list[Any]) -> dict
         "leftovers": state.assigned is None
         and any(bool(policy) and name.startswith(policy) for name in store_names),
         "cancelled": endpoint.cancelled,
+        "no_gap": not gaps(endpoint.timeline),
+        "applied_once": _applied_once(endpoint.timeline),
+        "one_message_box": endpoint.messages == 1,
+        "message_boxes": endpoint.messages,
+        "previous_restored": bool(endpoint.scenario.foreign_policy)
+        and state.assigned == endpoint.scenario.foreign_policy,
+        "state_recorded": state.assigned is not None
+        and str(state.policies.get(state.assigned, {}).get("description", "")).startswith("vrq1."),
+        "expiry_task": any(t.ran_at is None for t in endpoint.scheduler.tasks.values()),
+        "task_ran": any(t.ran_at is not None for t in endpoint.scheduler.tasks.values()),
+        "tasks": [t.as_dict() for t in endpoint.scheduler.tasks.values()],
+        "permits_current": _permits_current(endpoint),
         "client_routes": {
             url: [proxy or "direct" for proxy in choices]
             for url, choices in endpoint.client_routes().items()
@@ -122,6 +136,27 @@ def final_state(endpoint: WindowsEndpoint, policy: str, rows: list[Any]) -> dict
         "blocked": blocked,
         "store": state.as_dict(),
     }
+
+
+def _applied_once(timeline: list[dict[str, Any]]) -> bool:
+    assigns = [i for i, m in enumerate(timeline) if "assign=y" in m["what"]]
+    if len(assigns) != 1:
+        return False
+    return not any(" add " in f" {m['what']} " for m in timeline[assigns[0] :])
+
+
+def _permits_current(endpoint: WindowsEndpoint) -> bool:
+    """The server names' current addresses are all permitted by the assigned policy."""
+    if endpoint.state.assigned is None:
+        return False
+    for url in endpoint.server_urls():
+        parsed = GoUrl.parse(url)
+        host = str(parsed.member("Hostname")[1])
+        port = int(str(parsed.member("Port")[1]) or 443)
+        for address in endpoint.resolve(host):
+            if endpoint.decide(address, port) != "permit":
+                return False
+    return True
 
 
 def _is_refusal(row: Any) -> bool:
@@ -144,3 +179,26 @@ def _describe_filter(item: dict[str, Any]) -> str:
         + (" (mirrored)" if item["mirrored"] else "")
         + (f" [{item['description']}]" if item["description"] else "")
     )
+
+
+def gaps(timeline: list[dict[str, Any]]) -> list[float]:
+    """Moments when the artifacts left no policy assigned although one had been and one is
+    again later: a quarantine that re-applies with no gap has none. A moment opened by an event
+    of the scenario (someone unassigning the policy on the host) is the scenario's, not a gap."""
+    seen_assigned = False
+    open_gap: float | None = None
+    outside = False
+    found: list[float] = []
+    for moment in timeline:
+        if moment["assigned"] is None:
+            if moment["kind"] == "event":
+                outside = True
+            elif seen_assigned and open_gap is None and not outside:
+                open_gap = moment["time"]
+        else:
+            if open_gap is not None:
+                found.append(open_gap)
+                open_gap = None
+            outside = False
+            seen_assigned = True
+    return found

@@ -11,7 +11,7 @@ uses are platform-neutral (`network`, `proxy`, `curl`, `client`).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import VrqError
@@ -28,6 +28,7 @@ from .network import (
 )
 from .proxy import client_proxy
 from .scenario import INTERNET_ADDRESS, INTERNET_ADDRESS_V6, Scenario
+from .tasks import TASKS_ROOT, TaskScheduler, command_line_to_argv
 
 NETSH_SECONDS = 0.2
 """Simulated duration of one netsh command (not measured: netsh returns in well under a
@@ -70,6 +71,8 @@ def scenario_mocks(scenario: Scenario) -> MockContext:
 
 
 _REG_DOMAIN = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
+_REG_LOCAL = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
+TEMP_DIR = "C:\\Windows\\Temp"
 _REG_FIREWALL = "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
 
 
@@ -113,10 +116,35 @@ class WindowsEndpoint(SideEffects):
     deadline: float | None = None
     cancel_pending: bool = False
     cancelled: str = ""
+    scheduler: TaskScheduler = field(default_factory=TaskScheduler)
+    files: dict[str, str] = field(default_factory=dict)
+    """Files the artifact wrote (tempfile()), by path."""
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    """After each change: the time, what ran, and which policy is assigned."""
+    collections: list[Any] = field(default_factory=list)
+    messages: int = 0
+    events_done: int = 0
+    start: float = 0.0
 
     def __post_init__(self) -> None:
         self.mocks = scenario_mocks(self.scenario)
         self.network = build_network(self.scenario, self.server_urls())
+        self.start = self.clock.now()
+        if self.scenario.foreign_policy:
+            # Another local policy is assigned before the quarantine (netsh ipsec static add
+            # policy ... assign=yes, as a site's own baseline would be).
+            Netsh(self.state, self.resolve).run(
+                [
+                    "netsh",
+                    "ipsec",
+                    "static",
+                    "add",
+                    "policy",
+                    f"name={self.scenario.foreign_policy}",
+                    "assign=yes",
+                ]
+            )
+            self.record("setup", f"local policy {self.scenario.foreign_policy} assigned")
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
@@ -137,7 +165,38 @@ class WindowsEndpoint(SideEffects):
         self.cancel_pending = False
         self.deadline = self.clock.now() + atexit_timeout
 
+    def apply_events(self) -> None:
+        """What happens on the host or the network at a time (scenario `events`): DNS answers
+        change, someone unassigns or deletes the assigned policy locally, the server goes away."""
+        events = self.scenario.events
+        while self.events_done < len(events):
+            event = events[self.events_done]
+            if self.clock.now() < self.start + float(event.get("at", 0)):
+                return
+            self.events_done += 1
+            if "dns" in event:
+                for name, addresses in dict(event["dns"]).items():
+                    self.network.dns[str(name).lower()] = [str(a) for a in addresses]
+                self.network = build_network(
+                    replace(self.scenario, dns=dict(self.network.dns)), self.server_urls()
+                )
+                self.record("event", f"DNS changed: {event['dns']}")
+            local = event.get("local")
+            if local and self.state.assigned is not None:
+                name = self.state.assigned
+                verb = "delete" if local == "delete" else "set"
+                argv = ["netsh", "ipsec", "static", verb, "policy", f"name={name}"]
+                Netsh(self.state, self.resolve).run(
+                    argv if verb == "delete" else [*argv, "assign=n"]
+                )
+                self.record("event", f"someone on the host: {' '.join(argv[1:])}")
+            if "server_answers" in event:
+                self.scenario = replace(self.scenario, server_answers=bool(event["server_answers"]))
+                self.record("event", f"server answers: {event['server_answers']}")
+
     def _before_side_effect(self) -> None:
+        self.apply_events()
+        self.run_due_tasks()
         if self.cancel_pending:
             self.cancel_pending = False
             self.cancelled = "cancelled right after the policy was assigned"
@@ -154,6 +213,34 @@ class WindowsEndpoint(SideEffects):
             self.cancelled = "the collection timed out while a command was running"
             raise CollectionCancelled(self.cancelled)
         self.clock.advance(seconds)
+
+    def record(self, kind: str, what: str) -> None:
+        """One moment of the timeline: after `what`, which policy is assigned."""
+        self.timeline.append(
+            {"time": self.clock.now(), "kind": kind, "what": what, "assigned": self.state.assigned}
+        )
+
+    def run_due_tasks(self) -> None:
+        """Task Scheduler runs each task whose time has come (the host is up throughout the
+        simulation, so a missed start does not arise), as SYSTEM: the simulator runs its action
+        through the same netsh model. Only netsh actions are modelled."""
+        for task in self.scheduler.due(self.clock.now()):
+            task.ran_at = self.clock.now()
+            program = task.command.replace("/", "\\").rsplit("\\", 1)[-1].lower()
+            if program not in ("netsh.exe", "netsh"):
+                raise VrqError(
+                    f"simulated endpoint: the scheduled task {task.name!r} runs {task.command!r}, "
+                    "which is not modelled (the expiry task must run netsh)"
+                )
+            argv = ["netsh", *command_line_to_argv(task.arguments)]
+            code, out, err = Netsh(self.state, self.resolve).run(argv)
+            task.result = (code, out + err)
+            if code == 0:
+                self.changed = True
+            self.commands.append(
+                Command("task", [task.name, *argv], code, out, err, time=self.clock.now())
+            )
+            self.record("task", f"{task.name}: {' '.join(argv)}")
 
     def _log(self, message: str) -> None:
         if self.clock.session is not None:
@@ -248,6 +335,8 @@ class WindowsEndpoint(SideEffects):
             return True, self._host(args)
         if name == "environ":
             return True, self._environ(args)
+        if name == "tempfile":
+            return True, self._tempfile(args)
         if name == "stat":
             found = self._plugin_stat(args)
             return True, found[0] if found else NULL
@@ -261,6 +350,14 @@ class WindowsEndpoint(SideEffects):
         if not addresses:
             self._log(f"host: Lookup error : lookup {name}: no such host")
         return addresses
+
+    def _tempfile(self, args: dict[str, Any]) -> str:
+        """``tempfile(data=, extension=)`` (Velociraptor ``vql/filesystem/tempfile.go``): writes
+        the data to a new file in the temp folder and returns its path (removed when the query
+        ends)."""
+        path = f"{TEMP_DIR}\\tmp{len(self.files) + 1:04d}{args.get('extension') or ''}"
+        self.files[path.lower()] = str(args.get("data", ""))
+        return path
 
     def _environ(self, args: dict[str, Any]) -> str:
         """``environ(var=)`` (``vql/common/env.go``): ``os.Getenv``, "" when unset; Windows
@@ -310,7 +407,14 @@ class WindowsEndpoint(SideEffects):
         rows: list[Any] = []
         for pattern in patterns:
             text = str(pattern)
-            if _REG_DOMAIN.lower() in text.lower():
+            if text.lower().endswith(_REG_LOCAL.lower()):
+                rows.append(self._local_key("", text))
+            elif text.lower().endswith((_REG_LOCAL + "\\ipsecPolicy*").lower()):
+                base = text[: -len("\\ipsecPolicy*")]
+                rows.extend(
+                    self._local_key(key, base + "\\" + key) for key in self.state.registry() if key
+                )
+            elif _REG_DOMAIN.lower() in text.lower():
                 if self.scenario.domain_policy:
                     rows.append(
                         {
@@ -332,6 +436,39 @@ class WindowsEndpoint(SideEffects):
                     f"simulated endpoint: the registry key {text!r} is not modelled",
                     hint="answer it with plugin_results: {read_reg_key: [...]}",
                 )
+        return rows
+
+    def _local_key(self, key: str, path: str) -> dict[str, Any]:
+        """A row of read_reg_key: Key, then the values; a value the key lacks reads as NULL
+        (the row dict has a NULL default, ``vql/windows/registry``)."""
+        name = path.rsplit("\\", 1)[-1]
+        values = self.state.registry().get(key, {})
+        defaults = {"ActivePolicy": NULL} if not key else {"ipsecName": NULL, "description": NULL}
+        return {"Key": {"Name": name, "OSPath": path, "IsDir": True}, **defaults, **values}
+
+    def _plugin_glob(self, args: dict[str, Any]) -> list[Any]:
+        """``glob()`` (Velociraptor ``vql/filesystem/glob.go``): one row per matching file. The
+        simulator models the Task Scheduler's tasks folder only."""
+        globs = args.get("globs", "")
+        rows: list[Any] = []
+        for pattern in globs if isinstance(globs, list) else [globs]:
+            text = str(pattern)
+            if not text.lower().startswith(TASKS_ROOT.lower()) or not text.endswith("\\*"):
+                raise VrqError(
+                    f"simulated endpoint: glob {text!r} is not modelled",
+                    hint="the simulator models the scheduled tasks folder only",
+                )
+            folder = text[:-2].lower()
+            for path in self.scheduler.files():
+                if path.lower().rsplit("\\", 1)[0] == folder:
+                    rows.append(
+                        {
+                            "Name": path.rsplit("\\", 1)[-1],
+                            "OSPath": path,
+                            "FullPath": path,
+                            "IsDir": False,
+                        }
+                    )
         return rows
 
     def _program_exists(self, path: str) -> bool:
@@ -428,9 +565,17 @@ class WindowsEndpoint(SideEffects):
             result = run_curl(argv, self.network, self, self.scenario.environment)
             self._spend(result.seconds)
             code, out, err = result.return_code, result.stdout, result.stderr
+        elif program == "schtasks":
+            code, out = self.scheduler.schtasks(argv, lambda p: self.files.get(p.lower()))
+            err = ""
+            self._spend(0.3)
+            if code == 0:
+                self.changed = True
+                self.record("schtasks", " ".join(argv))
         elif program == "msg":
             if self.scenario.msg_missing:
                 return self._start_failure(argv)
+            self.messages += 1
             code = self.scenario.msg_exit
             out = ""
             err = "" if code == 0 else "Error 1722 getting session names\n"
@@ -474,6 +619,8 @@ class WindowsEndpoint(SideEffects):
             self.failed_changes.append(list(argv))
         if result[0] == 0 and verb in ("add", "set", "delete"):
             self.changed = True
+        if verb in ("add", "set", "delete"):
+            self.record("netsh", " ".join(argv[1:]))
         return result
 
 

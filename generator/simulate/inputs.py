@@ -21,6 +21,8 @@ class ArtifactInput:
     text: str
     source: str
     from_profile: bool
+    companions: tuple[ArtifactFile, ...] = ()
+    """A profile's other rendered artifacts (its monitor and status)."""
 
 
 def _problems(diagnostics: list[Diagnostic]) -> str:
@@ -47,6 +49,7 @@ def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
     from ..profile import check_profile, load_profile_text
     from ..render import render_profile
     from ..render.platforms import render_platform
+    from ..render.renderer import render_companion
 
     # The fix-ups rarely change a profile's text; when they leave it alone, its one load serves.
     same_text = artifact.text == got.text
@@ -66,15 +69,26 @@ def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
             f"{got.name}: the profile does not render for {wanted!r}",
             hint="its platforms: " + ", ".join(profile.platforms),
         )
-    rendered = (
-        render_profile(profile, source=got.name)
+    # The platform's whole set: the quarantine artifact, then its monitor and status artifacts.
+    rendered, *others = (
+        [
+            render_profile(profile, source=got.name),
+            render_companion(profile, "monitor", source=got.name),
+            render_companion(profile, "status", source=got.name),
+        ]
         if wanted == "windows"
-        else render_platform(profile, wanted, source=got.name)[0]
+        else render_platform(profile, wanted, source=got.name)
     )
-    if rendered.text is None or rendered.file is None:
-        raise VrqError(
-            f"{got.name}: the profile does not render:\n  " + _problems(rendered.diagnostics)
-        )
+    for item in (rendered, *others):
+        if item.text is None or item.file is None:
+            raise VrqError(
+                f"{got.name}: the profile does not render:\n  " + _problems(item.diagnostics)
+            )
+    assert rendered.text is not None and rendered.file is not None
     return ArtifactInput(
-        rendered.file, rendered.text, f"{got.name} (rendered {rendered.name})", from_profile=True
+        rendered.file,
+        rendered.text,
+        f"{got.name} (rendered {rendered.name})",
+        from_profile=True,
+        companions=tuple(o.file for o in others if o.file is not None),
     )

@@ -16,6 +16,7 @@ messages are localised on real hosts; the simulator's are marked "(simulated)" a
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,25 @@ class NetshState:
     filteractions: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
     assigned: str | None = None
+    created: int = 0
+
+    def registry(self) -> dict[str, dict[str, Any]]:
+        """The store as the registry shows it under ...\\IPSec\\Policy\\Local: one key per
+        policy (ipsecName, description) and ActivePolicy, the assigned policy's key path. The
+        value names are not documented by Microsoft (unverified; netsh-ipsec notes 1.2 say
+        static policy is kept in the registry)."""
+        keys: dict[str, dict[str, Any]] = {
+            info["key"]: {"ipsecName": name, "description": info["description"]}
+            for name, info in self.policies.items()
+        }
+        local: dict[str, Any] = {}
+        if self.assigned is not None and self.assigned in self.policies:
+            local["ActivePolicy"] = (
+                "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\"
+                + self.policies[self.assigned]["key"]
+            )
+        keys[""] = local
+        return keys
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,7 +190,12 @@ class Netsh:
         name = self._need(options, "name")
         if name in self.state.policies:
             raise NetshError("05019", f"a policy named {name!r} already exists")
-        self.state.policies[name] = {"description": options.get("description", "")}
+        self.state.created += 1
+        guid = uuid.uuid5(uuid.NAMESPACE_URL, f"vrq-sim/{self.state.created}/{name}")
+        self.state.policies[name] = {
+            "description": options.get("description", ""),
+            "key": "ipsecPolicy{" + str(guid) + "}",
+        }
         if _yes(options.get("assign", "no")):
             self.state.assigned = name
         return ""

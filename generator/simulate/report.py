@@ -6,6 +6,7 @@ from typing import Any
 
 from ..printable import json_text, printable
 from ..vql.eval import go_value
+from .collection import gaps
 from .endpoint import Command
 from .run import Simulation
 
@@ -20,8 +21,14 @@ def render(simulation: Simulation, output_format: str) -> str:
 
 def _command_line(index: int, command: Command) -> list[str]:
     shown = " ".join(_quote(a) for a in command.argv)
+    if command.kind == "task":
+        # A scheduled task's action, run by the Task Scheduler as SYSTEM.
+        task, *action = command.argv
+        shown = f"[task {task}, SYSTEM] " + " ".join(_quote(a) for a in action)
     outcome = (
-        f"rc={command.return_code}" if command.kind == "execve" else (f"HTTP {command.return_code}")
+        f"rc={command.return_code}"
+        if command.kind in ("execve", "task")
+        else f"HTTP {command.return_code}"
     )
     lines = [f"  {index:3d}. {shown}  [{outcome}]"]
     output = command.stderr.strip() or command.stdout.strip()
@@ -128,3 +135,40 @@ def _leftovers(state: dict[str, Any]) -> list[str]:
         *store.get("filteractions", {}),
     ]
     return [str(n) for n in names] if state.get("assigned_policy") is None else []
+
+
+def render_all(simulations: list[Simulation], output_format: str) -> str:
+    """``--scenario all``: one summary table (text), or every simulation in full (JSON)."""
+    if output_format == "json":
+        return json_text([s.as_dict() for s in simulations])
+    header = ("scenario", "outcome", "assigned at the end", "isolated", "reachable", "gaps")
+    table = [header]
+    for sim in simulations:
+        state = sim.state
+        outcome = "as expected" if sim.ok else ("ERROR" if sim.error else "NOT as expected")
+        table.append(
+            (
+                sim.scenario.name,
+                outcome,
+                str(state.get("assigned_policy") or "none"),
+                _yn(bool(state.get("isolated"))),
+                _yn(bool(state.get("server_reachable"))),
+                str(len(gaps(sim.timeline))),
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    failed = [s for s in simulations if not s.ok]
+    artifact = simulations[0].artifact if simulations else ""
+    lines.insert(0, f"Simulating {artifact} under every built-in scenario ({len(simulations)})")
+    for sim in failed:
+        reasons = [c.name for c in sim.checks if not c.ok]
+        lines.append(f"  {sim.scenario.name}: " + (sim.error or "; ".join(reasons)))
+    lines.append(
+        f"Outcome: {len(simulations) - len(failed)} of {len(simulations)} scenarios as expected"
+    )
+    return printable("\n".join(lines) + "\n", newlines=True)

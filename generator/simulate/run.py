@@ -9,8 +9,9 @@ from typing import Any
 from ..artifact import ArtifactFile, load_artifact
 from ..errors import VrqError
 from ..vql.eval import Artifact, ArtifactSet, Engine, artifact_from_file, to_json_value
-from .collection import collection_timeout, final_state, run_collection
-from .endpoint import Command, scenario_mocks
+from .collection import collection_timeout, final_state, gaps, run_collection
+from .endpoint import Command, WindowsEndpoint, scenario_mocks
+from .life import Roles, StepResult, run_life
 from .platforms import Endpoint, applies, for_artifact, make_endpoint
 from .scenario import Expectation, Scenario
 from .unix import UnixEndpoint
@@ -43,6 +44,8 @@ class Simulation:
     pending_atexit: int = 0
     notes: list[str] = field(default_factory=list)
     cancelled: str = ""
+    life: list[StepResult] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +72,9 @@ class Simulation:
             ],
             "pending_atexit_queries": self.pending_atexit,
             "cancelled": self.cancelled,
+            "life": [step.as_dict() for step in self.life],
+            "timeline": self.timeline,
+            "gaps": gaps(self.timeline),
             "error": self.error,
             "notes": self.notes,
             "outcome": "as expected" if self.ok else "not as expected",
@@ -113,9 +119,15 @@ def simulate_loaded(
     source: str,
     params: dict[str, str] | None = None,
     extra_artifacts: list[Path] | None = None,
+    companions: tuple[ArtifactFile, ...] = (),
 ) -> Simulation:
-    """Run a loaded artifact (its first source) under `scenario`; `source` names it in errors."""
+    """Run a loaded artifact (its first source) under `scenario`; `source` names it in errors.
+    `companions` (a profile's monitor and status artifacts) can be called and run by life
+    scenarios."""
     artifact, artifacts = load_artifacts(file, list(extra_artifacts or []))
+    for companion in companions:
+        artifacts.add(artifact_from_file(companion))
+    artifacts.add(artifact)
     _refuse_syntax_errors(file, source)
     declared_names = sorted(p.name for p in artifact.parameters)
     undeclared = sorted(set(params or {}) - set(declared_names))
@@ -157,21 +169,39 @@ def simulate_loaded(
                 endpoint.changed = False
                 endpoint.mocks = scenario_mocks(scenario)
                 engine.session.logs.clear()
-            collection = run_collection(
-                engine,
-                endpoint,
-                artifact.name,
-                merged,
-                timeout=timeout,
-                ends=artifact.type != "client_event",
-            )
-            result.rows, result.cancelled = collection.rows, collection.cancelled
+            if scenario.life and isinstance(endpoint, WindowsEndpoint):
+                result.life = run_life(
+                    lambda: Engine(
+                        config=dict(scenario.client_config),
+                        side_effects=endpoint,
+                        artifacts=artifacts,
+                        mocks=False,
+                    ),
+                    endpoint,
+                    Roles.of(artifact.name, artifacts),
+                    scenario.life,
+                    merged,
+                    timeout=timeout,
+                )
+                result.rows = [row for step in result.life for row in step.rows]
+                result.cancelled = "; ".join(s.cancelled for s in result.life if s.cancelled)
+            else:
+                collection = run_collection(
+                    engine,
+                    endpoint,
+                    artifact.name,
+                    merged,
+                    timeout=timeout,
+                    ends=artifact.type != "client_event",
+                )
+                result.rows, result.cancelled = collection.rows, collection.cancelled
     except VrqError as exc:
         result.error = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
     if isinstance(endpoint, UnixEndpoint):
         endpoint.query_ended()
     result.commands = endpoint.commands
-    result.logs = engine.logs
+    result.logs = engine.logs + [line for step in result.life for line in step.logs]
+    result.timeline = endpoint.timeline if isinstance(endpoint, WindowsEndpoint) else []
     result.pending_atexit = len(engine.session.at_exit)
     if isinstance(endpoint, UnixEndpoint):
         result.state = endpoint.final_state(result.rows)

@@ -45,6 +45,22 @@ class Expectation:
     """Some command changed the host (a netsh add/set/delete that succeeded)."""
     leftovers: bool | None = None
     """Objects named after the policy remain in the store while no policy of ours is assigned."""
+    no_gap: bool | None = None
+    """Once a policy was assigned, no moment without one before another is assigned."""
+    applied_once: bool | None = None
+    """One assignment in the whole life, and nothing added after it."""
+    one_message_box: bool | None = None
+    """msg.exe ran exactly once."""
+    previous_restored: bool | None = None
+    """The site's own local policy (foreign_policy) is assigned again at the end."""
+    state_recorded: bool | None = None
+    """The assigned policy carries a vr-quarantine state record."""
+    expiry_task: bool | None = None
+    """An expiry task is registered and has not run yet."""
+    task_ran: bool | None = None
+    """A scheduled task ran."""
+    permits_current: bool | None = None
+    """Every address the server names resolve to now is permitted by the assigned policy."""
 
     def items(self) -> list[tuple[str, bool]]:
         return [
@@ -108,6 +124,13 @@ class Scenario:
     """Windows: msg.exe's exit code (non-zero with no session to notify)."""
     msg_missing: bool = False
     """Windows: msg.exe is not installed (Home editions)."""
+    foreign_policy: str | None = None
+    """Windows: a local IPsec policy of the site's, assigned before the quarantine."""
+    life: tuple[dict[str, Any], ...] = ()
+    """Steps of a quarantine's life (`life.run_life`); empty: one collection of the artifact."""
+    events: tuple[dict[str, Any], ...] = ()
+    """Changes at a time (seconds from the start): dns, local (unassign|delete),
+    server_answers."""
     expect: Expectation = Expectation()
     expect_one_of: tuple[Expectation, ...] = ()
     """Alternative outcomes: at least one must hold (as well as `expect`)."""
@@ -215,6 +238,121 @@ BUILTIN: dict[str, Scenario] = {
         },
         expect=_QUARANTINED,
     ),
+    "monitor-steady": Scenario(
+        "monitor-steady",
+        "The monitor (attached to the Quarantine label) runs for three periods with nothing "
+        "changing: it applies the quarantine once, shows the message once, then changes and "
+        "shows nothing.",
+        params={"MessageBox": "This computer is isolated by the security team."},
+        life=({"step": "monitor", "ticks": 3},),
+        expect=Expectation(
+            policy_assigned=True,
+            isolated=True,
+            server_reachable=True,
+            applied_once=True,
+            one_message_box=True,
+            no_gap=True,
+            state_recorded=True,
+        ),
+    ),
+    "dns-drift": Scenario(
+        "dns-drift",
+        "The server's address changes between two monitor periods: the monitor re-applies "
+        "the quarantine with the new permit and no gap.",
+        life=({"step": "monitor", "ticks": 3},),
+        events=({"at": 600, "dns": {"velociraptor.example.com": ["192.0.2.20"]}},),
+        expect=Expectation(
+            policy_assigned=True,
+            isolated=True,
+            server_reachable=True,
+            no_gap=True,
+            permits_current=True,
+            state_recorded=True,
+        ),
+    ),
+    "policy-removed-locally": Scenario(
+        "policy-removed-locally",
+        "Someone on the host unassigns the quarantine policy between two monitor periods: "
+        "the monitor re-applies it.",
+        life=({"step": "monitor", "ticks": 3},),
+        events=({"at": 600, "local": "unassign"},),
+        expect=Expectation(
+            policy_assigned=True, isolated=True, server_reachable=True, state_recorded=True
+        ),
+    ),
+    "expiry": Scenario(
+        "expiry",
+        "A quarantine with a one-hour expiry; two hours pass and the Velociraptor client does "
+        "nothing (as if dead): the scheduled task ends it, and its state goes with it.",
+        params={"Expiry": "1h"},
+        life=({"step": "run"}, {"step": "advance", "seconds": 7200}),
+        expect=Expectation(
+            policy_assigned=False,
+            isolated=False,
+            policy_exists=False,
+            state_recorded=False,
+            task_ran=True,
+        ),
+    ),
+    "previous-policy": Scenario(
+        "previous-policy",
+        "The site's own local IPsec policy is assigned before the quarantine: the quarantine "
+        "replaces it (assigning one unassigns the other) and its removal gives it back.",
+        foreign_policy="Corp Baseline",
+        life=({"step": "run"}, {"step": "remove"}),
+        expect=Expectation(previous_restored=True, policy_exists=False, no_gap=True),
+    ),
+    "label-removed": Scenario(
+        "label-removed",
+        "The monitor runs two periods, then the Quarantine label is removed: its event query "
+        "ends, its atexit() schedules the release (ReleaseDelay), and the SYSTEM task ends "
+        "the quarantine when no monitor has started again.",
+        life=(
+            {"step": "monitor", "ticks": 2, "ends": True},
+            {"step": "advance", "seconds": 3600},
+        ),
+        expect=Expectation(
+            policy_assigned=False, isolated=False, policy_exists=False, task_ran=True
+        ),
+    ),
+    "monitor-restart": Scenario(
+        "monitor-restart",
+        "The client's event table is restarted (another event artifact added, or the client "
+        "restarted): the monitor's event query ends and a new one starts. The release its "
+        "atexit() scheduled is cancelled: no gap, one message box.",
+        params={"MessageBox": "This computer is isolated by the security team.", "Expiry": ""},
+        life=(
+            {"step": "monitor", "ticks": 2, "ends": True},
+            {"step": "monitor", "ticks": 2},
+            {"step": "advance", "seconds": 3600},
+        ),
+        expect=Expectation(
+            policy_assigned=True,
+            isolated=True,
+            server_reachable=True,
+            no_gap=True,
+            applied_once=True,
+            one_message_box=True,
+            expiry_task=False,
+            task_ran=False,
+        ),
+    ),
+    "proxy-not-permitted": Scenario(
+        "proxy-not-permitted",
+        "The client reaches its server through a proxy (Client.proxy) that cannot reach the "
+        "server once the host is quarantined: a probe through it fails, so the artifact rolls "
+        "back (or, when the rule table does not permit the proxy, refuses first).",
+        client_config={
+            "server_urls": [DEFAULT_SERVER_URL],
+            "proxy": f"http://{PROXY_ADDRESS}:3128",
+        },
+        proxies={f"{PROXY_ADDRESS}:3128": False},
+        expect=Expectation(policy_assigned=False, locked_out=False, half_applied=False),
+        expect_one_of=(
+            Expectation(refused=True, changed=False),
+            Expectation(changed=True, leftovers=False),
+        ),
+    ),
 }
 
 _NETSH_FAIL = re.compile(r"^(?:netsh|nft|pfctl)-fail:([1-9][0-9]*)$")
@@ -223,7 +361,7 @@ command of the platform's packet-filter tool fails."""
 
 
 def builtin_names() -> list[str]:
-    return [*BUILTIN, "netsh-fail:N", "nft-fail:N", "pfctl-fail:N"]
+    return [*BUILTIN, "netsh-fail:N", "nft-fail:N", "pfctl-fail:N", "all"]
 
 
 def get_builtin(name: str) -> Scenario | None:
@@ -272,6 +410,9 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "wmi_error": bool,
     "msg_exit": int,
     "msg_missing": bool,
+    "foreign_policy": str,
+    "life": list,
+    "events": list,
     "expect": dict,
     "expect_one_of": list,
 }
@@ -345,6 +486,20 @@ def scenario_from_data(
                 "proxies: each key is address:port and maps to true/false "
                 "(whether the proxy reaches the server)"
             )
+    if "life" in changes:
+        steps = changes["life"]
+        if all(isinstance(s, dict) and s.get("step") in LIFE_STEPS for s in steps):
+            changes["life"] = tuple(steps)
+        else:
+            problems.append(
+                f"life: each step is a mapping with step: one of {', '.join(LIFE_STEPS)}"
+            )
+    if "events" in changes:
+        events = changes["events"]
+        if all(isinstance(e, dict) and isinstance(e.get("at", 0), int | float) for e in events):
+            changes["events"] = tuple(events)
+        else:
+            problems.append("events: each event is a mapping with at: seconds")
     if "cancel_after" in changes and changes["cancel_after"] not in CANCEL_POINTS:
         problems.append(f"cancel_after: one of {', '.join(CANCEL_POINTS)}")
     if "dns" in changes:
@@ -376,6 +531,7 @@ def scenario_from_data(
 
 
 CANCEL_POINTS = ("assign",)
+LIFE_STEPS = ("run", "remove", "status", "monitor", "advance")
 
 
 def _host_port(text: str) -> bool:

@@ -45,6 +45,7 @@ from . import (
     negative_check_url,
     network_host_bits,
     no_block_all,
+    no_expiry,
     not_a_profile,
     permit_any_address,
     permit_block_overlap,
@@ -149,6 +150,7 @@ RULE_LIST: list[ProfileRule] = [
         negative_check_permitted,
         check_budget,
         platform_no_equivalent,
+        no_expiry,
         duplicate_artifact_name,
         duplicate_id,
     )

@@ -56,3 +56,20 @@ def _make(name: str) -> FunctionImpl:
 
 for _name in SOURCES:
     FUNCTIONS[_name] = _make(_name)
+
+
+@register("hash")
+def hash_(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``hash()`` (vql/functions/hash.go): a dict of MD5, SHA1 and SHA256 hex
+    digests of the file at `path`. With ``accessor="data"`` the path is the data itself
+    (accessors/data), hashed here; any other accessor reads the endpoint."""
+    if args.string("accessor") == "data":
+        import hashlib
+
+        data = args.string("path").encode("utf-8", errors="surrogateescape")
+        return {
+            "MD5": hashlib.md5(data).hexdigest(),
+            "SHA1": hashlib.sha1(data).hexdigest(),
+            "SHA256": hashlib.sha256(data).hexdigest(),
+        }
+    return side_effect(ctx, "hash", args)

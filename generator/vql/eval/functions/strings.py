@@ -183,3 +183,18 @@ def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
     for name in merged:
         result.setdefault(name, "")
     return result
+
+
+@register("unhex")
+def unhex(ctx: CallContext, args: Args) -> Any:
+    """Velociraptor's ``unhex()`` (`vql/functions/unhex.go`): a "0x" prefix dropped, then Go's
+    ``hex.DecodeString``, whose error is ignored: the bytes decoded before an invalid character
+    (or a last odd one) are the result, as a string."""
+    text = args.string("string").removeprefix("0x")
+    out = bytearray()
+    for index in range(0, len(text) - 1, 2):
+        try:
+            out.append(int(text[index : index + 2], 16))
+        except ValueError:
+            break
+    return out.decode("utf-8", errors="surrogateescape")

@@ -1,0 +1,130 @@
+"""The whole life of a quarantine on one simulated endpoint: collections, the monitor's event
+query, time passing, and what happens on the host in between (platform-neutral framework).
+
+A life is a list of steps run in order on the same endpoint, clock, IPsec store and scheduled
+tasks; each collection gets a fresh root scope, as each Velociraptor collection does
+(``actions/vql.go``), and each ends with its ``atexit()`` queries. Steps:
+
+- ``run``: collect the quarantine artifact (``params`` are added to the scenario's);
+- ``remove``: collect it with ``RemovePolicy=Y``;
+- ``status``: collect the status companion;
+- ``monitor``: run the monitor companion's event query for ``ticks`` clock periods; with
+  ``ends: true`` the event query then ends (the label is removed) and its atexit() runs;
+- ``advance``: let ``seconds`` pass (scheduled tasks whose time comes run).
+
+Events (``Scenario.events``) change the host or the network at a time measured from the start
+of the life; the endpoint applies each before its first side effect at or after that time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import VrqError
+from ..vql.eval import ArtifactSet, Engine
+from .collection import run_collection
+from .endpoint import WindowsEndpoint
+
+STEP_KINDS = ("run", "remove", "status", "monitor", "advance")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which artifact of the simulated set plays which part."""
+
+    quarantine: str
+    monitor: str | None = None
+    status: str | None = None
+
+    @classmethod
+    def of(cls, main: str, artifacts: ArtifactSet) -> Roles:
+        monitor = status = None
+        for name, artifact in artifacts.artifacts.items():
+            if name == main:
+                continue
+            if artifact.type == "client_event":
+                monitor = monitor or name
+            elif artifact.type == "client" and not any(
+                p.name == "RemovePolicy" for p in artifact.parameters
+            ):
+                status = status or name
+        return cls(main, monitor, status)
+
+
+@dataclass
+class StepResult:
+    kind: str
+    artifact: str
+    rows: list[Any] = field(default_factory=list)
+    cancelled: str = ""
+    started: float = 0.0
+    logs: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.kind,
+            "artifact": self.artifact,
+            "started": self.started,
+            "rows": len(self.rows),
+            "cancelled": self.cancelled,
+        }
+
+
+def run_life(
+    new_engine: Callable[[], Engine],
+    endpoint: WindowsEndpoint,
+    roles: Roles,
+    steps: tuple[Mapping[str, Any], ...],
+    params: Mapping[str, str],
+    *,
+    timeout: float,
+) -> list[StepResult]:
+    """Run the steps; the endpoint keeps the host's state from one to the next."""
+    results: list[StepResult] = []
+    for step in steps:
+        kind = str(step.get("step"))
+        if kind == "advance":
+            endpoint.clock.advance(float(step.get("seconds", 0)))
+            endpoint.apply_events()
+            endpoint.run_due_tasks()
+            results.append(StepResult(kind, "", started=endpoint.clock.now()))
+            continue
+        name = _artifact_for(kind, roles)
+        engine = new_engine()
+        engine.session.clock_ticks = int(step.get("ticks", 1))
+        endpoint.clock.attach(engine.session)
+        merged = {**params, **{str(k): str(v) for k, v in (step.get("params") or {}).items()}}
+        if kind == "remove":
+            merged["RemovePolicy"] = "Y"
+        declared = {p.name for p in engine.artifacts.artifacts[name].parameters}
+        merged = {k: v for k, v in merged.items() if k in declared}
+        started = endpoint.clock.now()
+        event_query = kind == "monitor"
+        collection = run_collection(
+            engine,
+            endpoint,
+            name,
+            merged,
+            timeout=timeout,
+            ends=not event_query or bool(step.get("ends")),
+        )
+        results.append(
+            StepResult(kind, name, collection.rows, collection.cancelled, started, engine.logs)
+        )
+        endpoint.collections.append(results[-1])
+    return results
+
+
+def _artifact_for(kind: str, roles: Roles) -> str:
+    if kind in ("run", "remove"):
+        return roles.quarantine
+    name = roles.monitor if kind == "monitor" else roles.status
+    if name is None:
+        raise VrqError(
+            f"this scenario needs the {kind} artifact",
+            hint="simulate a profile (its companions are rendered with it), or pass the "
+            f"{kind} artifact with --with",
+        )
+    return name
