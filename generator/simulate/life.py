@@ -20,14 +20,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import VrqError
 from ..vql.eval import ArtifactSet, Engine
-from .collection import run_collection
-from .endpoint import WindowsEndpoint
+from .collection import CollectionEndpoint, run_collection
+from .network import Clock
 
 STEP_KINDS = ("run", "remove", "status", "monitor", "advance")
+
+
+class LifeEndpoint(CollectionEndpoint, Protocol):
+    """What a life needs of an endpoint, whatever its platform: its clock, the scenario's
+    events, its scheduled jobs (run when their time comes) and the collections it saw. The
+    Windows endpoint has them; a Linux or macOS endpoint with the same four can live too."""
+
+    clock: Clock
+    collections: list[Any]
+
+    def apply_events(self) -> None: ...
+
+    def run_due_tasks(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,7 @@ class StepResult:
 
 def run_life(
     new_engine: Callable[[], Engine],
-    endpoint: WindowsEndpoint,
+    endpoint: LifeEndpoint,
     roles: Roles,
     steps: tuple[Mapping[str, Any], ...],
     params: Mapping[str, str],
