@@ -209,14 +209,18 @@ def test_the_expiry_task_is_one_netsh_command_as_system(name: str) -> None:
     assert abs(task["start"] - applied - 72 * 3600) < 60
 
 
-def test_the_expiry_task_gives_back_a_safe_previous_policy_and_never_an_unsafe_one() -> None:
-    safe = _simulate(
+def _expiry_argv(foreign: str) -> list[str]:
+    sim = _simulate(
         _profile(),
-        dataclasses.replace(resolve_scenario("success"), foreign_policy="Corp Base"),
+        dataclasses.replace(resolve_scenario("success"), foreign_policy=foreign),
         {"Expiry": "1h"},
     )
-    [task] = safe.state["tasks"]
-    assert command_line_to_argv(task["arguments"]) == [
+    [task] = sim.state["tasks"]
+    return command_line_to_argv(task["arguments"])
+
+
+def test_the_expiry_task_gives_back_a_safe_previous_policy_and_never_an_unsafe_one() -> None:
+    assert _expiry_argv("Corp Base") == [
         "ipsec",
         "static",
         "set",
@@ -225,13 +229,7 @@ def test_the_expiry_task_gives_back_a_safe_previous_policy_and_never_an_unsafe_o
         "assign=y",
     ]
     hostile = 'Corp" & calc & "'
-    unsafe = _simulate(
-        _profile(),
-        dataclasses.replace(resolve_scenario("success"), foreign_policy=hostile),
-        {"Expiry": "1h"},
-    )
-    [task] = unsafe.state["tasks"]
-    assert command_line_to_argv(task["arguments"]) == [
+    assert _expiry_argv(hostile) == [
         "ipsec",
         "static",
         "delete",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -88,15 +89,21 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     vql = render_vql(switches(profile))
     description = env.get_template(DESCRIPTION_TEMPLATE).render(context)
     text = env.get_template(ARTIFACT_TEMPLATE).render(context, vql=vql, description=description)
-    artifact = load_artifact(filename, text)
-    problems = check_artifact(
-        artifact,
+    return _checked(
+        name,
+        filename,
         text,
-        name=name,
         references=context["artifact"]["references"],
         defaults=context["defaults"],
         vql=vql,
     )
+
+
+def _checked(name: str, filename: str, text: str, **expected: Any) -> RenderedArtifact:
+    """The rendered `text` once it reads back as intended (`check_artifact` with `expected`)
+    and lints without error; else its problems and no text."""
+    artifact = load_artifact(filename, text)
+    problems = check_artifact(artifact, text, name=name, **expected)
     if not problems:
         problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
     if problems:
@@ -159,22 +166,16 @@ def render_companion(profile: Profile, role: str, *, source: str = "<profile>") 
     )
     description = env.get_template(description_template).render(context)
     text = env.get_template(template).render(context, vql=vql, description=description)
-    artifact = load_artifact(filename, text)
-    problems = check_artifact(
-        artifact,
+    return _checked(
+        name,
+        filename,
         text,
-        name=name,
         references=[],
         defaults=context["defaults"],
         vql=vql,
         keys=keys,
         parameter_names=parameter_names,
     )
-    if not problems:
-        problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
-    if problems:
-        return RenderedArtifact(name, filename, None, problems)
-    return RenderedArtifact(name, filename, text, file=artifact)
 
 
 def render_artifacts(profile: Profile, *, source: str = "<profile>") -> list[RenderedArtifact]:
