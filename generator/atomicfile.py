@@ -1,9 +1,10 @@
 """Writing a whole file or nothing: a temporary file in the same folder, fsync, then rename.
 
 Used by `render` (artifacts) and `init` (the starter profile), so an interrupted run never leaves
-a partly written file behind. `write_all_atomic` writes many files as one step: every temporary
-file is written and synced before the first rename, so a failure while writing leaves the
-targets untouched; the syncs run side by side (the file system commits them together).
+a partly written file behind. `StagedWrite` writes many files as one step: every temporary file
+is written and synced before the first rename, so a failure while writing leaves the targets
+untouched; the syncs run in the background, side by side (the file system commits them
+together), while the caller goes on rendering.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def write_atomic(path: Path, text: str | bytes, *, replace: bool = True) -> None:
@@ -40,42 +45,91 @@ def write_atomic(path: Path, text: str | bytes, *, replace: bool = True) -> None
     _fsync_folder(path.parent)
 
 
-_BATCH = 64
+_OPEN_LIMIT = 64
 """Temporary files open at a time (well under the usual limit of 1024 open files)."""
+
+
+class StagedWrite:
+    """Many files written as one step: each goes to a temporary name as soon as it is ready and
+    is synced in the background while the caller goes on working; `commit` renames them all
+    into place once all are synced, `abort` (or leaving the ``with`` block without `commit`)
+    removes them. Until `commit`, no target is touched: a failure leaves the old files as
+    they were."""
+
+    def __init__(self) -> None:
+        import threading
+        from concurrent.futures import ThreadPoolExecutor  # only render writes many files
+
+        self._mode = 0o666 & ~_umask()
+        self._open = threading.BoundedSemaphore(_OPEN_LIMIT)
+        self._pool = ThreadPoolExecutor(max_workers=16)
+        self._staged: list[tuple[str, Path]] = []
+        self._syncs: list[Future[None]] = []
+
+    def __enter__(self) -> StagedWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abort()
+
+    def add(self, path: Path, text: str) -> None:
+        """Write `text` (UTF-8) to a temporary file beside `path`; it is synced meanwhile."""
+        self._open.acquire()
+        try:
+            fd, temp_name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+            )
+        except BaseException:
+            self._open.release()
+            raise
+        self._staged.append((temp_name, path))
+        try:
+            _write_all(fd, text.encode("utf-8"))
+            # mkstemp creates the file 0600; give it what the user's umask would have.
+            os.fchmod(fd, self._mode)
+        except BaseException:
+            os.close(fd)
+            self._open.release()
+            raise
+        self._syncs.append(self._pool.submit(self._sync, fd))
+
+    def _sync(self, fd: int) -> None:
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            self._open.release()
+
+    def _wait(self) -> None:
+        self._pool.shutdown(wait=True)
+        for sync in self._syncs:
+            sync.result()  # the first sync that failed raises here
+
+    def commit(self) -> None:
+        """Rename every staged file into place, once every one of them is on disk."""
+        try:
+            self._wait()
+            for temp_name, path in self._staged:
+                os.replace(temp_name, path)
+        finally:
+            self.abort()
+        for folder in dict.fromkeys(path.parent for _, path in self._staged):
+            _fsync_folder(folder)
+
+    def abort(self) -> None:
+        """Remove every temporary file that is still there."""
+        self._pool.shutdown(wait=True)
+        for temp_name, _ in self._staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
 
 
 def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
     """Write every ``(path, text)`` atomically: all temporary files first, then the renames."""
-    from concurrent.futures import ThreadPoolExecutor  # render alone writes many files
-
-    mode = 0o666 & ~_umask()
-    written: list[tuple[str, Path]] = []
-    try:
-        for start in range(0, len(files), _BATCH):
-            opened: list[int] = []
-            try:
-                for path, text in files[start : start + _BATCH]:
-                    fd, temp_name = tempfile.mkstemp(
-                        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-                    )
-                    opened.append(fd)
-                    written.append((temp_name, path))
-                    _write_all(fd, text.encode("utf-8"))
-                    # mkstemp creates the file 0600; give it what the user's umask would have.
-                    os.fchmod(fd, mode)
-                with ThreadPoolExecutor(max_workers=min(16, len(opened))) as pool:
-                    list(pool.map(os.fsync, opened))
-            finally:
-                for fd in opened:
-                    os.close(fd)
-        for temp_name, path in written:
-            os.replace(temp_name, path)
-    finally:
-        for temp_name, _ in written:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
-    for folder in dict.fromkeys(path.parent for path, _ in files):
-        _fsync_folder(folder)
+    with StagedWrite() as staged:
+        for path, text in files:
+            staged.add(path, text)
+        staged.commit()
 
 
 def _write_all(fd: int, data: bytes) -> None:

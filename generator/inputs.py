@@ -157,8 +157,7 @@ def _read_file(path: str) -> bytes | Diagnostic:
             return refused
         if info.st_size > MAX_BYTES:
             return _too_large(path, f"file is {info.st_size} bytes")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            raw = handle.read(MAX_BYTES + 1)  # stops at the limit, whatever the file claims
+        raw = _read_limited(fd, info.st_size)  # stops at the limit, whatever the file claims
     except OSError as exc:
         return io_error(path, f"cannot read: {exc.strerror or exc}")
     finally:
@@ -166,6 +165,19 @@ def _read_file(path: str) -> bytes | Diagnostic:
     if len(raw) > MAX_BYTES:  # grew while we read it
         return _too_large(path, f"file is more than {MAX_BYTES} bytes")
     return raw
+
+
+def _read_limited(fd: int, size: int) -> bytes:
+    """At most `MAX_BYTES` + 1 bytes from `fd` (`size`: what the file claims, a first guess)."""
+    chunks: list[bytes] = []
+    left = MAX_BYTES + 1
+    while left > 0:
+        chunk = os.read(fd, min(left, max(size + 1, 65536)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def read_bytes(path: str, *, stdin: BinaryIO | bytes | None = None) -> bytes | Diagnostic:

@@ -108,3 +108,21 @@ def test_rule_listings_are_plain_text(command: str) -> None:
     output = runner.invoke(main, [command, "--list-rules"]).output
     assert output.count("\n") > 10
     assert "``" not in output and "`" not in output
+
+
+def test_the_console_entry_flushes_everything_before_it_leaves(tmp_path: Path) -> None:
+    """`entry` skips the interpreter's tear-down, never the output or the exit code."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    done = subprocess.run(
+        [sys.executable, "-m", "vr_quarantine", "validate", "-f", "json", str(examples)],
+        capture_output=True,
+        text=True,
+    )
+    in_process = runner.invoke(main, ["validate", "-f", "json", str(examples)])
+    assert (done.returncode, done.stdout) == (in_process.exit_code, in_process.stdout)
+    missing = subprocess.run(
+        [sys.executable, "-m", "vr_quarantine", "lint", str(tmp_path / "none.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "no such file or folder" in missing.stdout

@@ -252,3 +252,28 @@ def test_description_states_the_one_path_is_enough_rule_and_what_is_unverified()
     assert "refusal names the proxy" in description
     assert "not documented by Microsoft and is unverified" in description
     assert "registered with `atexit()`" in description
+
+
+def test_render_into_stages_while_rendering_and_writes_all_or_nothing(tmp_path: Path) -> None:
+    from vr_quarantine.render import render_into
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "Custom.Windows.Remediation.Quarantine.Springfield.yaml"
+    old.write_text("old\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format_version: 1\nid: bad\nblock_all: maybe\n")
+    examples = sorted(str(p) for p in (root / "examples").glob("*.yaml"))
+    run, written = render_into([*examples, str(bad)], include_default=False, out_dir=out)
+    assert not run.ok and written == []
+    assert [p.name for p in out.iterdir()] == [
+        "Custom.Windows.Remediation.Quarantine.Springfield.yaml"
+    ]
+    assert (out / "Custom.Windows.Remediation.Quarantine.Springfield.yaml").read_text() == "old\n"
+    fresh = tmp_path / "fresh"
+    run, written = render_into([str(bad)], include_default=False, out_dir=fresh)
+    assert not fresh.exists()  # the folder the failed run made is gone again
+    run, written = render_into(examples, include_default=False, out_dir=out)
+    assert run.ok and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
+    assert all(p.read_text() == a.text for p, a in zip(written, run.artifacts, strict=True))

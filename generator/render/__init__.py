@@ -1,6 +1,6 @@
 """`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
 
-from .output import stale_files, target_path, write_artifacts
+from .output import render_into, stale_files, target_path, write_artifacts
 from .renderer import RenderedArtifact, render_artifacts, render_profile, render_vql
 from .run import RenderRun, render_run
 from .templates import make_environment
@@ -10,6 +10,7 @@ __all__ = [
     "RenderedArtifact",
     "make_environment",
     "render_artifacts",
+    "render_into",
     "render_profile",
     "render_run",
     "render_vql",

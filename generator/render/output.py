@@ -6,12 +6,14 @@ its files or none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..atomicfile import write_all_atomic
+from ..atomicfile import StagedWrite, write_all_atomic
 from ..errors import VrqError
 from .renderer import RenderedArtifact
+from .run import RenderRun, render_run
 
 
 def target_path(out_dir: Path, filename: str) -> Path:
@@ -37,6 +39,36 @@ def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> lis
     except OSError as error:
         raise VrqError(f"cannot write to {out_dir}: {error.strerror or error}") from error
     return [out_dir / a.filename for a in ready]
+
+
+def render_into(
+    paths: Sequence[str | Path], *, include_default: bool, out_dir: Path
+) -> tuple[RenderRun, list[Path]]:
+    """Render and write in one pass: each artifact goes to a temporary file as soon as it passed
+    its checks (synced while the next one renders); only a run without errors renames them into
+    place, so a run still writes all its files or none. Returns the run and the paths written."""
+    created = not out_dir.exists()
+    committed = False
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with StagedWrite() as staged:
+
+            def stage(artifact: RenderedArtifact) -> None:
+                staged.add(target_path(out_dir, artifact.filename), artifact.text or "")
+
+            run = render_run(paths, include_default=include_default, on_ready=stage)
+            if run.ok and not run.results.has_io_error():
+                staged.commit()
+                committed = True
+    except OSError as error:
+        raise VrqError(f"cannot write to {out_dir}: {error.strerror or error}") from error
+    finally:
+        if created and not committed:
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()  # the folder this run made, left empty
+    if not committed:
+        return run, []
+    return run, [out_dir / a.filename for a in run.artifacts]
 
 
 def stale_files(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[tuple[Path, str]]:

@@ -6,7 +6,7 @@ The CLI calls `render_run`, then writes (`output.write_artifacts`) or compares
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -69,9 +69,11 @@ def render_run(
     *,
     include_default: bool,
     stdin: BinaryIO | bytes | None = None,
+    on_ready: Callable[[RenderedArtifact], None] | None = None,
 ) -> RenderRun:
     """Render the built-in default (when asked) and every profile the paths name (files, folders
-    or ``-``, through the input layer), collecting all problems."""
+    or ``-``, through the input layer), collecting all problems. `on_ready` receives each
+    artifact that passed every check, as soon as it has (`render_into` stages it to disk)."""
     run = RenderRun()
     run.results.describe([IO_ERROR_RULE, *PROFILE_RULES, *RENDER_RULES])
     seen: dict[str, str] = {}
@@ -105,4 +107,6 @@ def render_run(
             seen[artifact.name] = source
             # The loaded model served the checks; a run keeps only the text it writes.
             run.artifacts.append(replace(artifact, file=None))
+            if on_ready is not None:
+                on_ready(artifact)
     return run

@@ -43,6 +43,8 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float
+    """User and system time: less sensitive than wall-clock time to a busy machine."""
     peak_kib: int
     returncode: int
 
@@ -70,7 +72,7 @@ def run_once(argv: Sequence[str], before: Callable[[], None] | None = None) -> R
             errors.seek(0)
             text = errors.read().decode(errors="replace")
             raise SystemExit(f"bench_peers: {' '.join(argv[:3])} ... exited {code}:\n{text}")
-    return Run(seconds, usage.ru_maxrss, code)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,9 @@ def report(
         f"{goal}\n  {ours}: {mine:.3f} {unit}   {peer}: {theirs:.3f} {unit}   "
         f"ratio {ratio:.2f} (goal <= {limit:.2f}: {'met' if met else 'MISSED'})"
     )
+    if field == "seconds":
+        cpu = (Pair.median(pair.ours, "cpu_seconds"), Pair.median(pair.peer, "cpu_seconds"))
+        print(f"  CPU time: {cpu[0]:.3f} s and {cpu[1]:.3f} s, ratio {cpu[0] / cpu[1]:.2f}")
     return met
 
 
@@ -154,6 +159,7 @@ def main() -> None:
         _tool(n) for n in ("vr-quarantine", "check-jsonschema", "yamllint")
     )
     print(f"medians of {ROUNDS} alternating whole-process runs each (after one warm-up)")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     verdicts: list[bool] = []
     with tempfile.TemporaryDirectory(prefix="vrq-bench-") as scratch:
         folder = Path(scratch) / "profiles"
