@@ -7,7 +7,7 @@ is checked less. Valid files (nearly all of them in a CI run or a `render`) neve
 jsonschema, which costs more than the whole check of a profile.
 
 The compiler knows the keywords our schemas use (type, properties, additionalProperties,
-required, items, minItems, enum, const, pattern, min/maxLength, minimum, maximum, uniqueItems,
+required, items, min/maxItems, enum, const, pattern, min/maxLength, minimum, maximum, uniqueItems,
 $ref, allOf, anyOf) and answers conservatively wherever Python's and JSON's values differ (a
 float for an integer, non-string items for uniqueItems, enum values of another type): False. A
 schema with any other keyword compiles to None, and its callers always use jsonschema. A
@@ -191,6 +191,9 @@ class _Compiler:
 
     def k_min_items(self, value: Any, schema: Mapping[str, Any]) -> Check:
         return lambda v: not isinstance(v, list) or len(v) >= value
+
+    def k_max_items(self, value: Any, schema: Mapping[str, Any]) -> Check:
+        return lambda v: not isinstance(v, list) or len(v) <= value
 
     def k_minimum(self, value: Any, schema: Mapping[str, Any]) -> Check:
         return lambda v: not _is_number(v) or v >= value

@@ -10,10 +10,12 @@ and positions); a syntax error is reported with the pure-Python parser's wording
 a message never depends on how PyYAML was built. `load_data` is the plain loader for the few
 places that need no positions; `SafeDumper`/`CSafeDumper` are the serializer's bases.
 
-Hostile input is bounded while it is composed, before any of it is built: at most `MAX_NODES`
-nodes counting every alias as the nodes it repeats (an alias bomb stops at its first expansion
-past the limit), at most `MAX_DEPTH` levels of nesting (aliases included), no alias to a node
-that contains it, and numbers of at most `MAX_NUMBER_CHARS` characters. Merge keys (``<<``) are
+Hostile input is bounded before any of it is built into data: at most `MAX_NODES` nodes
+counting every alias as the nodes it repeats (an alias bomb never expands), at most `MAX_DEPTH`
+levels of nesting (aliases included), no alias to a node that contains it, and numbers of at
+most `MAX_NUMBER_CHARS` characters. A text of up to `NATIVE_COMPOSE_MAX_CHARS` is composed by
+libyaml and measured; a larger one by the bounded composer, which stops at the first node past
+a limit. Merge keys (``<<``) are
 refused with ``yaml-merge-key``: see `MERGE_KEY_HINT` for why.
 """
 
@@ -49,6 +51,12 @@ profiles are at most about ten deep."""
 MAX_NUMBER_CHARS = 1000
 """Characters of one integer or float. Ports, timeouts and sizes have a few digits; past this,
 Python's integer conversion itself refuses (4,300 digits) or YAML's base-60 form turns slow."""
+
+NATIVE_COMPOSE_MAX_CHARS = 64 * 1024
+"""Texts up to this size are composed by libyaml in C first (fast; a real profile is a few KiB,
+an artifact rarely 30). A larger text is composed by the bounded composer from the start, which
+stops at the first node past a limit: libyaml would first build every node of a 1 MiB text
+(half a million of them, seconds and hundreds of MiB) before the limits could be measured."""
 
 MERGE_KEY = "tag:yaml.org,2002:merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -414,7 +422,7 @@ def _compose(text: str, *, fast: bool) -> list[Node]:
     parser lets through escapes outside Unicode, such as a lone surrogate ``"\\ud800"``, which
     libyaml and Velociraptor's Go YAML library both refuse).
     """
-    if fast and _C_LOADER is not None:
+    if fast and _C_LOADER is not None and len(text) <= NATIVE_COMPOSE_MAX_CHARS:
         # libyaml composes in C (aliases become shared nodes, so this is linear in the text);
         # the limits are then measured on the nodes. A document over a limit, or one libyaml
         # refuses, is composed again below, where the limit or the error is reported.

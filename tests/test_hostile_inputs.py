@@ -377,3 +377,40 @@ def test_a_narrow_terminal_encoding_gets_escapes(tmp_path: Path) -> None:
     result = run_capped(["validate", profile], env={"PYTHONIOENCODING": "ascii"})
     assert result.exit_code == 1 and result.problems() == []
     assert 'unknown key "cl\\xe9\\u2192"' in result.stdout
+
+
+# --- bounded work after loading -------------------------------------------------------------
+
+
+def test_a_large_text_is_composed_by_the_bounded_composer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml would build every node of a large text before its size could be measured."""
+    from vr_quarantine import yamlsource
+
+    def native(text: str) -> Any:
+        raise AssertionError(f"libyaml composed {len(text)} characters")
+
+    monkeypatch.setattr(yamlsource, "_C_LOADER", native)
+    big = "x: [" + "a, " * (yamlsource.NATIVE_COMPOSE_MAX_CHARS // 3 + 1) + "a]\n"
+    assert load_yaml_text("t.yaml", big).document is not None
+    flat = "x: [" + "a," * 520_000 + "a]\n"  # 1 MiB of nodes: stops at the limit, never built
+    assert _rules(flat)[0][0] == "yaml-too-large"
+
+
+def test_rules_past_the_schema_limit_are_not_compared() -> None:
+    from vr_quarantine.profile.checks import CheckContext
+    from vr_quarantine.profile.rules import MAX_RULES
+
+    schema = json.loads((ROOT / "schema" / "quarantine-profile.schema.json").read_text())
+    assert schema["properties"]["rules"]["maxItems"] == MAX_RULES
+    rows = [
+        f"  - {{action: {a}, source: me, destination: 10.{i % 200}.0.1-10.{i % 200 + 9}.0.1}}"
+        for i in range(3 * MAX_RULES)
+        for a in ("permit", "block")
+    ]
+    text = PROFILE.replace("rules: []", "rules:\n" + "\n".join(rows))
+    result = load_profile_text("p.yaml", text)
+    assert f"rules: {6 * MAX_RULES} items, more than the {MAX_RULES} allowed" in [
+        d.message for d in result.diagnostics
+    ]
+    document = load_yaml_text("p.yaml", text).document
+    assert document is not None and len(CheckContext(document).rules) == MAX_RULES

@@ -16,6 +16,9 @@ from .builtins import active_rows
 from .text import unsafe_in_csv_field
 
 PROTOCOL_NUMBERS = {1: "icmp", 6: "tcp", 17: "udp"}
+MAX_RULES = 500
+"""The schema's ``rules.maxItems``: a hundred times the example profiles' rules. Each rule is
+netsh filters the run creates within its time budget, and validate compares every pair."""
 PROTOCOL_NAMES = ("any", "icmp", "tcp", "udp", "raw")
 
 # (source side, source port, destination side, destination port, protocol)
@@ -94,12 +97,14 @@ class RuleParser:
         )
 
     def parse_all(self) -> list[ParsedRule]:
+        """The rules in netsh terms: the first `MAX_RULES` only (the schema refuses more), so
+        that the checks that compare every pair stay bounded."""
         data = self.doc.data if isinstance(self.doc.data, dict) else {}
         raw_rules = data.get("rules")
         if not isinstance(raw_rules, list):
             return []
         parsed = []
-        for index, raw in enumerate(raw_rules):
+        for index, raw in enumerate(raw_rules[:MAX_RULES]):
             if isinstance(raw, dict):
                 rule = self._parse(index, raw)
                 if rule is not None:

@@ -360,6 +360,10 @@ def _message(keyword: str, error: ValidationError, name: str, value: Any) -> str
         )
     if keyword == "pattern":
         return f"{name}: {show(value)} has an invalid form (expected to match {expected})"
+    if keyword == "maxItems" and isinstance(value, list):
+        return f"{name}: {len(value)} items, more than the {expected} allowed"
+    if keyword == "minItems" and isinstance(value, list):
+        return f"{name}: {len(value)} items, fewer than the {expected} required"
     if keyword == "uniqueItems":
         return f"{name}: the list holds the same item twice"
     if keyword in ("anyOf", "oneOf"):
