@@ -400,6 +400,14 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         help="Another artifact that Artifact.X() may call (repeatable).",
     )
     parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Raise a bound of the evaluation (repeatable): time=3 (seconds), rows=100000, "
+        "value_size=16MiB, total_size=64MiB, depth=1000, nesting=100 (the defaults).",
+    )
+    parser.add_argument(
         "--output-format", "-f", default="text", metavar="FORMAT", help="text or json."
     )
 
@@ -416,6 +424,7 @@ def simulate_command(args: argparse.Namespace) -> int:
 
     from .simulate import resolve_scenario, simulate_all, simulate_file
     from .simulate.report import FORMATS, render, render_all
+    from .vql.eval import parse_limits
 
     try:
         if args.output_format not in FORMATS:
@@ -426,12 +435,14 @@ def simulate_command(args: argparse.Namespace) -> int:
             if not sep or not key:
                 raise VrqError(f"--param {item!r} is not K=V")
             params[key] = value
+        limits = parse_limits(args.limit)
         if args.scenario == "all":
             results = simulate_all(
                 Path(args.path),
                 params=params,
                 extra_artifacts=[Path(p) for p in args.with_artifact],
                 platform=args.platform,
+                limits=limits,
             )
             echo(render_all(results, args.output_format), nl=False)
             if any(r.error is not None for r in results):
@@ -444,6 +455,7 @@ def simulate_command(args: argparse.Namespace) -> int:
             params=params,
             extra_artifacts=[Path(p) for p in args.with_artifact],
             platform=args.platform,
+            limits=limits,
         )
     except VrqError as exc:
         return fail(exc)

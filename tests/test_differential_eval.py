@@ -133,6 +133,20 @@ EXAMPLES = [
         [],
     ),
     ("SELECT (1, 2 3) AS a FROM scope()", [{"a": [1, 3]}], []),
+    # Go's fmt takes no width or precision past a million (fmt/print.go, parsenum): the rest
+    # of the format is consumed, the verb is missing and the argument left over.
+    (
+        "SELECT format(format='%01000000000d', args=1) AS X FROM scope()",
+        [{"X": "%!(NOVERB)%!(EXTRA int64=1)"}],
+        [],
+    ),
+    (
+        "SELECT format(format='%.f|%.s|%5.1f|%.', args=[1.5, 'abc', 2.25, 3]) AS X FROM scope()",
+        [{"X": "2||  2.2|%!.(int64=3)"}],
+        [],
+    ),
+    # A long operator chain is no deeper than its operators: no recursion limit of ours.
+    ("SELECT " + " + ".join(["1"] * 1000) + " AS X FROM scope()", [{"X": 1000}], []),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..vql.eval import Limits
 from .inputs import read_input
 from .platforms import applies, artifact_os
 from .run import Simulation, simulate_artifact, simulate_loaded
@@ -22,9 +23,11 @@ def simulate_file(
     params: dict[str, str] | None = None,
     extra_artifacts: list[Path] | None = None,
     platform: str | None = None,
+    limits: Limits | None = None,
 ) -> Simulation:
     """Simulate the artifact at `path` (a profile is rendered in memory first: its quarantine
-    artifact for `platform`, by default the profile's first platform)."""
+    artifact for `platform`, by default the profile's first platform). `limits` bounds the
+    evaluation (``vql.eval.Limits``; its defaults when None)."""
     given = read_input(path, platform=platform)
     return simulate_loaded(
         given.artifact,
@@ -33,6 +36,7 @@ def simulate_file(
         params=params,
         extra_artifacts=extra_artifacts,
         companions=given.companions,
+        limits=limits,
     )
 
 
@@ -42,6 +46,7 @@ def simulate_all(
     params: dict[str, str] | None = None,
     extra_artifacts: list[Path] | None = None,
     platform: str | None = None,
+    limits: Limits | None = None,
 ) -> list[Simulation]:
     """Every built-in scenario (``--scenario all``) that applies to the artifact's platform, on
     the artifact at `path`, read and rendered once; the *-fail:N scenarios are left out (they
@@ -56,6 +61,7 @@ def simulate_all(
             params=params,
             extra_artifacts=extra_artifacts,
             companions=given.companions,
+            limits=limits,
         )
         for scenario in BUILTIN.values()
         if applies(scenario.name, os_name)

@@ -66,7 +66,7 @@ def run_collection(
     endpoint.begin_collection(timeout if ends else None)
     run = CollectionRun([])
     try:
-        for row in engine.artifacts.run(name, dict(params), engine.scope, engine.evaluator):
+        for row in engine.artifact_rows(name, dict(params)):
             run.rows.append(row)
     except CollectionCancelled as cancelled:
         run.cancelled = str(cancelled)

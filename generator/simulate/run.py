@@ -8,7 +8,14 @@ from typing import Any
 
 from ..artifact import ArtifactFile, load_artifact
 from ..errors import VrqError
-from ..vql.eval import Artifact, ArtifactSet, Engine, artifact_from_file, to_json_value
+from ..vql.eval import (
+    Artifact,
+    ArtifactSet,
+    Engine,
+    Limits,
+    artifact_from_file,
+    to_json_value,
+)
 from .collection import collection_timeout, final_state, gaps, run_collection
 from .endpoint import Command, WindowsEndpoint, scenario_mocks
 from .life import Roles, StepResult, run_life
@@ -101,6 +108,7 @@ def simulate_artifact(
     source: str = "<artifact>",
     params: dict[str, str] | None = None,
     extra_artifacts: list[Path] | None = None,
+    limits: Limits | None = None,
 ) -> Simulation:
     """Run the artifact in `text` (its first source) under `scenario`."""
     return simulate_loaded(
@@ -109,6 +117,7 @@ def simulate_artifact(
         source=source,
         params=params,
         extra_artifacts=extra_artifacts,
+        limits=limits,
     )
 
 
@@ -120,10 +129,11 @@ def simulate_loaded(
     params: dict[str, str] | None = None,
     extra_artifacts: list[Path] | None = None,
     companions: tuple[ArtifactFile, ...] = (),
+    limits: Limits | None = None,
 ) -> Simulation:
     """Run a loaded artifact (its first source) under `scenario`; `source` names it in errors.
     `companions` (a profile's monitor and status artifacts) can be called and run by life
-    scenarios."""
+    scenarios. `limits` bounds each evaluation (the defaults of `Limits` when None)."""
     artifact, artifacts = load_artifacts(file, list(extra_artifacts or []))
     for companion in companions:
         artifacts.add(artifact_from_file(companion))
@@ -148,11 +158,17 @@ def simulate_loaded(
     result = Simulation(artifact.name, scenario, merged)
     endpoint = make_endpoint(scenario)
     engine = Engine(
-        config=dict(scenario.client_config), side_effects=endpoint, artifacts=artifacts, mocks=False
+        config=dict(scenario.client_config),
+        side_effects=endpoint,
+        artifacts=artifacts,
+        mocks=False,
+        limits=limits,
     )
     engine.session.clock_ticks = scenario.clock_ticks
     endpoint.clock.attach(engine.session)
     timeout = collection_timeout(file.data)
+    # One window of the evaluator's limits for the pre-condition, the setup and the collection.
+    engine.session.budget.start()
     try:
         if artifact.precondition:
             result.precondition_met = bool(engine.query(artifact.precondition))
@@ -176,6 +192,7 @@ def simulate_loaded(
                         side_effects=endpoint,
                         artifacts=artifacts,
                         mocks=False,
+                        limits=limits,
                     ),
                     endpoint,
                     Roles.of(artifact.name, artifacts),
@@ -197,6 +214,7 @@ def simulate_loaded(
                 result.rows, result.cancelled = collection.rows, collection.cancelled
     except VrqError as exc:
         result.error = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
+    engine.session.budget.stop()
     if isinstance(endpoint, UnixEndpoint):
         endpoint.query_ended()
     result.commands = endpoint.commands

@@ -128,23 +128,8 @@ class _Visitor:
             self.push("(")
             self.comma(node.items, trailing=len(node.items) == 1)
             self.push(")")
-        elif isinstance(node, ast.Member):
-            self.expr(node.obj)
-            self.push(".", _name(node.name))
-        elif isinstance(node, ast.Index):
-            self.expr(node.obj)
-            self.push("[")
-            self.expr(node.index)
-            self.push("]")
-        elif isinstance(node, ast.Slice):
-            self.expr(node.obj)
-            self.push("[")
-            if node.start is not None:
-                self.expr(node.start)
-            self.push(":")
-            if node.end is not None:
-                self.expr(node.end)
-            self.push("]")
+        elif isinstance(node, ast.Member | ast.Index | ast.Slice):
+            self.postfix(node)
         elif isinstance(node, ast.Subquery):
             self.push("{", " ")
             self.select(node.select)
@@ -157,11 +142,43 @@ class _Visitor:
             raise TypeError(f"not a VQL expression: {type(node).__name__}")
 
     def binary(self, node: ast.BinaryOp) -> None:
-        self.expr(node.left)
-        if node.op == "AND":
-            self.line_break()
-        self.push(" ", node.spelling or node.op, " ")
-        self.expr(node.right)
+        # A chain ``a + b + c`` is a left-deep tree as long as the chain: walked in a loop, so
+        # that its length costs no recursion.
+        chain: list[ast.BinaryOp] = []
+        left: ast.Expr = node
+        while isinstance(left, ast.BinaryOp):
+            chain.append(left)
+            left = left.left
+        self.expr(left)
+        for link in reversed(chain):
+            if link.op == "AND":
+                self.line_break()
+            self.push(" ", link.spelling or link.op, " ")
+            self.expr(link.right)
+
+    def postfix(self, node: ast.Member | ast.Index | ast.Slice) -> None:
+        """``x.a[1].b[2:3]``: a left-deep chain, walked in a loop as `binary` does."""
+        chain: list[ast.Member | ast.Index | ast.Slice] = []
+        obj: ast.Expr = node
+        while isinstance(obj, ast.Member | ast.Index | ast.Slice):
+            chain.append(obj)
+            obj = obj.obj
+        self.expr(obj)
+        for link in reversed(chain):
+            if isinstance(link, ast.Member):
+                self.push(".", _name(link.name))
+            elif isinstance(link, ast.Index):
+                self.push("[")
+                self.expr(link.index)
+                self.push("]")
+            else:
+                self.push("[")
+                if link.start is not None:
+                    self.expr(link.start)
+                self.push(":")
+                if link.end is not None:
+                    self.expr(link.end)
+                self.push("]")
 
     def symbol(self, text: str) -> None:
         if self.pos > 0:

@@ -7,6 +7,7 @@ VQL's regexes (``=~``, ``filter``, ``split``, ``regex_replace``, linter suppress
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -70,8 +71,14 @@ def expand_go_template(template: str, match: Any) -> str:
     i = 0
     n = len(template)
     while i < n:
-        char = template[i]
-        if char != "$" or i + 1 >= n:
+        dollar = template.find("$", i)
+        if dollar < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:dollar])
+        i = dollar
+        char = "$"
+        if i + 1 >= n:
             out.append(char)
             i += 1
             continue
@@ -110,35 +117,68 @@ def _group(match: Any, name: str) -> str:
     return value or ""
 
 
+class ResultTooLarge(ValueError):
+    """A result would pass the size the caller allows (`size`: characters or parts so far)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
 def go_find_all(compiled: Any, text: str) -> list[Any]:
-    """Go ``FindAll``: successive non-overlapping matches; an empty match right after the
-    previous match is skipped (Python's finditer keeps it)."""
-    found: list[Any] = []
+    """Go ``FindAll``: successive non-overlapping matches (see `go_find_iter`)."""
+    return list(go_find_iter(compiled, text))
+
+
+def go_find_iter(compiled: Any, text: str) -> Iterator[Any]:
+    """Go ``FindAll``, one match at a time: successive non-overlapping matches; an empty match
+    right after the previous match is skipped (Python's finditer keeps it)."""
     last_end = -1
     for match in compiled.finditer(text):
         start, end = match.span()
         if start == end and start == last_end:
             continue
-        found.append(match)
+        yield match
         last_end = end
-    return found
 
 
-def replace_all(compiled: Any, text: str, template: str) -> str:
-    """Go ``Regexp.ReplaceAllString`` with an already compiled pattern."""
+def replace_all(
+    compiled: Any,
+    text: str,
+    template: str,
+    max_len: int | None = None,
+    tick: Callable[[], None] | None = None,
+) -> str:
+    """Go ``Regexp.ReplaceAllString`` with an already compiled pattern; `ResultTooLarge` as
+    soon as the result passes `max_len` characters; `tick` is called every few thousand
+    matches (a caller's clock)."""
     out: list[str] = []
+    length = 0
     last = 0
-    for match in go_find_all(compiled, text):
+    literal = "$" not in template
+    for count, match in enumerate(go_find_iter(compiled, text)):
+        if tick is not None and not count & 4095:
+            tick()
         start, end = match.span()
+        piece = template if literal else expand_go_template(template, match)
         out.append(text[last:start])
-        out.append(expand_go_template(template, match))
+        out.append(piece)
+        length += start - last + len(piece)
+        if max_len is not None and length > max_len:
+            raise ResultTooLarge(length)
         last = end
     out.append(text[last:])
     return "".join(out)
 
 
-def split(pattern: str, text: str) -> list[str]:
-    """Go ``Regexp.Split(s, -1)``."""
+def split(
+    pattern: str,
+    text: str,
+    max_parts: int | None = None,
+    tick: Callable[[], None] | None = None,
+) -> list[str]:
+    """Go ``Regexp.Split(s, -1)``; `ResultTooLarge` as soon as there are more than
+    `max_parts` parts; `tick` is called every few thousand parts."""
     if text == "":
         return [""] if pattern != "" else []
     compiled = compile_re2(pattern)
@@ -149,6 +189,10 @@ def split(pattern: str, text: str) -> list[str]:
         if end == 0 and start == 0:
             continue
         parts.append(text[last:start])
+        if max_parts is not None and len(parts) > max_parts:
+            raise ResultTooLarge(len(parts))
+        if tick is not None and not len(parts) & 4095:
+            tick()
         last = end
     parts.append(text[last:])
     return parts

@@ -10,6 +10,8 @@ Public API:
 - Values as VQL sees and prints them: `NULL`, `GoUrl`, `go_value`, `to_json_value`; mock results
   in ``mock()``'s form: `normalise_results`.
 - `MockContext`, `SideEffects`, `Session`, `Scope`, `VqlRuntimeError`.
+- `Limits` (``Engine(limits=...)``), `parse_limits` (``--limit NAME=VALUE``), `LIMITS` (what each
+  counts, why its default is safe), `LimitExceeded` (a run stopped by one).
 - `golden.run_golden(fixture, artifact_files, expected_output)` (in `generator.vql.eval.golden`):
   Velociraptor's golden test format.
 """
@@ -19,26 +21,32 @@ from __future__ import annotations
 from .api import Engine, make_evaluator
 from .artifacts import Artifact, ArtifactSet, artifact_from_file, load_artifact_text
 from .engine import Evaluator, VqlRuntimeError
+from .limits import LIMITS, LimitExceeded, Limits, describe_limits, parse_limits
 from .mocks import MockContext, normalise_results
 from .scope import Scope, Session, SideEffects
 from .values import NULL, GoUrl, go_value, to_json_value
 
 __all__ = [
+    "LIMITS",
     "NULL",
     "Artifact",
     "ArtifactSet",
     "Engine",
     "Evaluator",
     "GoUrl",
+    "LimitExceeded",
+    "Limits",
     "MockContext",
     "Scope",
     "Session",
     "SideEffects",
     "VqlRuntimeError",
     "artifact_from_file",
+    "describe_limits",
     "go_value",
     "load_artifact_text",
     "make_evaluator",
     "normalise_results",
+    "parse_limits",
     "to_json_value",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, Literal
 
 from .. import ast
 from .artifacts import ArtifactSet
 from .engine import Evaluator, Registry
+from .limits import Budget, Limits
 from .mocks import MockContext
 from .runner import run_text
 from .scope import Scope, Session, SideEffects
@@ -43,6 +45,7 @@ class Engine:
         mocks: bool = True,
         clock: float = 1_700_000_000.0,
         dialect: Dialect = "velociraptor",
+        limits: Limits | None = None,
     ) -> None:
         self.evaluator = make_evaluator(dialect)
         self.session = Session(
@@ -50,6 +53,7 @@ class Engine:
             mocks=MockContext() if mocks else None,
             artifacts=artifacts or ArtifactSet(),
             clock=clock,
+            budget=Budget(limits),
         )
         frames: list[Any] = [{"NULL": NULL}]
         if config is not None:
@@ -64,22 +68,49 @@ class Engine:
         assert self.session.artifacts is not None
         return self.session.artifacts
 
+    @contextmanager
+    def running(self) -> Iterator[Budget]:
+        """One evaluation under the session's limits: the clock and the counts start at the
+        outermost `running()` (each method below opens one; a caller that runs several, as a
+        simulation does, opens one around them all). Should Python's stack or memory run out
+        all the same, the run stops with the limit that should have caught it."""
+        budget = self.session.budget
+        with budget.running():
+            try:
+                yield budget
+            except RecursionError:
+                raise budget.exceeded(
+                    "depth", "the evaluation nested deeper than Python's stack allows"
+                ) from None
+            except MemoryError:
+                raise budget.exceeded(
+                    "total_size", "the values built did not fit in this machine's memory"
+                ) from None
+
     def query(self, text: str) -> list[dict[str, Any]]:
         """Run every statement of `text`; return the rows of its SELECT statements."""
-        return list(run_text(text, self.scope, self.evaluator))
+        with self.running():
+            return list(run_text(text, self.scope, self.evaluator))
 
     def run_statement(self, statement: ast.Statement) -> Iterator[dict[str, Any]]:
         """Run one parsed statement in the root scope; the rows of a SELECT, none for a LET."""
-        return run_text("", self.scope, self.evaluator, statements=(statement,))
+        with self.running():
+            yield from run_text("", self.scope, self.evaluator, statements=(statement,))
 
     def run_artifact(self, name: str, params: dict[str, Any] | None = None) -> list[Any]:
-        return list(self.artifacts.run(name, dict(params or {}), self.scope, self.evaluator))
+        return list(self.artifact_rows(name, params))
+
+    def artifact_rows(self, name: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """The rows of artifact `name` (``Artifact.<name>(params)``), one at a time."""
+        with self.running():
+            yield from self.artifacts.run(name, dict(params or {}), self.scope, self.evaluator)
 
     def finish(self) -> None:
         """Run the queries registered with ``atexit()``."""
-        pending, self.session.at_exit = self.session.at_exit, []
-        for action in pending:
-            action()
+        with self.running():
+            pending, self.session.at_exit = self.session.at_exit, []
+            for action in pending:
+                action()
 
     @property
     def logs(self) -> list[str]:

@@ -241,12 +241,17 @@ class ArtifactSet:
                 continue
             sub = scope.copy()
             sub.append_vars(dict(env))
-            for text in [*preamble(artifact.parameters), *exports, artifact.export]:
-                if text.strip():
-                    for _ in run_text(text, sub, evaluator):
-                        pass
-            statements = source.statements or statements_of(source.query)
-            yield from run_text(source.query, sub, evaluator, statements=statements)
+            budget = scope.session.budget
+            outer, budget.artifact = budget.artifact, artifact.name  # named by a limit's message
+            try:
+                for text in [*preamble(artifact.parameters), *exports, artifact.export]:
+                    if text.strip():
+                        for _ in run_text(text, sub, evaluator):
+                            pass
+                statements = source.statements or statements_of(source.query)
+                yield from run_text(source.query, sub, evaluator, statements=statements)
+            finally:
+                budget.artifact = outer
 
     def _precondition(
         self, text: str, env: dict[str, Any], scope: Scope, evaluator: Evaluator

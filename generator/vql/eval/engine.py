@@ -18,6 +18,7 @@ from .. import ast
 from ..regex import VqlRegexError
 from . import values as v
 from .argspecs import VFILTER_FUNCTION_SPECS, VFILTER_PLUGIN_SPECS, check_vfilter_args
+from .limits import Budget, LimitExceeded
 from .match import vql_match
 from .scope import Aggregates, Scope, Session
 
@@ -281,6 +282,10 @@ class CallContext:
     def session(self) -> Session:
         return self.scope.session
 
+    @property
+    def budget(self) -> Budget:
+        return self.scope.session.budget
+
     def log(self, message: str) -> None:
         self.scope.log(message)
 
@@ -352,14 +357,14 @@ class Evaluator:
             ast.Symbol: self._symbol,
             ast.Call: self._call,
             ast.Subquery: lambda n, s: StoredQuery(n.select),
-            ast.ArrayLiteral: lambda n, s: [v.copied(self.eval(i, s)) for i in n.items],
-            ast.Tuple: lambda n, s: [v.copied(self.eval(i, s)) for i in n.items],
+            ast.ArrayLiteral: self._array,
+            ast.Tuple: self._array,
             ast.Paren: lambda n, s: self.eval(n.expr, s),
             ast.BinaryOp: self._binary,
             ast.Not: lambda n, s: not self.truthy(self.eval(n.operand, s), s),
-            ast.Member: self._member,
-            ast.Index: self._index,
-            ast.Slice: self._slice,
+            ast.Member: self._postfix,
+            ast.Index: self._postfix,
+            ast.Slice: self._postfix,
         }
 
     # ------------------------------------------------------------ statements
@@ -419,13 +424,15 @@ class Evaluator:
     def _plain_select(self, sel: ast.Select, scope: Scope) -> Iterator[dict[str, Any]]:
         query_scope = scope.copy()
         query_scope.aggregates = Aggregates()
+        budget = scope.session.budget
         for row in self.plugin_rows(sel.plugin, query_scope):
+            budget.row(sel.plugin)
             lazy = self._transform(sel, query_scope, row)
             if sel.where is not None:
                 where_scope = query_scope.with_vars(row, lazy)
                 if not self.truthy(self.eval(sel.where, where_scope), where_scope):
                     continue
-            yield lazy.materialize()
+            yield budget.built(lazy.materialize(), sel)
 
     def _group_by(self, sel: ast.Select, scope: Scope) -> Iterator[dict[str, Any]]:
         """vfilter's ``grouper.DefaultGrouper``: each row is transformed once (lazily); the
@@ -434,7 +441,9 @@ class Evaluator:
         bins: dict[str, tuple[dict[int, Any], dict[str, Any]]] = {}
         query_scope = scope.copy()
         shared = query_scope.aggregates.table
+        budget = scope.session.budget
         for row in self.plugin_rows(sel.plugin, query_scope):
+            budget.row(sel.plugin)
             # Until its bin is known, a row's aggregates use the query's context.
             row_scope = query_scope.copy()
             row_scope.aggregates = Aggregates()
@@ -453,7 +462,7 @@ class Evaluator:
             bin_key = v.go_value(self.eval(key_expr, where_scope))
             table = bins[bin_key][0] if bin_key in bins else {}
             row_scope.aggregates.table = table
-            bins[bin_key] = (table, lazy.materialize())
+            bins[bin_key] = (table, budget.built(lazy.materialize(), sel))
         for _, final_row in bins.values():
             yield final_row
 
@@ -467,9 +476,16 @@ class Evaluator:
                     scope.log(f"ERROR:Order by column {column} not present in row")
                     break
 
+        budget = scope.session.budget
+        compared = 0
+
         def less(a: dict[str, Any], b: dict[str, Any]) -> bool:
             # vfilter's sorter: a row without the column is never less nor greater; DESC
             # is "not less" (so equal keys, NULLs included, come out reversed).
+            nonlocal compared
+            compared += 1
+            if not compared & 1023:
+                budget.tick()
             if column not in a or column not in b:
                 return False
             less_than = self.lt(a[column], b[column])
@@ -531,6 +547,7 @@ class Evaluator:
         return items[0] if len(items) == 1 else items
 
     def plugin_rows(self, plugin: ast.Plugin, scope: Scope) -> Iterator[Any]:
+        scope.session.budget.tick(plugin)
         parts = plugin.parts
         if plugin.args is None:
             found, value = self._resolve_parts(parts, scope, kind="Plugin")
@@ -577,9 +594,10 @@ class Evaluator:
         self, value: Any, args: dict[str, Any], scope: Scope, node: ast.Node, name: str
     ) -> Iterator[Any]:
         if isinstance(value, StoredQuery):
-            return self.select(value.select, self._bind_query(value, args, scope, name))
+            rows = self.select(value.select, self._bind_query(value, args, scope, name))
+            return scope.session.budget.nested(rows, node, f"stored queries ({name})")
         if isinstance(value, StoredExpression):
-            return self._variable_rows(self._call_expression(value, args, scope), scope)
+            return self._variable_rows(self._call_expression(value, args, scope, node), scope)
         return self._variable_rows(value, scope)
 
     def _bind_query(
@@ -605,11 +623,22 @@ class Evaluator:
                 frame[param.name] = self.eval(param.default, scope)
         return frame
 
-    def _call_expression(self, value: StoredExpression, args: dict[str, Any], scope: Scope) -> Any:
-        result = self.eval(value.expr, scope.with_vars(self._frame(value.params, args, scope)))
-        if isinstance(result, StoredExpression):
-            return self.reduce_stored(result, scope)
-        return result
+    def _call_expression(
+        self,
+        value: StoredExpression,
+        args: dict[str, Any],
+        scope: Scope,
+        node: ast.Node | None = None,
+    ) -> Any:
+        budget = scope.session.budget
+        budget.enter(node or value.expr, f"LET expressions ({value.name})")
+        try:
+            result = self.eval(value.expr, scope.with_vars(self._frame(value.params, args, scope)))
+            if isinstance(result, StoredExpression):
+                return self.reduce_stored(result, scope, node)
+            return result
+        finally:
+            budget.leave()
 
     def _args_ok(self, kind: str, name: str, args: dict[str, Any], scope: Scope) -> bool:
         """The argument checks the call goes through before it runs (see `argspecs`)."""
@@ -642,7 +671,8 @@ class Evaluator:
                 f"Artifact {name} not found{_where(node)}",
                 hint="calls between artifacts work only within the set being simulated",
             )
-        return artifacts.run(name, args, scope, self)
+        rows = artifacts.run(name, args, scope, self)
+        return scope.session.budget.nested(rows, node, f"Artifact calls ({name})")
 
     def _variable_rows(self, value: Any, scope: Scope) -> Iterator[Any]:
         """The rows of ``FROM name`` where `name` is not a plugin: a query's rows; a list's
@@ -663,9 +693,11 @@ class Evaluator:
         otherwise the list's items (or the single value), NULLs skipped, each value without
         members wrapped as ``{"_value": value}``."""
         if isinstance(value, StoredQuery):
-            return self.select(value.select, scope.copy())
+            rows = self.select(value.select, scope.copy())
+            return scope.session.budget.nested(rows, value.select, _query_name(value))
         if isinstance(value, StoredQueryCallSite):
-            return self.select(value.query.select, value.scope.copy())
+            rows = self.select(value.query.select, value.scope.copy())
+            return scope.session.budget.nested(rows, value.query.select, _query_name(value.query))
         if isinstance(value, StoredExpression):
             return self.rows_of(self.reduce_stored(value, scope), scope)
         if isinstance(value, LazyExpr):
@@ -683,7 +715,11 @@ class Evaluator:
             handler = self._dispatch[type(node)]
         except KeyError:
             raise VqlRuntimeError(f"cannot evaluate {type(node).__name__}{_where(node)}") from None
-        return handler(node, scope)
+        try:
+            return handler(node, scope)
+        except LimitExceeded as exc:
+            exc.locate(node)
+            raise
 
     def truthy(self, value: Any, scope: Scope) -> bool:
         if is_query(value):
@@ -696,10 +732,12 @@ class Evaluator:
             return self.truthy(value.reduce(), scope)
         return v.truthy(value)
 
-    def reduce_stored(self, value: StoredExpression, scope: Scope) -> Any:
+    def reduce_stored(
+        self, value: StoredExpression, scope: Scope, node: ast.Node | None = None
+    ) -> Any:
         """A LET expression referenced without a call: evaluated with a frame of its
         parameters' defaults (empty when it has none)."""
-        return self._call_expression(value, {}, scope)
+        return self._call_expression(value, {}, scope, node)
 
     def _resolve_parts(
         self,
@@ -739,7 +777,7 @@ class Evaluator:
         found, value = self._resolve_parts(node.parts, scope)
         if found:
             if isinstance(value, StoredExpression):
-                value = self.reduce_stored(value, scope)
+                value = self.reduce_stored(value, scope, node)
             elif isinstance(value, LazyExpr):
                 value = value.reduce()
         if node.negated:
@@ -761,12 +799,14 @@ class Evaluator:
                 return mocks.call_function(name)
             impl = self.registry.functions.get(name)
             if impl is not None:
+                budget = scope.session.budget
+                budget.tick(node)
                 lazy_args = self._lazy_args(node.args, scope)
                 if not self._args_ok("function", name, lazy_args, scope):
                     return self._error_value(name)
                 ctx = CallContext(self, scope, node)
                 result = impl(ctx, Args(lazy_args, ctx, name))
-                return v.NULL if result is None else result
+                return v.NULL if result is None else budget.built(result, node)
         found, value = self._resolve_parts(parts, scope, quiet=True)
         if not found:
             if self.velociraptor and _velociraptor_knows("function", node.name):
@@ -778,7 +818,7 @@ class Evaluator:
             scope.log(f"ERROR:Symbol {node.name} not found. {scope.print_vars()}")
             return v.NULL
         if isinstance(value, StoredExpression):
-            return self._call_expression(value, self._eager_args(node.args, scope), scope)
+            return self._call_expression(value, self._eager_args(node.args, scope), scope, node)
         if isinstance(value, StoredQuery):
             args = self._eager_args(node.args, scope)
             return StoredQueryCallSite(value, self._bind_query(value, args, scope, node.name))
@@ -824,9 +864,26 @@ class Evaluator:
         return v.eq(left, right, velociraptor=self.velociraptor)
 
     def _binary(self, node: ast.BinaryOp, scope: Scope) -> Any:
+        # ``a + b + c`` is a left-deep tree as long as the chain: evaluated in a loop, left to
+        # right, so that a long chain costs no recursion.
+        chain: list[ast.BinaryOp] = []
+        left_node: ast.Expr = node
+        while isinstance(left_node, ast.BinaryOp):
+            chain.append(left_node)
+            left_node = left_node.left
+        value = self.eval(left_node, scope)
+        for link in reversed(chain):
+            try:
+                value = self._operator(link, value, scope)
+            except LimitExceeded as exc:
+                exc.locate(link)
+                raise
+        return value
+
+    def _operator(self, node: ast.BinaryOp, left: Any, scope: Scope) -> Any:
+        """One operator of a chain, `left` being its left operand's value."""
         op = node.op
         if op == "AND":
-            left = self.eval(node.left, scope)
             if not self.truthy(left, scope):
                 return False
             right = self.eval(node.right, scope)
@@ -834,7 +891,6 @@ class Evaluator:
                 return False
             return right if node.spelling == "&&" else True
         if op == "OR":
-            left = self.eval(node.left, scope)
             if self.truthy(left, scope):
                 return left
             right = self.eval(node.right, scope)
@@ -843,7 +899,7 @@ class Evaluator:
             return right
         # vfilter reduces lazy operands but does not run a stored query for an operator: it is
         # an opaque value, except for + (its rows) and the truth, member and index protocols.
-        left = self._operand(self.eval(node.left, scope), scope)
+        left = self._operand(left, scope)
         right = self._operand(self.eval(node.right, scope), scope)
         if op == "=":
             return self.eq(left, right)
@@ -864,11 +920,12 @@ class Evaluator:
         if op == "IN":
             return v.membership(left, right, velociraptor=self.velociraptor)
         if op == "+":
-            return self._add(left, right, scope)
+            return scope.session.budget.built(self._add(left, right, scope))
         if op == "-":
             return v.sub(left, right)
         if op == "*":
-            return v.mul(left, right, scope.log)
+            budget = scope.session.budget
+            return budget.built(v.mul(left, right, scope.log, budget))
         if op == "/":
             return v.div(left, right)
         raise VqlRuntimeError(f"operator {op!r} is not supported{_where(node)}")
@@ -905,6 +962,13 @@ class Evaluator:
                 else:
                     return v.NULL
             return parts
+        if isinstance(left, str) and isinstance(right, str):
+            scope.session.budget.check_length(len(left) + len(right), what="a string")
+        elif isinstance(left, list | tuple) or isinstance(right, list | tuple):
+            items = (len(left) if isinstance(left, list | tuple) else 1) + (
+                len(right) if isinstance(right, list | tuple) else 1
+            )
+            scope.session.budget.check_length(items, what="a list", unit="items", weight=8)
         return v.add(left, right, velociraptor=self.velociraptor)
 
     def _operand(self, value: Any, scope: Scope) -> Any:
@@ -914,17 +978,30 @@ class Evaluator:
             return value.reduce()
         return value
 
-    def _member(self, node: ast.Member, scope: Scope) -> Any:
-        obj = self.reduce_lazy(self.eval(node.obj, scope), scope)
-        return v.associative(obj, node.name)[1]
+    def _array(self, node: ast.ArrayLiteral | ast.Tuple, scope: Scope) -> Any:
+        items = [v.copied(self.eval(item, scope)) for item in node.items]
+        return scope.session.budget.built(items, node)
 
-    def _index(self, node: ast.Index, scope: Scope) -> Any:
-        obj = self.reduce_lazy(self.eval(node.obj, scope), scope)
-        index = self.reduce_lazy(self.eval(node.index, scope), scope)
-        return v.associative(obj, index)[1]
+    def _postfix(self, node: ast.Member | ast.Index | ast.Slice, scope: Scope) -> Any:
+        """``x.a[1].b[2:3]``: a left-deep chain, evaluated in a loop as `_binary` does."""
+        chain: list[ast.Member | ast.Index | ast.Slice] = []
+        obj: ast.Expr = node
+        while isinstance(obj, ast.Member | ast.Index | ast.Slice):
+            chain.append(obj)
+            obj = obj.obj
+        value = self.eval(obj, scope)
+        for link in reversed(chain):
+            if isinstance(link, ast.Member):
+                value = v.associative(self.reduce_lazy(value, scope), link.name)[1]
+            elif isinstance(link, ast.Index):
+                target = self.reduce_lazy(value, scope)
+                index = self.reduce_lazy(self.eval(link.index, scope), scope)
+                value = v.associative(target, index)[1]
+            else:
+                value = self._slice(link, value, scope)
+        return value
 
-    def _slice(self, node: ast.Slice, scope: Scope) -> Any:
-        obj = self.eval(node.obj, scope)
+    def _slice(self, node: ast.Slice, obj: Any, scope: Scope) -> Any:
         if is_query(obj):
             return v.NULL  # vfilter slices lists, not queries
         obj = self.reduce_lazy(obj, scope)
@@ -938,6 +1015,10 @@ class Evaluator:
                 return v.NULL
             bounds.append(number)
         return v.slice_value(obj, bounds[0], bounds[1])[1]
+
+
+def _query_name(query: StoredQuery) -> str:
+    return f"stored queries ({query.name})" if query.name else "subqueries"
 
 
 def as_row(item: Any) -> Any:

@@ -26,5 +26,6 @@ def call_lambda(ctx: CallContext, source: Any, values: list[Any], caller: str) -
         function = _parse(source)
     except VqlSyntaxError as exc:
         raise ctx.fail(f"{caller}(): invalid lambda {source!r}: {exc}") from None
+    ctx.budget.tick(ctx.node)
     frame = dict(zip(function.params, values, strict=False))
     return ctx.evaluator.eval(function.body, ctx.scope.with_vars(frame))

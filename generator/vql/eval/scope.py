@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .limits import Budget
 from .values import NULL, Members, associative, member_names
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class Session:
     new work for it (the next ``foreach`` row's query, ``chain``'s next query) stop instead."""
     log_sink: Callable[[str], None] | None = None
     clock_ticks: int = 1
+    budget: Budget = field(default_factory=Budget)
+    """What the evaluation has used of its limits (`limits.Limits`)."""
 
     def log(self, message: str) -> None:
         self.logs.append(LogLine(message, self.clock))
@@ -110,6 +113,10 @@ class Scope(Members):
                 if name in frame:
                     return True, frame[name]
             elif isinstance(frame, Members):
+                if isinstance(frame, Scope):
+                    # A scope as a row (``FROM scope()``) is searched whole: nested ones make
+                    # a failed lookup exponential in the nesting, so the clock is checked.
+                    self.session.budget.tick()
                 found, value = frame.get_member(name)
                 if found:
                     return True, value

@@ -12,11 +12,15 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from .limits import Budget
 
 
 class NullType:
@@ -416,10 +420,14 @@ STRING_LIMIT = 100_000_000
 """vfilter refuses to build a string longer than this by multiplication (``protocol_mul.go``)."""
 
 
-def mul(a: Any, b: Any, log: Callable[[str], None] | None = None) -> Any:
+def mul(
+    a: Any, b: Any, log: Callable[[str], None] | None = None, budget: Budget | None = None
+) -> Any:
     """vfilter's ``MulDispatcher.Mul`` (``protocols/protocol_mul.go``): numbers and booleans
     (1/0); a string times a number (truncated) or boolean repeats it, with vfilter's memory
-    check (over 100,000,000 bytes, or a negative count, is logged and NULL); else NULL."""
+    check (over 100,000,000 bytes, or a negative count, is logged and NULL); else NULL. A
+    string under vfilter's bound but over the `budget`'s ``value_size`` stops the run before it
+    is built."""
     if isinstance(a, str):
         count = to_int64_arg(b)
         if count is None:
@@ -434,6 +442,8 @@ def mul(a: Any, b: Any, log: Callable[[str], None] | None = None) -> Any:
                     f"{count} = {shown}"
                 )
             return NULL
+        if budget is not None:
+            budget.check_length(len(a) * count, what="a repeated string")
         return a * count
     return _arith(a, b, lambda x, y: x * y)
 
@@ -668,52 +678,78 @@ def go_value(value: Any) -> str:
     return str(value)
 
 
+_QUOTED = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+"""The characters `go_quote` may have to escape: all but printable ASCII, the double quote and
+the backslash included."""
+_QUOTE_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\v": "\\v",
+}
+
+
+def _quote_char(match: re.Match[str]) -> str:
+    char = match.group()
+    escaped = _QUOTE_ESCAPES.get(char)
+    if escaped is not None:
+        return escaped
+    code = ord(char)
+    if code < 0x20 or code == 0x7F:
+        return f"\\x{code:02x}"
+    if not char.isprintable():
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return char
+
+
 def go_quote(text: str) -> str:
     """Go's ``strconv.Quote``."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\a":
-            out.append("\\a")
-        elif char == "\b":
-            out.append("\\b")
-        elif char == "\f":
-            out.append("\\f")
-        elif char == "\v":
-            out.append("\\v")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif not char.isprintable():
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+    return '"' + _QUOTED.sub(_quote_char, text) + '"'
 
 
-def go_sprintf(fmt: str, args: list[Any]) -> str:
-    """Go's ``fmt.Sprintf`` for the verbs VQL uses: %v %s %d %q %x %X %f %T %%, flags and width."""
+_GO_FMT_MAX = 1_000_000
+"""Go's ``fmt`` refuses a width or precision number once it has passed this (``tooLarge``)."""
+
+
+def _go_parsenum(fmt: str, start: int) -> tuple[str, int]:
+    """Go's ``fmt.parsenum``: the digits at `start` (as text, "" when none) and the index after
+    them. A number that grows past a million before its last digit is an overflow: no number,
+    and the rest of the format is consumed (so the verb is missing: ``%!(NOVERB)``)."""
+    n = len(fmt)
+    num = 0
+    i = start
+    while i < n and "0" <= fmt[i] <= "9":
+        if num > _GO_FMT_MAX:
+            return "", n
+        num = num * 10 + ord(fmt[i]) - 48
+        i += 1
+    return (str(num) if i > start else ""), i
+
+
+def go_sprintf(fmt: str, args: list[Any], budget: Budget | None = None) -> str:
+    """Go's ``fmt.Sprintf`` for the verbs VQL uses: %v %s %d %q %x %X %f %T %%, flags, width
+    and precision (``fmt/print.go``: a width or precision past a million is no number). With a
+    `budget`, a width, precision or result longer than its ``value_size`` stops the run before
+    the string is built."""
     out: list[str] = []
+    length = 0
     arg_index = 0
     i = 0
     n = len(fmt)
     while i < n:
-        char = fmt[i]
-        if char != "%":
-            out.append(char)
-            i += 1
-            continue
-        i += 1
+        percent = fmt.find("%", i)
+        if percent < 0:
+            out.append(fmt[i:])
+            break
+        if percent > i:
+            out.append(fmt[i:percent])
+            length += percent - i
+        i = percent + 1
         if i >= n:
             out.append("%!(NOVERB)")
             break
@@ -721,17 +757,11 @@ def go_sprintf(fmt: str, args: list[Any]) -> str:
         while i < n and fmt[i] in "+-# 0":
             flags += fmt[i]
             i += 1
-        width = ""
-        while i < n and fmt[i].isdigit():
-            width += fmt[i]
-            i += 1
+        width, i = _go_parsenum(fmt, i)
         precision: str | None = None
-        if i < n and fmt[i] == ".":
-            i += 1
-            precision = ""
-            while i < n and fmt[i].isdigit():
-                precision += fmt[i]
-                i += 1
+        if i + 1 < n and fmt[i] == ".":
+            digits, i = _go_parsenum(fmt, i + 1)
+            precision = digits or "0"
         if i >= n:
             out.append("%!(NOVERB)")
             break
@@ -739,13 +769,22 @@ def go_sprintf(fmt: str, args: list[Any]) -> str:
         i += 1
         if verb == "%":
             out.append("%")
+            length += 1
             continue
         if arg_index >= len(args):
             out.append(f"%!{verb}(MISSING)")
             continue
         arg = args[arg_index]
         arg_index += 1
-        out.append(_pad(_format_verb(verb, arg, flags, precision), flags, width))
+        if budget is not None:
+            budget.check_length(
+                length + max(int(width or 0), int(precision or 0)), what="format() of a string"
+            )
+        text = _pad(_format_verb(verb, arg, flags, precision), flags, width)
+        length += len(text)
+        if budget is not None:
+            budget.check_length(length, what="format() of a string")
+        out.append(text)
     if arg_index < len(args):
         extra = ", ".join(f"{go_type_name(a)}={go_value(a)}" for a in args[arg_index:])
         out.append(f"%!(EXTRA {extra})")

@@ -42,7 +42,7 @@ def log(ctx: CallContext, args: Args) -> Any:
     if args.has("args"):
         raw = args.materialized("args")
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
-        message = v.go_sprintf(fmt, items)
+        message = v.go_sprintf(fmt, items, ctx.budget)
     level = args.string("level").upper()
     if level in _LEVELS:
         message = f"{level}:{message}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from ...lexer import parse_go_int
@@ -253,27 +254,70 @@ def _from_json(data: Any) -> Any:
     return data
 
 
+_GO_JSON_MAX_DEPTH = 10_000
+"""Go's ``encoding/json`` refuses deeper nesting (``scanner.go``, ``maxNestingDepth``)."""
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth(text: str, stop: int) -> int:
+    """How deep the lists and dicts of JSON `text` nest (strings skipped), up to `stop`."""
+    depth = deepest = 0
+    for token in _JSON_TOKENS.finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest >= stop:
+                    break
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _load_json(ctx: CallContext, text: str, name: str) -> tuple[bool, Any]:
+    """``json.Unmarshal`` as Velociraptor's parsers call it: the data, or False after logging
+    the error. JSON nested deeper than Go accepts is Go's error; deeper than the ``nesting``
+    limit, or large enough to build a value over ``value_size``, stops the run before Python's
+    decoder could recurse or allocate without bound."""
+    budget = ctx.budget
+    limits = budget.limits
+    # A list or dict costs at least 56 bytes, an item at least 24: refused before parsing.
+    containers = text.count("[") + text.count("{")
+    if 56 * containers + 24 * text.count(",") > limits.value_size:
+        raise budget.exceeded(
+            "value_size", f"{name}() of {len(text):,} characters of JSON would build more", ctx.node
+        )
+    if containers > limits.nesting:
+        depth = _json_depth(text, _GO_JSON_MAX_DEPTH + 1)
+        if depth > _GO_JSON_MAX_DEPTH:
+            ctx.log(f"{name}: invalid character '[' exceeded max depth")
+            return False, None
+        if depth > limits.nesting:
+            raise budget.exceeded(
+                "nesting", f"{name}() of JSON nested {depth:,} levels deep", ctx.node
+            )
+    try:
+        return True, json.loads(text)
+    except ValueError as exc:
+        ctx.log(f"{name}: {exc}")
+        return False, None
+
+
 @register("parse_json")
 def parse_json(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``parse_json()`` (``vql/parsers/json.go``): the JSON text ``data`` as VQL
     values; on an error it logs and returns NULL."""
-    text = args.string("data")
-    try:
-        return _from_json(json.loads(text))
-    except ValueError as exc:
-        ctx.log(f"parse_json: {exc}")
-        return v.NULL
+    ok, data = _load_json(ctx, args.string("data"), "parse_json")
+    return _from_json(data) if ok else v.NULL
 
 
 @register("parse_json_array")
 def parse_json_array(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``parse_json_array()`` (``vql/parsers/json.go``): the JSON array in
     ``data``; NULL (and a log line on a syntax error) otherwise."""
-    text = args.string("data")
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        ctx.log(f"parse_json_array: {exc}")
+    ok, data = _load_json(ctx, args.string("data"), "parse_json_array")
+    if not ok:
         return v.NULL
     return _from_json(data) if isinstance(data, list) else v.NULL
 

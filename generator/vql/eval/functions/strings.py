@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...regex import (
+    ResultTooLarge,
     VqlRegexError,
     compile_re2,
-    go_find_all,
+    go_find_iter,
     replace_all,
     split,
 )
@@ -36,7 +37,7 @@ def format_(ctx: CallContext, args: Args) -> Any:
     else:
         items = [raw]
     items = [item.rfc3339() if isinstance(item, v.Timestamp) else item for item in items]
-    return v.go_sprintf(fmt, items)
+    return v.go_sprintf(fmt, items, ctx.budget)
 
 
 @register("encode")
@@ -90,21 +91,37 @@ def split_(ctx: CallContext, args: Args) -> Any:
     """vfilter's ``split()`` (``functions/functions.go``, ``_SplitFunction``): ``string`` split
     on the regex ``sep`` (Go's ``Regexp.Split``) or on the plain ``sep_string``."""
     text = args.string("string")
+    # Each part costs a list slot and a string: refused before the list is built.
+    max_parts = ctx.budget.limits.value_size // 24
     if args.has("sep_string"):
         sep = args.string("sep_string")
+        parts = text.count(sep) + 1 if sep else len(text)
+        if parts > max_parts:
+            raise ctx.budget.exceeded(
+                "value_size", f"split() would make a list of {parts:,} strings", ctx.node
+            )
         return text.split(sep) if sep else list(text)
     try:
-        return split(args.string("sep", ","), text)
+        return split(args.string("sep", ","), text, max_parts, lambda: ctx.budget.tick(ctx.node))
     except VqlRegexError as exc:
         ctx.log(f"split: {exc}")
         return v.NULL
+    except ResultTooLarge as exc:
+        raise ctx.budget.exceeded(
+            "value_size", f"split() would make a list of more than {exc.size:,} strings", ctx.node
+        ) from None
 
 
 @register("join")
 def join(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``join()`` (``vql/functions/lists.go``, ``JoinFunction``): the strings of
     ``array`` joined with ``sep`` (default "")."""
-    return args.string("sep").join(args.strings("array"))
+    sep = args.string("sep")
+    parts = args.strings("array")
+    ctx.budget.check_length(
+        sum(map(len, parts)) + len(sep) * max(0, len(parts) - 1), ctx.node, "join() of a string"
+    )
+    return sep.join(parts)
 
 
 @register("url")
@@ -142,17 +159,35 @@ def regex_replace(ctx: CallContext, args: Args) -> Any:
     except VqlRegexError:
         ctx.log(f"Unable to compile regex {pattern}")
         return v.NULL
+    budget = ctx.budget
     if args.has("replace_lambda"):
         condition = args.value("replace_lambda")
         out: list[str] = []
+        length = 0
         last = 0
-        for match in go_find_all(compiled, source):
+        for match in go_find_iter(compiled, source):
+            piece = v.go_value(call_lambda(ctx, condition, [match.group(0)], "regex_replace"))
             out.append(source[last : match.start()])
-            out.append(v.go_value(call_lambda(ctx, condition, [match.group(0)], "regex_replace")))
+            out.append(piece)
+            length += match.start() - last + len(piece)
+            budget.check_length(length, ctx.node, "regex_replace() of a string")
             last = match.end()
         out.append(source[last:])
         return "".join(out)
-    return replace_all(compiled, source, args.string("replace"))
+    try:
+        return replace_all(
+            compiled,
+            source,
+            args.string("replace"),
+            budget.limits.value_size,
+            lambda: budget.tick(ctx.node),
+        )
+    except ResultTooLarge as exc:
+        raise budget.exceeded(
+            "value_size",
+            f"regex_replace() would build a string of more than {exc.size:,} characters",
+            ctx.node,
+        ) from None
 
 
 @register("parse_string_with_regex")
@@ -171,12 +206,14 @@ def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
         except VqlRegexError:
             ctx.log(f"Unable to compile regex {pattern}")
             return v.NULL
-        matches = go_find_all(compiled, text)
-        if not matches:
-            continue
         names = {index: name for name, index in compiled.groupindex.items()}
-        merged.extend(n for n in names.values() if n not in merged)
-        for match in matches:
+        found = False
+        for count, match in enumerate(go_find_iter(compiled, text)):
+            if not count & 4095:
+                ctx.budget.tick(ctx.node)
+            if not found:
+                found = True
+                merged.extend(n for n in names.values() if n not in merged)
             for index in range(1, compiled.groups + 1):
                 group = match.group(index)
                 result[names.get(index, f"g{index}")] = "" if group is None else group
