@@ -53,7 +53,7 @@ LIMITS: Mapping[str, LimitInfo] = {
         "seconds",
         "wall-clock time the evaluator runs (the simulated clock of sleep() and timeouts is "
         "separate)",
-        "a quarantine artifact's whole simulation evaluates in under 0.15 s; the limit catches "
+        "a quarantine artifact's whole simulation evaluates in under 0.2 s; the limit catches "
         "work that grows without bound, such as LET expressions that re-evaluate each other "
         "exponentially, and keeps every issue 11 example under 5 s",
     ),
