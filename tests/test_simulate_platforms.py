@@ -18,14 +18,21 @@ import pytest
 from vr_quarantine.cli import main
 from vr_quarantine.errors import VrqError
 from vr_quarantine.render import render_artifacts
-from vr_quarantine.simulate import resolve_scenario, simulate_artifact
+from vr_quarantine.simulate import (
+    resolve_scenario,
+    simulate_all,
+    simulate_artifact,
+    simulate_loaded,
+)
 from vr_quarantine.simulate.linux import LinuxEndpoint
 from vr_quarantine.simulate.macos import MacEndpoint
+from vr_quarantine.simulate.platforms import WINDOWS_ONLY_SCENARIOS
 from vr_quarantine.simulate.scenario import Scenario, scenario_from_data
 from vr_quarantine.simulate.unix import UnixEndpoint
 from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
 
 from tests.clirunner import CliRunner
+from tests.test_lifecycle import unassigned_moments
 from tests.test_render_support import plain_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORMS = ("linux", "macos")
 OS = {"linux": "linux", "macos": "darwin"}
 FIREWALL = {"linux": "nft", "macos": "pfctl"}
+ENGAGEMENT = Path(__file__).parent.parent / "examples" / "engagement-jumphost-share-ipv6.yaml"
+PATHS = {"linux": "/usr/sbin/nft", "macos": "/sbin/pfctl"}
 FORBIDDEN = {"ForbiddenTestURL": "https://www.example.com/"}
 
 
@@ -277,7 +286,8 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
     # The monitor keeps the deadline: it never extends it.
     host.endpoint.clock.advance(1)
     host.run("quarantine", MonitorMode="Y", Expiry="48h")
-    host.later(3600)
+    # launchd starts a job at the start of a minute: the one after the deadline (never early).
+    host.later(3600 + 60)
     assert not host.endpoint.enforced()
     state = host.endpoint.final_state([])
     assert not state["isolated"]
@@ -287,6 +297,8 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
 def test_a_monitor_run_after_the_deadline_removes_everything(platform: str) -> None:
     host = Host(platform)
     host.run("quarantine", Expiry="1h")
+    for job in host.endpoint.jobs:  # the expiry job was lost (a restart took it)
+        job.fired = True
     host.endpoint.clock.advance(7200)
     rows = host.run("quarantine", MonitorMode="Y")
     assert "expired" in rows[-1]["Result"]
@@ -323,12 +335,29 @@ def test_removal_cancels_the_expiry_job_and_forgets_the_state(platform: str) -> 
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_label_removed_ends_the_monitor_and_removes_the_quarantine(platform: str) -> None:
+def test_label_removed_schedules_the_release_and_a_new_monitor_cancels_it(platform: str) -> None:
     host = Host(platform)
     host.run("monitor")  # one clock tick: applies; finish() runs its atexit: the label is gone
+    assert host.endpoint.in_force(), "the release waits ReleaseDelay seconds"
+    release = [j for j in host.endpoint.jobs if "release" in j.name and not j.fired]
+    assert len(release) == 1 and release[0].argv[0] == PATHS[platform]
+    host.run("monitor")  # the monitor starts again within the delay: the release is cancelled
+    assert not [j for j in host.endpoint.jobs if "release" in j.name and j.ran]
+    pending = [j for j in host.endpoint.jobs if "release" in j.name and not j.fired]
+    assert len(pending) == 1, "the second monitor's own exit scheduled a new one"
+    host.later(600 + 60)
+    state = host.endpoint.final_state([])
+    assert not state["policy_assigned"] and not state["isolated"] and state["task_ran"]
+    assert state["no_gap"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_release_delay_zero_removes_at_once(platform: str) -> None:
+    host = Host(platform)
+    host.run("monitor", ReleaseDelay="0")
     state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["isolated"]
-    assert host.ran(LOAD[platform]) or True
+    assert not [j for j in host.endpoint.jobs if "release" in j.name]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -435,3 +464,62 @@ def test_the_recorded_state_holds_reason_ticket_provenance_and_deadline(platform
     assert state["ProfileId"] == "test-profile" and len(state["ProfileSHA256"]) == 64
     assert state["ToolVersion"].startswith("vr-quarantine ")
     assert state["Artifact"] == host.names["quarantine"]
+
+
+# ---------------------------------------------------------------- built-in life scenarios
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_builtin_scenario_holds_with_no_gap(platform: str) -> None:
+    """The same built-in scenarios as Windows (but the two about Windows alone), life ones
+    included: the monitor steady, DNS drift, the quarantine removed locally, expiry, the label
+    removed, the monitor restarted; and the timeline proof of tests/test_lifecycle.py."""
+    simulations = simulate_all(ENGAGEMENT, platform=platform)
+    names = {s.scenario.name for s in simulations}
+    assert names >= {"monitor-steady", "dns-drift", "label-removed", "monitor-restart"}
+    assert names.isdisjoint(WINDOWS_ONLY_SCENARIOS)
+    for sim in simulations:
+        assert sim.ok, (sim.scenario.name, sim.error, [c for c in sim.checks if not c.ok])
+        gaps, ended = unassigned_moments(sim.timeline)
+        assert gaps == [], (sim.scenario.name, gaps)
+        if ended:
+            assert sim.state["assigned_policy"] is None
+            assert sim.scenario.expect.policy_assigned is not True, sim.scenario.name
+
+
+def test_linux_release_falls_back_to_at_and_is_cancelled_with_atrm() -> None:
+    at_only = dataclasses.replace(
+        resolve_scenario("success"), absent_files=("/run/systemd/system",)
+    )
+    host = Host("linux", at_only)
+    host.run("monitor")
+    assert host.endpoint.in_force() and host.ran("at -f")
+    assert [j.owner for j in host.endpoint.jobs if not j.fired] == ["at"]
+    host.run("monitor")
+    assert host.ran("atrm 1")
+    host.later(600 + 60)
+    assert not host.endpoint.in_force()
+
+
+@functools.cache
+def _rendered(platform: str) -> tuple[Any, ...]:
+    profile = plain_profile(platforms=(platform,), message="Isolated by the DFIR team.")
+    return tuple(r.file for r in render_artifacts(profile))
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_reboot_between_two_monitor_periods_is_healed_with_one_message(platform: str) -> None:
+    main, *companions = _rendered(platform)
+    scenario = dataclasses.replace(
+        resolve_scenario("monitor-steady"),
+        name="reboot",
+        events=({"at": 600, "local": "reboot"},),
+        expect=dataclasses.replace(resolve_scenario("monitor-steady").expect, applied_once=None),
+    )
+    result = simulate_loaded(main, scenario, source="<profile>", companions=tuple(companions))
+    assert result.ok, [c for c in result.checks if not c.ok]
+    assert [m["what"] for m in result.timeline if m["kind"] == "event"] == ["the host restarted"]
+    assert len([m for m in result.timeline if m["kind"] == "load"]) == 2
+    assert result.state["message_boxes"] == 1
+    gaps, _ = unassigned_moments(result.timeline)
+    assert gaps == []

@@ -117,7 +117,12 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
             "AnchorName": profile.macos.anchor,
             "TokenFile": profile.macos.token_file,
         }
-    defaults = {**options, **common}
+    defaults = {
+        **options,
+        **common,
+        "ReloadPeriod": str(profile.lifecycle.monitor_period_seconds),
+        "ReleaseDelay": str(profile.lifecycle.release_delay_seconds),
+    }
     switch_values = switches(profile)
     return {
         "platform": platform,
@@ -239,9 +244,9 @@ PROBE_PARAMETERS = (
 def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
     """The parameters each artifact of a platform declares, in order."""
     if kind == "quarantine":
-        return (*SHARED_PARAMETERS[platform], "RemovePolicy", "MonitorMode")
+        return (*SHARED_PARAMETERS[platform], "RemovePolicy", "MonitorMode", "ReleaseDelay")
     if kind == "monitor":
-        return (*SHARED_PARAMETERS[platform], "ReloadPeriod", "StartDelay")
+        return (*SHARED_PARAMETERS[platform], "ReloadPeriod", "StartDelay", "ReleaseDelay")
     return (*STATUS_PARAMETERS[platform], *PROBE_PARAMETERS)
 
 
@@ -265,6 +270,9 @@ def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) 
         )
     vql = _vql(platform, kind, context)
     if kind == "quarantine":
+        # The quarantine removes at once when collected with RemovePolicy; only the monitor
+        # passes the profile's release delay, when its event query ends.
+        context = {**context, "defaults": {**context["defaults"], "ReleaseDelay": "0"}}
         description = env.get_template(f"{platform}/description.md.j2").render(context)
         text = env.get_template(f"{platform}/artifact.yaml.j2").render(
             context, vql=vql, description=description

@@ -46,6 +46,25 @@ class LinuxEndpoint(UnixEndpoint):
     def in_force(self) -> bool:
         return ("inet", self.table) in self.nft.tables
 
+    def assigned(self) -> str | None:
+        return f"table inet {self.table}" if self.in_force() else None
+
+    def state_file(self) -> str:
+        return f"/var/lib/vr-quarantine.{self.table}.json"
+
+    def remove_locally(self) -> str:
+        argv = ["nft", "delete", "table", "inet", self.table]
+        Nft(self.nft, self.files.get).run(argv)
+        return " ".join(argv)
+
+    def reboot(self) -> None:
+        """nftables rules live in the kernel and transient systemd units in memory: both go;
+        at jobs (spooled on disk) and /var/lib stay."""
+        self.nft.tables.clear()
+        for job in self.jobs:
+            if job.owner == "systemd":
+                job.fired = True
+
     def packet_ok(self, direction: str, remote: str, protocol: int, rport: int, lport: int) -> bool:
         local = local_for(remote)
         if direction == "out":
@@ -173,13 +192,14 @@ class LinuxEndpoint(UnixEndpoint):
 
     def _run_wall(self, argv: list[str]) -> tuple[int, str, str]:
         """``wall MESSAGE`` (wall(1)): broadcasts to the terminals; always succeeds."""
+        self.messages += 1
         return 0, "", ""
 
     # ------------------------------------------------------------ state
 
     def final_state(self, rows: list[Any]) -> dict[str, Any]:
         table = self.nft.tables.get(("inet", self.table))
-        state_file = f"/var/lib/vr-quarantine.{self.table}.json"
+        state_file = self.state_file()
         pending = [j for j in self.jobs if not j.fired]
         return {
             "assigned_policy": f"table inet {self.table}" if table else None,

@@ -67,6 +67,29 @@ class MacEndpoint(UnixEndpoint):
     def in_force(self) -> bool:
         return bool(self.pf.anchors.get(self.anchor)) and self.pf.enabled
 
+    def assigned(self) -> str | None:
+        return f"anchor {self.anchor}" if self.in_force() else None
+
+    def state_file(self) -> str:
+        return f"/var/db/vr-quarantine.{self.anchor.replace('/', '.')}.json"
+
+    def remove_locally(self) -> str:
+        argv = ["pfctl", "-a", self.anchor, "-F", "all"]
+        Pfctl(self.pf, self.files.get).run(argv)
+        return " ".join(argv)
+
+    def reboot(self) -> None:
+        """pf starts disabled with no anchor rules and no references; /var/run is emptied, so
+        the launchd jobs loaded from it are gone; /var/db stays."""
+        self.pf.anchors.clear()
+        self.pf.references.clear()
+        self.pf.enabled_by_system = False
+        for path in [p for p in self.files if p.startswith("/var/run/")]:
+            del self.files[path]
+        for job in self.jobs:
+            if job.owner == "launchd":
+                job.fired = True
+
     def enforced(self) -> bool:
         return self.in_force() and self.anchor in self.pf.evaluated_anchors()
 
@@ -103,6 +126,7 @@ class MacEndpoint(UnixEndpoint):
 
     def _run_osascript(self, argv: list[str]) -> tuple[int, str, str]:
         """``osascript -e ...`` (osascript(1)): shows the notification; always succeeds."""
+        self.messages += 1
         return 0, "", ""
 
     def _run_launchctl(self, argv: list[str]) -> tuple[int, str, str]:
@@ -167,8 +191,7 @@ class MacEndpoint(UnixEndpoint):
     def final_state(self, rows: list[Any]) -> dict[str, Any]:
         rules = self.pf.anchors.get(self.anchor, [])
         in_force = self.in_force()
-        key = self.anchor.replace("/", ".")
-        state_file = f"/var/db/vr-quarantine.{key}.json"
+        state_file = self.state_file()
         pending = [j for j in self.jobs if not j.fired]
         token_file = self.scenario.params.get(
             "TokenFile", "/var/run/velociraptor-quarantine.pf-token"

@@ -25,9 +25,13 @@ def _command_line(index: int, command: Command) -> list[str]:
         # A scheduled task's action, run by the Task Scheduler as SYSTEM.
         task, *action = command.argv
         shown = f"[task {task}, SYSTEM] " + " ".join(_quote(a) for a in action)
+    if command.kind == "job":
+        # A Linux or macOS job (systemd timer, at job, launchd job), run as root.
+        job, *action = command.argv
+        shown = f"[{job}, root] " + " ".join(_quote(a) for a in action)
     outcome = (
         f"rc={command.return_code}"
-        if command.kind in ("execve", "task")
+        if command.kind in ("execve", "task", "job")
         else f"HTTP {command.return_code}"
     )
     lines = [f"  {index:3d}. {shown}  [{outcome}]"]

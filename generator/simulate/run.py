@@ -17,7 +17,7 @@ from ..vql.eval import (
     to_json_value,
 )
 from .collection import collection_timeout, final_state, gaps, run_collection
-from .endpoint import Command, WindowsEndpoint, scenario_mocks
+from .endpoint import Command, scenario_mocks
 from .life import Roles, StepResult, run_life
 from .platforms import Endpoint, applies, for_artifact, make_endpoint
 from .scenario import Expectation, Scenario
@@ -185,7 +185,7 @@ def simulate_loaded(
                 endpoint.changed = False
                 endpoint.mocks = scenario_mocks(scenario)
                 engine.session.logs.clear()
-            if scenario.life and isinstance(endpoint, WindowsEndpoint):
+            if scenario.life:
                 result.life = run_life(
                     lambda: Engine(
                         config=dict(scenario.client_config),
@@ -219,7 +219,7 @@ def simulate_loaded(
         endpoint.query_ended()
     result.commands = endpoint.commands
     result.logs = engine.logs + [line for step in result.life for line in step.logs]
-    result.timeline = endpoint.timeline if isinstance(endpoint, WindowsEndpoint) else []
+    result.timeline = endpoint.timeline
     result.pending_atexit = len(engine.session.at_exit)
     if isinstance(endpoint, UnixEndpoint):
         result.state = endpoint.final_state(result.rows)

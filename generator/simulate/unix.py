@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from ..errors import VrqError
-from ..vql.eval import NULL, MockContext, SideEffects
+from ..vql.eval import NULL, GoUrl, MockContext, SideEffects
 from .client import client_reaches_server
+from .collection import gaps
 from .curl import run_curl
 from .endpoint import EXECVE_DEFAULT_LENGTH, Command, _execve_rows, build_network, scenario_mocks
 from .network import Clock, CollectionCancelled, Network, is_ip
@@ -75,6 +76,8 @@ class Job:
     when: float
     argv: list[str]
     fired: bool = False
+    """No longer pending: it ran, or it was cancelled (then `ran` stays False)."""
+    ran: bool = False
 
 
 @dataclass
@@ -98,6 +101,15 @@ class UnixEndpoint(SideEffects):
     cancelled: str = ""
     mocks: MockContext = field(init=False)
     network: FilteredNetwork = field(init=False)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    """After each change: the time, what ran, and which quarantine is in force."""
+    collections: list[Any] = field(default_factory=list)
+    messages: int = 0
+    """How many times a message was shown to the users (wall, osascript)."""
+    loads_done: int = 0
+    """How many times a ruleset was loaded (nft -f, pfctl -f)."""
+    events_done: int = 0
+    start: float = 0.0
     _temp_counter: int = 0
 
     OS: ClassVar[str] = ""
@@ -118,6 +130,7 @@ class UnixEndpoint(SideEffects):
         self.directories.update(d for d in self.STANDARD_DIRECTORIES if d not in absent)
         self.programs.update(p for p in self.STANDARD_PROGRAMS if p not in absent)
         self._build_network()
+        self.start = self.clock.now()
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
@@ -155,7 +168,64 @@ class UnixEndpoint(SideEffects):
             self.files.pop(path, None)
         self.tempfiles.clear()
 
+    def apply_events(self) -> None:
+        """What happens on the host or the network at a time (scenario `events`, as on
+        Windows): DNS answers change (``dns``), someone on the host removes the quarantine
+        (``local: unassign`` or ``delete``), the host restarts (``local: reboot``: the packet
+        filter's rules are gone, the files on disk stay), the server goes away
+        (``server_answers``)."""
+        events = self.scenario.events
+        while self.events_done < len(events):
+            event = events[self.events_done]
+            if self.clock.now() < self.start + float(event.get("at", 0)):
+                return
+            self.events_done += 1
+            if "dns" in event:
+                dns = dict(self.network.dns)
+                for name, addresses in dict(event["dns"]).items():
+                    dns[str(name).lower()] = [str(a) for a in addresses]
+                self.scenario = replace(self.scenario, dns=dns)
+                self.record("event", f"DNS changed: {event['dns']}")
+            local = event.get("local")
+            if local == "reboot":
+                self.reboot()
+                self.record("event", "the host restarted")
+            elif local:
+                self.record("event", "someone on the host: " + self.remove_locally())
+            if "server_answers" in event:
+                self.scenario = replace(self.scenario, server_answers=bool(event["server_answers"]))
+                self.record("event", f"server answers: {event['server_answers']}")
+
+    def record(self, kind: str, what: str) -> None:
+        """One moment of the timeline: after `what`, which quarantine is in force."""
+        self.timeline.append(
+            {"time": self.clock.now(), "kind": kind, "what": what, "assigned": self.assigned()}
+        )
+
+    def run_due_tasks(self) -> None:
+        """Each job whose time has come runs, as its scheduler runs it (outside any
+        collection; the host is up throughout, so a missed start does not arise)."""
+        for job in self.jobs:
+            if not job.fired and job.when <= self.clock.now():
+                job.fired = job.ran = True
+                code, out, err = self.run_program(job.argv, record=False)
+                self.commands.append(
+                    Command(
+                        "job",
+                        [f"{job.owner} job {job.name}", *job.argv],
+                        code,
+                        out,
+                        err,
+                        time=self.clock.now(),
+                    )
+                )
+                if code == 0 and self.changes(job.argv):
+                    self.changed = True
+                self.record("task", f"{job.owner} job {job.name}: {' '.join(job.argv)}")
+
     def _before_side_effect(self) -> None:
+        self.apply_events()
+        self.run_due_tasks()
         if self.cancel_pending:
             self.cancel_pending = False
             self.cancelled = "cancelled right after the quarantine was loaded"
@@ -179,6 +249,22 @@ class UnixEndpoint(SideEffects):
 
     def in_force(self) -> bool:
         """The artifact's quarantine is loaded."""
+        raise NotImplementedError
+
+    def assigned(self) -> str | None:
+        """The quarantine in force, by name (None: none)."""
+        raise NotImplementedError
+
+    def state_file(self) -> str:
+        """Where the artifact records its state."""
+        raise NotImplementedError
+
+    def remove_locally(self) -> str:
+        """Someone on the host removes the quarantine by hand; the command they ran."""
+        raise NotImplementedError
+
+    def reboot(self) -> None:
+        """The host restarts: the packet filter's rules are gone, what is on disk stays."""
         raise NotImplementedError
 
     def packet_ok(self, direction: str, remote: str, protocol: int, rport: int, lport: int) -> bool:
@@ -248,6 +334,7 @@ class UnixEndpoint(SideEffects):
 
     def common_state(self, rows: list[Any], in_force: bool) -> dict[str, Any]:
         reachable = self.client_reaches_server()
+        loads = [m for m in self.timeline if m["kind"] == "load"]
         return {
             "enforced": self.enforced(),
             "isolated": self.isolated(),
@@ -268,20 +355,36 @@ class UnixEndpoint(SideEffects):
                 for j in self.jobs
                 if not j.fired
             ],
+            "no_gap": not gaps(self.timeline),
+            "applied_once": len(loads) == 1,
+            "one_message_box": self.messages == 1,
+            "message_boxes": self.messages,
+            "previous_restored": False,
+            "state_recorded": in_force and self.state_file() in self.files,
+            "expiry_task": any(not j.fired and "expiry" in j.name for j in self.jobs),
+            "task_ran": any(j.ran for j in self.jobs),
+            "permits_current": in_force and self.permits_current(),
+            "timeline": list(self.timeline),
         }
+
+    def permits_current(self) -> bool:
+        """The server names' current addresses are all permitted both ways."""
+        for url in self.server_urls():
+            parsed = GoUrl.parse(url)
+            host = str(parsed.member("Hostname")[1])
+            port = int(str(parsed.member("Port")[1]) or 443)
+            for address in self.network.dns.get(host.lower(), [host] if is_ip(host) else []):
+                if self.decide(address, port) != "permit":
+                    return False
+        return True
 
     # ------------------------------------------------------------ clock and jobs
 
     def advance(self, seconds: float) -> None:
-        """Let time pass: due jobs run, as their scheduler runs them (outside any collection)."""
+        """Let time pass: events happen and due jobs run (outside any collection)."""
         self.clock.advance(seconds)
-        for job in self.jobs:
-            if not job.fired and job.when <= self.clock.now():
-                job.fired = True
-                code, out, err = self.run_program(job.argv)
-                self.commands.append(
-                    Command(f"{job.owner} job", job.argv, code, out, err, time=self.clock.now())
-                )
+        self.apply_events()
+        self.run_due_tasks()
 
     # ------------------------------------------------------------ SideEffects
 
@@ -439,8 +542,9 @@ class UnixEndpoint(SideEffects):
             return ""
         return f'exec: "{program}": executable file not found in $PATH'
 
-    def run_program(self, argv: list[str]) -> tuple[int, str, str]:
-        """Run one program that exists (from execve, or from a scheduler's job)."""
+    def run_program(self, argv: list[str], *, record: bool = True) -> tuple[int, str, str]:
+        """Run one program that exists (from execve, or from a scheduler's job); a command that
+        changes the host is a moment of the timeline."""
         if not argv or self._start_error(argv[0]):
             return 1, "", self._start_error(argv[0]) if argv else ""
         name = argv[0].rsplit("/", 1)[-1]
@@ -472,6 +576,9 @@ class UnixEndpoint(SideEffects):
                 self.failed_changes.append(list(argv))
             else:
                 self.changed = True
+            if record:
+                loaded = result[0] == 0 and self.loads(argv)
+                self.record("load" if loaded else "command", " ".join(argv))
         return result
 
     # ------------------------------------------------------------ common programs
