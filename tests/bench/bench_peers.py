@@ -180,13 +180,10 @@ def main() -> None:
             before=fresh_output,
         )
         written = len(list(out.glob("*.yaml")))
-        if written != PROFILES or any(r.returncode for r in pair.ours + pair.peer):
-            raise SystemExit(f"bench_peers: render wrote {written} artifacts, not {PROFILES}")
-        verdicts.append(
-            report(
-                f"render {PROFILES} profiles", "vr-quarantine render", "check-jsonschema", pair, 1.0
-            )
-        )
+        if written < PROFILES or any(r.returncode for r in pair.ours + pair.peer):
+            raise SystemExit(f"bench_peers: render wrote {written} artifacts for {PROFILES}")
+        goal = f"render {PROFILES} profiles ({written} artifacts: each profile's companions too)"
+        verdicts.append(report(goal, "vr-quarantine render", "check-jsonschema", pair, 1.0))
 
         pair = compare(
             [vrq, "validate", files[0]], [check_jsonschema, "--schemafile", str(SCHEMA), files[0]]
