@@ -7,9 +7,11 @@ reporter (text, json, sarif, github) reads only the results, never a checker's o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import ModuleType
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -85,6 +87,37 @@ class RuleInfo:
     """One line."""
     doc: str = ""
     """The rule's full documentation (the summary when empty)."""
+
+
+class DocumentedRule:
+    """What a rule module declares (``ID``, ``SEVERITY``, ``OPTIONS``, ``ALSO``, its docstring),
+    read the same way for lint's rules and the profile checks."""
+
+    id: str
+    severity: Severity
+    options: Mapping[str, Any]
+    doc: str
+    also: tuple[str, ...]
+    """Further ids the module reports under (e.g. the YAML loader's own ids)."""
+
+    @staticmethod
+    def declared(module: ModuleType) -> dict[str, Any]:
+        return {
+            "id": module.ID,
+            "severity": module.SEVERITY,
+            "options": dict(getattr(module, "OPTIONS", {})),
+            "doc": module.__doc__ or module.ID,
+            "also": tuple(getattr(module, "ALSO", ())),
+        }
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0]
+
+    def infos(self) -> list[RuleInfo]:
+        """What reporters say about this rule, under its id and each of its `also` ids."""
+        doc = self.doc.strip()
+        return [RuleInfo(i, self.severity, self.summary, doc) for i in (self.id, *self.also)]
 
 
 IO_ERROR = "io-error"

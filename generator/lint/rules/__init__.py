@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ...diagnostics import RuleInfo, Severity
+from ...diagnostics import DocumentedRule, RuleInfo, Severity
 from ..model import Finding
 from . import (
     artifact_name,
@@ -53,35 +53,21 @@ Check = Callable[[Any, Mapping[str, Any]], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(DocumentedRule):
     id: str
     severity: Severity
     options: Mapping[str, Any]
     doc: str
+    also: tuple[str, ...]
     check: Check
-    also: tuple[str, ...] = ()
-    """Further ids this module reports under (the YAML loader's own ids)."""
     vql: bool = False
     """Reads only a `VqlContext`: its findings are computed once per distinct VQL."""
-
-    @property
-    def summary(self) -> str:
-        return self.doc.strip().splitlines()[0]
-
-    def infos(self) -> list[RuleInfo]:
-        """What reporters say about this rule, under its id and each of its `also` ids."""
-        doc = self.doc.strip()
-        return [RuleInfo(i, self.severity, self.summary, doc) for i in (self.id, *self.also)]
 
 
 def _rule(module: ModuleType) -> Rule:
     return Rule(
-        id=module.ID,
-        severity=module.SEVERITY,
-        options=dict(getattr(module, "OPTIONS", {})),
-        doc=module.__doc__ or module.ID,
+        **Rule.declared(module),
         check=module.check,
-        also=tuple(getattr(module, "ALSO", ())),
         vql=getattr(module, "CONTEXT", "file") == "vql",
     )
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from ...diagnostics import Diagnostic, RuleInfo, Severity
+from ...diagnostics import Diagnostic, DocumentedRule, RuleInfo, Severity
 from ...yamlsource import YamlDocument
 from ..rules import ParsedRule
 from ..urls import ParsedUrl
@@ -75,33 +75,18 @@ Check = Callable[[CheckContext, Mapping[str, Any]], Iterable[Diagnostic]]
 
 
 @dataclass(frozen=True)
-class ProfileRule:
+class ProfileRule(DocumentedRule):
     id: str
     severity: Severity
     options: Mapping[str, Any]
     doc: str
+    also: tuple[str, ...]
     check: Check | None
     """None: reported by the input layer, the YAML loader or `validate` (``REPORTED_BY``)."""
-    also: tuple[str, ...] = ()
-
-    @property
-    def summary(self) -> str:
-        return self.doc.strip().splitlines()[0]
-
-    def infos(self) -> list[RuleInfo]:
-        doc = self.doc.strip()
-        return [RuleInfo(i, self.severity, self.summary, doc) for i in (self.id, *self.also)]
 
 
 def _rule(module: ModuleType) -> ProfileRule:
-    return ProfileRule(
-        id=module.ID,
-        severity=module.SEVERITY,
-        options=dict(getattr(module, "OPTIONS", {})),
-        doc=module.__doc__ or module.ID,
-        check=getattr(module, "check", None),
-        also=tuple(getattr(module, "ALSO", ())),
-    )
+    return ProfileRule(**ProfileRule.declared(module), check=getattr(module, "check", None))
 
 
 RULE_LIST: list[ProfileRule] = [
