@@ -223,30 +223,22 @@ class Budget:
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
-        self.deadline = 0.0
-        self.rows = 0
-        self.total = 0
-        self.depth = 0
-        self.peak_depth = 0
-        self.largest = 0
-        self.deepest_value = 0
-        self.started = 0.0
-        self.elapsed = 0.0
         self._running = 0
         self.artifact = ""
         """The artifact being run (for the position in a message)."""
+        self.elapsed = 0.0
+        self._reset(0.0)
+
+    def _reset(self, now: float) -> None:
+        self.started = now
+        self.deadline = now + self.limits.time
+        self.rows = self.total = self.depth = 0
+        self.peak_depth = self.largest = self.deepest_value = 0
 
     def start(self) -> None:
         if self._running == 0:
             ensure_recursion_room()
-            self.started = time.monotonic()
-            self.deadline = self.started + self.limits.time
-            self.rows = 0
-            self.total = 0
-            self.depth = 0
-            self.peak_depth = 0
-            self.largest = 0
-            self.deepest_value = 0
+            self._reset(time.monotonic())
         self._running += 1
 
     def stop(self) -> None:
