@@ -294,14 +294,21 @@ def test_expiry_removes_the_quarantine_even_without_the_client(platform: str) ->
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_a_monitor_run_after_the_deadline_removes_everything(platform: str) -> None:
+def test_an_expired_quarantine_is_ended_and_never_re_applied(platform: str) -> None:
     host = Host(platform)
     host.run("quarantine", Expiry="1h")
     for job in host.endpoint.jobs:  # the expiry job was lost (a restart took it)
         job.fired = True
     host.endpoint.clock.advance(7200)
     rows = host.run("quarantine", MonitorMode="Y")
-    assert "expired" in rows[-1]["Result"]
+    assert "expired" in rows[0]["Result"] and "monitor ends it now" in rows[0]["Result"]
+    assert not host.endpoint.in_force()
+    for _ in range(2):
+        rows = host.run("quarantine", MonitorMode="Y")
+        assert [r["Step"] for r in rows] == ["expiry"] and "not re-applied" in rows[0]["Result"]
+        assert not host.ran(LOAD[platform]) and not host.endpoint.in_force()
+    # The recorded state marks the expired quarantine until the label is removed.
+    host.run("quarantine", RemovePolicy="Y")
     state = host.endpoint.final_state([])
     assert not state["policy_assigned"] and not state["leftovers"], state
 
@@ -341,6 +348,7 @@ def test_label_removed_schedules_the_release_and_a_new_monitor_cancels_it(platfo
     assert host.endpoint.in_force(), "the release waits ReleaseDelay seconds"
     release = [j for j in host.endpoint.jobs if "release" in j.name and not j.fired]
     assert len(release) == 1 and release[0].argv[0] == PATHS[platform]
+    assert host.run("status")[0]["ReleaseAt"] is not None, "status shows the pending release"
     host.run("monitor")  # the monitor starts again within the delay: the release is cancelled
     assert not [j for j in host.endpoint.jobs if "release" in j.name and j.ran]
     pending = [j for j in host.endpoint.jobs if "release" in j.name and not j.fired]
@@ -523,3 +531,23 @@ def test_a_reboot_between_two_monitor_periods_is_healed_with_one_message(platfor
     assert result.state["message_boxes"] == 1
     gaps, _ = unassigned_moments(result.timeline)
     assert gaps == []
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize(("minutes", "released"), [("0", False), ("10", True)])
+def test_the_dead_man_release_is_off_unless_asked_for(
+    platform: str, minutes: str, released: bool
+) -> None:
+    main, *companions = _rendered(platform)
+    scenario = dataclasses.replace(
+        resolve_scenario("success"),
+        name="dead-man",
+        life=(
+            {"step": "monitor", "ticks": 5, "params": {"ReleaseAfterUnreachableMinutes": minutes}},
+        ),
+        events=({"at": 700, "server_answers": False},),
+    )
+    result = simulate_loaded(main, scenario, source="<profile>", companions=tuple(companions))
+    assert result.error is None
+    assert (result.state["assigned_policy"] is None) is released
+    assert any(row.get("Step") == "dead-man release" for row in result.rows) is released

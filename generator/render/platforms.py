@@ -122,6 +122,7 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
         **common,
         "ReloadPeriod": str(profile.lifecycle.monitor_period_seconds),
         "ReleaseDelay": str(profile.lifecycle.release_delay_seconds),
+        "ReleaseAfterUnreachableMinutes": str(profile.lifecycle.release_after_unreachable_minutes),
     }
     switch_values = switches(profile)
     return {
@@ -244,9 +245,21 @@ PROBE_PARAMETERS = (
 def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
     """The parameters each artifact of a platform declares, in order."""
     if kind == "quarantine":
-        return (*SHARED_PARAMETERS[platform], "RemovePolicy", "MonitorMode", "ReleaseDelay")
+        return (
+            *SHARED_PARAMETERS[platform],
+            "RemovePolicy",
+            "MonitorMode",
+            "ProbeWhenInForce",
+            "ReleaseDelay",
+        )
     if kind == "monitor":
-        return (*SHARED_PARAMETERS[platform], "ReloadPeriod", "StartDelay", "ReleaseDelay")
+        return (
+            *SHARED_PARAMETERS[platform],
+            "ReloadPeriod",
+            "StartDelay",
+            "ReleaseDelay",
+            "ReleaseAfterUnreachableMinutes",
+        )
     return (*STATUS_PARAMETERS[platform], *PROBE_PARAMETERS)
 
 
