@@ -404,8 +404,9 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="Raise a bound of the evaluation (repeatable): time=3 (seconds), rows=100000, "
-        "value_size=16MiB, total_size=64MiB, depth=1000, nesting=100 (the defaults).",
+        help="Raise a bound of the evaluation (repeatable): cpu_time=3 and time=30 (seconds), "
+        "rows=100000, value_size=16MiB, total_size=64MiB, depth=1000, nesting=100 (the "
+        "defaults).",
     )
     parser.add_argument(
         "--output-format", "-f", default="text", metavar="FORMAT", help="text or json."

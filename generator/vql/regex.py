@@ -150,14 +150,14 @@ def replace_all(
     tick: Callable[[], None] | None = None,
 ) -> str:
     """Go ``Regexp.ReplaceAllString`` with an already compiled pattern; `ResultTooLarge` as
-    soon as the result passes `max_len` characters; `tick` is called every few thousand
+    soon as the result passes `max_len` characters; `tick` is called every few hundred
     matches (a caller's clock)."""
     out: list[str] = []
     length = 0
     last = 0
     literal = "$" not in template
     for count, match in enumerate(go_find_iter(compiled, text)):
-        if tick is not None and not count & 4095:
+        if tick is not None and not count & 255:
             tick()
         start, end = match.span()
         piece = template if literal else expand_go_template(template, match)
@@ -178,7 +178,7 @@ def split(
     tick: Callable[[], None] | None = None,
 ) -> list[str]:
     """Go ``Regexp.Split(s, -1)``; `ResultTooLarge` as soon as there are more than
-    `max_parts` parts; `tick` is called every few thousand parts."""
+    `max_parts` parts; `tick` is called every few hundred parts."""
     if text == "":
         return [""] if pattern != "" else []
     compiled = compile_re2(pattern)
@@ -191,7 +191,7 @@ def split(
         parts.append(text[last:start])
         if max_parts is not None and len(parts) > max_parts:
             raise ResultTooLarge(len(parts))
-        if tick is not None and not len(parts) & 4095:
+        if tick is not None and not len(parts) & 255:
             tick()
         last = end
     parts.append(text[last:])

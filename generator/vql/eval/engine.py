@@ -484,7 +484,7 @@ class Evaluator:
             # is "not less" (so equal keys, NULLs included, come out reversed).
             nonlocal compared
             compared += 1
-            if not compared & 1023:
+            if not compared & 63:
                 budget.tick()
             if column not in a or column not in b:
                 return False

@@ -209,7 +209,7 @@ def parse_string_with_regex(ctx: CallContext, args: Args) -> Any:
         names = {index: name for name, index in compiled.groupindex.items()}
         found = False
         for count, match in enumerate(go_find_iter(compiled, text)):
-            if not count & 4095:
+            if not count & 255:
                 ctx.budget.tick(ctx.node)
             if not found:
                 found = True
