@@ -172,3 +172,20 @@ macos:
     assert loaded.profile is None
     lines = sorted(d.location.line for d in loaded.diagnostics if d.severity.name == "ERROR")
     assert lines == [3, 5, 6, 8, 9]
+
+
+@pytest.mark.parametrize(
+    ("platforms", "named"),
+    [
+        ("[windows]", ["SYSTEM"]),
+        ("[linux, macos]", ["systemd timer", "launchd"]),
+        ("[windows, linux, macos]", ["SYSTEM", "systemd timer", "launchd"]),
+    ],
+)
+def test_the_no_expiry_advice_names_each_platforms_mechanism(
+    platforms: str, named: list[str]
+) -> None:
+    result = load_profile_text("t.yaml", "format_version: 1\nid: t\nplatforms: " + platforms + "\n")
+    [advice] = [d for d in result.diagnostics if d.rule == "no-expiry"]
+    assert all(word in (advice.hint or "") for word in named), advice.hint
+    assert ("SYSTEM" in (advice.hint or "")) is ("windows" in platforms)

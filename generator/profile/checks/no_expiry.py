@@ -4,7 +4,8 @@ A forgotten host stays cut off, and if the Velociraptor client dies nothing but 
 console can lift the quarantine (Velociraptor issue #1141 asked to "time it out after a while in
 case the user forgets"). With e.g. ``expiry: 72h`` the quarantine artifact registers a Windows
 scheduled task, running as SYSTEM, whose one netsh command ends the quarantine at that time,
-even with the client dead or after a reboot.
+even with the client dead or after a reboot (on Linux a transient systemd timer or an at job,
+on macOS a launchd job, each with one nft or pfctl command).
 
 Reported only for a profile without errors (advice about a usable profile; a broken one gets
 its errors).
@@ -22,6 +23,12 @@ SEVERITY = Severity.INFO
 OPTIONS: dict[str, Any] = {}
 REPORTED_BY = "the loader, for a profile without errors"
 
+_MECHANISMS = {
+    "windows": "a scheduled task running as SYSTEM",
+    "linux": "a systemd timer or an at job",
+    "macos": "a launchd job",
+}
+
 
 def advise(doc: YamlDocument) -> list[Diagnostic]:
     data: Any = doc.data if isinstance(doc.data, dict) else {}
@@ -33,6 +40,9 @@ def advise(doc: YamlDocument) -> list[Diagnostic]:
         if isinstance(lifecycle, dict)
         else Location(doc.path, 1, 1)
     )
+    platforms = data.get("platforms")
+    named = [p for p in platforms if p in _MECHANISMS] if isinstance(platforms, list) else []
+    mechanisms = [_MECHANISMS[p] for p in dict.fromkeys(named or ["windows"])]
     return [
         Diagnostic(
             where,
@@ -40,6 +50,6 @@ def advise(doc: YamlDocument) -> list[Diagnostic]:
             SEVERITY,
             "no lifecycle.expiry: a quarantine made with this profile lasts until someone removes "
             "it, even if the Velociraptor client dies",
-            "set lifecycle.expiry (e.g. 72h): a scheduled task running as SYSTEM then ends it",
+            f"set lifecycle.expiry (e.g. 72h): {' / '.join(mechanisms)} then ends it",
         )
     ]
