@@ -18,6 +18,16 @@ pytestmark = pytest.mark.slow
 def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     dist = work / "dist"
+    # Built from a copy: setuptools reuses the tree's build/ folder, which still holds modules
+    # that were deleted since, and would ship them.
+    source = work / "source"
+    shutil.copytree(
+        repo_root,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
+        ),
+    )
     subprocess.run(
         [
             sys.executable,
@@ -28,7 +38,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path
             "--quiet",
             "-w",
             str(dist),
-            str(repo_root),
+            str(source),
         ],
         check=True,
     )

@@ -1,7 +1,7 @@
 """Reads a freshly rendered artifact back and checks it before anything is written.
 
 The rendered text is loaded once, as Velociraptor's loader reads it (`generator.artifact`); the
-same model is then linted (`generator.lint`), which checks the YAML, the artifact format and the
+same model is then linted (`lint_artifact`), which checks the YAML, the artifact format and the
 VQL. This module keeps only the round-trip checks that lint cannot know: the text holds exactly
 the keys and parameters we emit, every value reads back as the profile gave it, the query reads
 back as the VQL the template produced, and the loader's fix-ups (which Velociraptor applies before

@@ -11,7 +11,7 @@ characters (emoji) where the Python emitter writes them raw, so those values tak
 emitter and every artifact reads the same whatever PyYAML was built with (a test compares them).
 
 Velociraptor's loader rewrites some lines before it parses an artifact (see
-`generator.lint.sanitize`); a string that such a rewrite would change is written double-quoted,
+`generator.artifact.fixups`); a string that such a rewrite would change is written double-quoted,
 on one line the rewrite cannot match.
 """
 
@@ -46,7 +46,7 @@ _NOT_BMP = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 # A line of a literal block is written indented by at least one space, so these match exactly the
-# content lines that the loader's fix-ups (`QUERY_RE`, `QUERIES_RE` in generator.lint.sanitize)
+# content lines that the loader's fix-ups (`QUERY_RE`, `QUERIES_RE` in generator.artifact.fixups)
 # would rewrite once indented.
 _FIXED_UP_LINE = re.compile(
     r"(?i)[\t\f -]*(?:precondition|query):[\t\f ]*|[ ]*- +(?:SELECT|LET|//).*"
