@@ -21,13 +21,13 @@ number of rounds.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,21 +58,38 @@ def _tool(name: str) -> str:
     return found
 
 
+# A process's peak resident set (``ru_maxrss``) starts at what its parent held when it was
+# spawned, so the commands are started by a small meter process, not by this one.
+_METER = """
+import json, os, sys, time
+argv = sys.argv[1:]
+start = time.perf_counter()
+quiet = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=quiet)
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime,
+                  usage.ru_maxrss, os.waitstatus_to_exitcode(status)]))
+"""
+
+
 def run_once(argv: Sequence[str], before: Callable[[], None] | None = None) -> Run:
-    """One whole process: wall-clock time and its own peak resident set."""
+    """One whole process: wall-clock and CPU time, and its own peak resident set."""
     if before is not None:
         before()
     with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = code = os.waitstatus_to_exitcode(status)
+        meter = subprocess.run(
+            [sys.executable, "-S", "-c", _METER, *argv],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=ENV,
+            check=False,
+        )
+        seconds, cpu, peak, code = json.loads(meter.stdout.splitlines()[-1])
         if code not in (0, 1):
             errors.seek(0)
             text = errors.read().decode(errors="replace")
             raise SystemExit(f"bench_peers: {' '.join(argv[:3])} ... exited {code}:\n{text}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code)
+    return Run(seconds, cpu, peak, code)
 
 
 @dataclass(frozen=True)
