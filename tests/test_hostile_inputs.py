@@ -414,3 +414,18 @@ def test_rules_past_the_schema_limit_are_not_compared() -> None:
     ]
     document = load_yaml_text("p.yaml", text).document
     assert document is not None and len(CheckContext(document).rules) == MAX_RULES
+
+
+def test_render_check_reads_existing_artifacts_through_the_input_layer(tmp_path: Path) -> None:
+    """A FIFO where an artifact should be used to hang ``render --check`` in CI."""
+    from tests.capped import run_capped
+
+    out = tmp_path / "artifacts"
+    out.mkdir()
+    os.mkfifo(out / "Custom.Windows.Remediation.Quarantine.Upstream.yaml")
+    result = run_capped(
+        ["render", "--check", str(ROOT / "examples" / "upstream-defaults.yaml"), "-o", out],
+        timeout=60,
+    )
+    assert result.problems() == [] and result.exit_code == 1, result.output
+    assert "Upstream.yaml: unreadable (is a named pipe (FIFO)" in result.stderr

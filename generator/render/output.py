@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..atomicfile import StagedWrite, write_all_atomic
+from ..diagnostics import Diagnostic
 from ..errors import VrqError
+from ..inputs import read_bytes
 from .renderer import RenderedArtifact
 from .run import RenderRun, render_run
 
@@ -76,13 +78,10 @@ def stale_files(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[tu
     stale: list[tuple[Path, str]] = []
     for artifact in artifacts:
         path = target_path(out_dir, artifact.filename)
-        try:
-            current = path.read_bytes()
-        except FileNotFoundError:
-            stale.append((path, "missing"))
-            continue
-        except OSError as exc:
-            stale.append((path, f"unreadable ({exc.strerror})"))
+        current = read_bytes(str(path))  # the input layer: a regular file, at most 1 MiB
+        if isinstance(current, Diagnostic):
+            missing = current.message == "no such file or folder"
+            stale.append((path, "missing" if missing else f"unreadable ({current.message})"))
             continue
         if current != (artifact.text or "").encode("utf-8"):
             stale.append((path, "differs from a fresh render"))
