@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 _SURROGATES = "\ud800-\udfff"
@@ -47,10 +48,10 @@ def printable(text: str, *, newlines: bool = False) -> str:
     return pattern.sub(_escape, text)
 
 
-def json_text(document: Any) -> str:
+def json_text(document: Any, *, default: Callable[[Any], Any] | None = None) -> str:
     """`document` as indented JSON: non-ASCII kept, controls and bidirectional characters
     escaped, lone surrogates written as text (json.dumps leaves them inside strings only)."""
-    text = json.dumps(document, indent=2, ensure_ascii=False)
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=default)
     return _JSON_UNSAFE.sub(_json_escape, text) + "\n"
 
 

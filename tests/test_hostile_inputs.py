@@ -429,3 +429,41 @@ def test_render_check_reads_existing_artifacts_through_the_input_layer(tmp_path:
     )
     assert result.problems() == [] and result.exit_code == 1, result.output
     assert "Upstream.yaml: unreadable (is a named pipe (FIFO)" in result.stderr
+
+
+def test_what_a_compromised_client_sends_cannot_drive_the_terminal() -> None:
+    from vr_quarantine.server.collect import (
+        ClientCollection,
+        CollectReport,
+        render_collect_json,
+        render_collect_text,
+    )
+
+    hostile = "x\x1b]52;c;cm0gLXJmIH4=\x07\ncollect: forged\u202e\ud800"
+    client = ClientCollection(
+        "C.1",
+        hostname=hostile,
+        flow_id="F.1",
+        state="FINISHED",
+        rows=[{"Step": hostile}],
+        logs=[{"time": hostile, "level": "INFO", "message": hostile}],
+    )
+    report = CollectReport("Custom.Q", {}, "https://s:8001", 1.0, [client])
+    text = render_collect_text(report)
+    text.encode("utf-8")
+    assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+    assert not any(line.startswith("collect: forged") for line in text.splitlines())
+    document = render_collect_json(report)
+    document.encode("utf-8")
+    assert json.loads(document)["clients"][0]["logs"][0]["message"].startswith("x\x1b]52")
+
+
+def test_the_server_copy_in_a_push_diff_is_printed_inert() -> None:
+    from vr_quarantine.server.push import PushItem, PushReport, render_push_text
+
+    diff = "--- server\n+++ local\n-description: \x1b[2J\x1b]0;owned\x07\n+description: ok\n"
+    item = PushItem("Custom.Q", "q.yaml", "changed", diff, "would upload", "\x1b[31mno\ud800")
+    text = render_push_text(PushReport("https://s:8001", True, [item]))
+    text.encode("utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "-description: \\x1b[2J\\x1b]0;owned\\x07" in text.splitlines()

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import VrqError
+from ..printable import json_text, printable
 from .client import ApiClient, QueryResult, ServerError
 from .queries import CLIENT_INFO, FETCH_ARTIFACT, FLOW_LOGS, FLOW_RESULTS, FLOW_STATE, LAUNCH
 
@@ -257,20 +258,24 @@ def _gather(api: ApiClient, entry: ClientCollection, *, waited: float) -> None:
 
 
 def render_collect_text(report: CollectReport) -> str:
+    """One line per client, row and log line. What the clients sent (host names, rows, logs:
+    a compromised host writes them) is escaped (`printable`), so it cannot drive the terminal or
+    forge a line of this report."""
     lines: list[str] = []
     for entry in report.clients:
-        host = f" ({entry.hostname})" if entry.hostname else ""
-        head = f"{entry.client_id}{host}: {entry.state}"
+        host = f" ({printable(entry.hostname)})" if entry.hostname else ""
+        head = f"{printable(entry.client_id)}{host}: {printable(entry.state)}"
         if entry.flow_id:
-            head += f", flow {entry.flow_id}, {len(entry.rows)} row(s)"
+            head += f", flow {printable(entry.flow_id)}, {len(entry.rows)} row(s)"
         lines.append(head)
         if entry.error:
-            lines.append(f"  error: {entry.error}")
+            lines.append(f"  error: {printable(entry.error)}")
         for row in entry.rows:
-            lines.append("  row: " + json.dumps(row, ensure_ascii=False, default=str))
+            lines.append("  row: " + printable(json.dumps(row, ensure_ascii=False, default=str)))
         for log in entry.logs:
-            level = f" {log['level']}" if log["level"] else ""
-            lines.append(f"  log: {log['time'] or '-'}{level}: {log['message']}".rstrip())
+            level = f" {printable(str(log['level']))}" if log["level"] else ""
+            when = printable(str(log["time"] or "-"))
+            lines.append(f"  log: {when}{level}: {printable(str(log['message']))}".rstrip())
     finished = sum(1 for c in report.clients if c.ok)
     failed = len(report.clients) - finished
     noun = "client" if len(report.clients) == 1 else "clients"
@@ -282,4 +287,4 @@ def render_collect_text(report: CollectReport) -> str:
 
 
 def render_collect_json(report: CollectReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(report.to_dict(), default=str)

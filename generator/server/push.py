@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..printable import printable
 from .bundle import BundledArtifact
 from .client import ApiClient, QueryResult, ServerError
 from .queries import FETCH_ARTIFACT, SET_ARTIFACT
@@ -150,16 +151,18 @@ def push(api: ApiClient, artifacts: Sequence[BundledArtifact], *, dry_run: bool)
 
 
 def render_push_text(report: PushReport) -> str:
-    """What a user reads: each artifact's diff and outcome, then one summary line."""
+    """What a user reads: each artifact's diff and outcome, then one summary line. The diff
+    shows the server's copy, which anyone with the artifact writer role may have written: it is
+    escaped (`printable`), as is the server's message."""
     lines: list[str] = []
     for item in report.items:
         if item.state == UNCHANGED:
             lines.append(f"{item.name}: unchanged on the server, skipped")
             continue
         lines.append(f"{item.name}: {item.state} ({item.source})")
-        lines.append(item.diff.rstrip("\n"))
+        lines.append(printable(item.diff.rstrip("\n"), newlines=True))
         outcome = f"{item.name}: {item.outcome}"
-        lines.append(outcome + (f": {item.message}" if item.message else ""))
+        lines.append(outcome + (f": {printable(item.message)}" if item.message else ""))
     verb = "would upload" if report.dry_run else "uploaded"
     done = report.count(WOULD_UPLOAD if report.dry_run else UPLOADED)
     noun = "artifact" if len(report.items) == 1 else "artifacts"
