@@ -379,3 +379,30 @@ def any_document() -> st.SearchStrategy[bytes]:
         mutated("artifact"),
         mutated("scenario"),
     )
+
+
+_TYPED_VALUES: dict[type, st.SearchStrategy[Any]] = {
+    str: st.one_of(HOSTILE_TEXT, st.text(max_size=12)),
+    bool: st.booleans(),
+    int: st.one_of(
+        st.integers(min_value=-3, max_value=40),
+        st.sampled_from([0, 2**31, 2**63, 10**18, -(10**12)]),
+    ),
+    list: st.lists(st.one_of(HOSTILE_TEXT, st.text(max_size=8), DATA), max_size=4),
+    dict: st.dictionaries(st.one_of(HOSTILE_TEXT, st.text(max_size=8)), DATA, max_size=4),
+}
+
+
+@st.composite
+def random_scenario(draw: st.DrawFn) -> bytes:
+    """A scenario file: a built-in base and any of its fields, each of the right type (so the
+    simulator gets past the scenario's own checks) or anything at all."""
+    from vr_quarantine.simulate.scenario import _FIELD_TYPES, builtin_names
+
+    base = draw(st.sampled_from(builtin_names())).replace(":N", f":{draw(st.integers(0, 60))}")
+    data: dict[str, Any] = {"base": base}
+    for name in draw(st.lists(st.sampled_from(sorted(_FIELD_TYPES)), max_size=4, unique=True)):
+        kind = _FIELD_TYPES[name]
+        strategy = _TYPED_VALUES.get(kind, DATA) if isinstance(kind, type) else DATA
+        data[name] = draw(st.one_of(strategy, DATA) if draw(st.booleans()) else strategy)
+    return _dump(data, False).encode("utf-8", "surrogatepass")

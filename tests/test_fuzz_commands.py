@@ -18,7 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.capped import run_capped
-from tests.fuzz_strategies import RANDOM_BYTES, any_document, mutated, random_artifact
+from tests.fuzz_strategies import (
+    RANDOM_BYTES,
+    any_document,
+    mutated,
+    random_artifact,
+    random_scenario,
+)
 
 _SCALE = int(os.environ.get("VRQ_FUZZ_EXAMPLES", "0"))
 BATCH = 8
@@ -91,7 +97,7 @@ def test_standard_input(command: str, raw: bytes) -> None:
 @_settings(12)
 @given(
     st.one_of(random_artifact(), mutated("profile"), mutated("artifact"), any_document()),
-    st.one_of(st.none(), mutated("scenario"), any_document()),
+    st.one_of(st.none(), random_scenario(), mutated("scenario"), any_document()),
     st.one_of(st.none(), random_artifact(), any_document()),
     st.sampled_from(["text", "json"]),
 )

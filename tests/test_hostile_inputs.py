@@ -467,3 +467,24 @@ def test_the_server_copy_in_a_push_diff_is_printed_inert() -> None:
     text.encode("utf-8")
     assert "\x1b" not in text and "\x07" not in text
     assert "-description: \\x1b[2J\\x1b]0;owned\\x07" in text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("life:\n  - {step: run}\n  - {step: advance, seconds: 1.0e+18}\n", "step 2: seconds"),
+        ("life:\n  - {step: advance, seconds: abc}\n", "step 1: seconds"),
+        ("life:\n  - {step: monitor, ticks: 100000000000}\n", "step 1: ticks"),
+        ("life:\n  - {step: monitor, params: [1]}\n", "step 1: params"),
+        ("events:\n  - {at: 10000000000000000000}\n", "events: each event"),
+        ("clock_ticks: 1000000000000\n", "clock_ticks: 0-1000"),
+    ],
+)
+def test_scenario_numbers_are_bounded_before_the_simulator_reads_them(
+    tmp_path: Path, body: str, says: str
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("base: monitor-steady\n" + body)
+    with pytest.raises(VrqError, match="invalid scenario") as caught:
+        load_scenario_file(path)
+    assert says in str(caught.value)

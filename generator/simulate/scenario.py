@@ -490,16 +490,19 @@ def scenario_from_data(
         steps = changes["life"]
         if all(isinstance(s, dict) and s.get("step") in LIFE_STEPS for s in steps):
             changes["life"] = tuple(steps)
+            problems.extend(_life_problems(steps))
         else:
             problems.append(
                 f"life: each step is a mapping with step: one of {', '.join(LIFE_STEPS)}"
             )
     if "events" in changes:
         events = changes["events"]
-        if all(isinstance(e, dict) and isinstance(e.get("at", 0), int | float) for e in events):
+        if all(isinstance(e, dict) and _in_range(e.get("at", 0), MAX_SECONDS) for e in events):
             changes["events"] = tuple(events)
         else:
-            problems.append("events: each event is a mapping with at: seconds")
+            problems.append(f"events: each event is a mapping with at: seconds (0-{MAX_SECONDS})")
+    if "clock_ticks" in changes and not _in_range(changes["clock_ticks"], MAX_TICKS):
+        problems.append(f"clock_ticks: 0-{MAX_TICKS}")
     if "cancel_after" in changes and changes["cancel_after"] not in CANCEL_POINTS:
         problems.append(f"cancel_after: one of {', '.join(CANCEL_POINTS)}")
     if "dns" in changes:
@@ -532,6 +535,29 @@ def scenario_from_data(
 
 CANCEL_POINTS = ("assign",)
 LIFE_STEPS = ("run", "remove", "status", "monitor", "advance")
+MAX_SECONDS = 10 * 365 * 24 * 3600
+"""Ten years, the most a scenario's clock may move (a step's ``seconds``, an event's ``at``): a
+quarantine lives days; past this, times leave what the clock and Go's time can show."""
+MAX_TICKS = 1000
+"""Rows of the simulated ``clock()`` per collection (a step's ``ticks``, ``clock_ticks``)."""
+
+
+def _in_range(value: Any, top: int) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= top
+
+
+def _life_problems(steps: list[dict[str, Any]]) -> list[str]:
+    """The numbers and parameters of life steps, checked before the simulator reads them."""
+    problems: list[str] = []
+    for index, step in enumerate(steps, 1):
+        if not _in_range(step.get("seconds", 0), MAX_SECONDS):
+            problems.append(f"life: step {index}: seconds: a number of seconds, 0-{MAX_SECONDS}")
+        ticks = step.get("ticks", 1)
+        if isinstance(ticks, float) or not _in_range(ticks, MAX_TICKS):
+            problems.append(f"life: step {index}: ticks: a whole number, 0-{MAX_TICKS}")
+        if not isinstance(step.get("params") or {}, dict):
+            problems.append(f"life: step {index}: params: a mapping of parameter names to values")
+    return problems
 
 
 def _host_port(text: str) -> bool:
