@@ -393,6 +393,30 @@ _TYPED_VALUES: dict[type, st.SearchStrategy[Any]] = {
 }
 
 
+_NUMBER = st.one_of(
+    st.integers(min_value=-5, max_value=100_000),
+    st.sampled_from([10**12, 10**20, 2**63, -(10**9)]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    HOSTILE_TEXT,
+)
+_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
+    "life": st.lists(
+        st.fixed_dictionaries(
+            {"step": st.sampled_from(["run", "remove", "status", "monitor", "advance", "x"])},
+            optional={"seconds": _NUMBER, "ticks": _NUMBER, "params": DATA, "ends": DATA},
+        ),
+        max_size=4,
+    ),
+    "events": st.lists(
+        st.fixed_dictionaries(
+            {"at": _NUMBER},
+            optional={"dns": DATA, "local": st.sampled_from(["unassign", "delete", "x"])},
+        ),
+        max_size=3,
+    ),
+}
+
+
 @st.composite
 def random_scenario(draw: st.DrawFn) -> bytes:
     """A scenario file: a built-in base and any of its fields, each of the right type (so the
@@ -403,6 +427,8 @@ def random_scenario(draw: st.DrawFn) -> bytes:
     data: dict[str, Any] = {"base": base}
     for name in draw(st.lists(st.sampled_from(sorted(_FIELD_TYPES)), max_size=4, unique=True)):
         kind = _FIELD_TYPES[name]
-        strategy = _TYPED_VALUES.get(kind, DATA) if isinstance(kind, type) else DATA
+        strategy = _BY_NAME.get(name) or (
+            _TYPED_VALUES.get(kind, DATA) if isinstance(kind, type) else DATA
+        )
         data[name] = draw(st.one_of(strategy, DATA) if draw(st.booleans()) else strategy)
     return _dump(data, False).encode("utf-8", "surrogatepass")
