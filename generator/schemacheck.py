@@ -43,6 +43,41 @@ _ANNOTATIONS = frozenset(
 _DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
 
+@functools.cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema ``pattern`` with ECMA-262's ``$``: the very end of the text only.
+
+    Python's ``$`` also matches before a final line break, so ``"name\\n"`` would pass
+    ``^[a-z]+$`` here and fail in every editor and in check-jsonschema; a value with a line break
+    at its end would then reach a file name, a shell line or a shown command. Each ``$`` outside
+    a character class and not escaped becomes ``\\Z``.
+    """
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def pattern_validator(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """jsonschema's ``pattern`` keyword with `ecma_regex` (for ``jsonschema.validators.extend``)."""
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 class _Unsupported(Exception):
     """The schema uses a keyword (or a form of one) that this compiler does not know."""
 
@@ -180,7 +215,7 @@ class _Compiler:
         return lambda v: _same(v, value)
 
     def k_pattern(self, value: Any, schema: Mapping[str, Any]) -> Check:
-        pattern = re.compile(value)
+        pattern = ecma_regex(value)
         return lambda v: not isinstance(v, str) or pattern.search(v) is not None
 
     def k_min_length(self, value: Any, schema: Mapping[str, Any]) -> Check:

@@ -11,7 +11,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -488,3 +488,59 @@ def test_scenario_numbers_are_bounded_before_the_simulator_reads_them(
     with pytest.raises(VrqError, match="invalid scenario") as caught:
         load_scenario_file(path)
     assert says in str(caught.value)
+
+
+# --- schema patterns: ECMA-262's $, as editors and check-jsonschema read them ----------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        ("^[a-z]+$", "abc", True),
+        ("^[a-z]+$", "abc\n", False),
+        ("^a\\$$", "a$", True),
+        ("^[$]+$", "$$", True),
+        ("^(a|b$)", "b\n", False),
+        ("^https?://[^\\s]+$", "https://x/\n", False),
+    ],
+)
+def test_schema_patterns_end_where_ecma_262_ends_them(
+    pattern: str, text: str, matches: bool
+) -> None:
+    from vr_quarantine.schemacheck import ecma_regex
+
+    assert (ecma_regex(pattern).search(text) is not None) is matches
+
+
+def _string_paths(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _string_paths(value, (*at, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _string_paths(value, (*at, index))
+    elif isinstance(node, str):
+        yield at
+
+
+def test_no_one_line_profile_value_may_end_in_a_line_break() -> None:
+    """Python's ``$`` let ``id: "x\\n"``, table names, anchors and paths end in a line break
+    (into file names, shell lines of at jobs and launchd, and shown commands)."""
+    import yaml as pyyaml
+
+    base = pyyaml.safe_load((ROOT / "examples" / "engagement-jumphost-share-ipv6.yaml").read_text())
+    base.setdefault("linux", {}).update(table_name="vrr_q", nft_path="/usr/sbin/nft")
+    base.setdefault("macos", {}).update(
+        anchor="com.apple/velociraptor.q", token_file="/var/run/q.tok", pfctl_path="/sbin/pfctl"
+    )
+    accepted = []
+    for path in _string_paths(base):
+        data = pyyaml.safe_load(pyyaml.safe_dump(base))
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] += "\n"
+        result = load_profile_text("p.yaml", pyyaml.safe_dump(data))
+        if not any(d.severity is Severity.ERROR for d in result.diagnostics):
+            accepted.append(path)
+    assert accepted == [("artifact", "description"), ("artifact", "reason")]  # prose

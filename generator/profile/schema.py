@@ -60,7 +60,12 @@ def _validator() -> jsonschema.Draft7Validator:
     # Imported only for a profile the compiled check does not accept (`generator.schemacheck`).
     import jsonschema
 
-    return jsonschema.Draft7Validator(profile_schema())
+    from ..schemacheck import pattern_validator
+
+    ecma = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft7Validator, {"pattern": pattern_validator}
+    )
+    return cast(jsonschema.Draft7Validator, ecma(profile_schema()))
 
 
 def schema_id() -> str:

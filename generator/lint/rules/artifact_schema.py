@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...diagnostics import Severity
 from ...resources import ARTIFACT_SCHEMA, schema_text
@@ -35,8 +35,12 @@ OPTIONS: dict[str, Any] = {}
 def validator() -> Draft202012Validator:
     # Imported only for an artifact the compiled check does not accept (`generator.schemacheck`).
     from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
 
-    return Draft202012Validator(json.loads(schema_text(ARTIFACT_SCHEMA)))
+    from ...schemacheck import pattern_validator
+
+    ecma = extend(Draft202012Validator, {"pattern": pattern_validator})  # type: ignore[no-untyped-call]
+    return cast(Draft202012Validator, ecma(json.loads(schema_text(ARTIFACT_SCHEMA))))
 
 
 def _kind(value: Any) -> str:
