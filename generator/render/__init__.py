@@ -1,7 +1,14 @@
 """`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
 
 from .output import render_into, stale_files, target_path, write_artifacts
-from .renderer import RenderedArtifact, render_artifacts, render_profile, render_vql
+from .platforms import render_platform
+from .renderer import (
+    RenderedArtifact,
+    render_artifacts,
+    render_companion,
+    render_profile,
+    render_vql,
+)
 from .run import RenderRun, render_run
 from .templates import make_environment
 
@@ -10,7 +17,9 @@ __all__ = [
     "RenderedArtifact",
     "make_environment",
     "render_artifacts",
+    "render_companion",
     "render_into",
+    "render_platform",
     "render_profile",
     "render_run",
     "render_vql",

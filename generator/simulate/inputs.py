@@ -47,9 +47,7 @@ def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
             raise VrqError(f"{got.name}: --platform applies to a profile, not to an artifact")
         return ArtifactInput(artifact, got.text, got.name, from_profile=False)
     from ..profile import check_profile, load_profile_text
-    from ..render import render_profile
-    from ..render.platforms import render_platform
-    from ..render.renderer import render_companion
+    from ..render import render_companion, render_platform, render_profile
 
     # The fix-ups rarely change a profile's text; when they leave it alone, its one load serves.
     same_text = artifact.text == got.text
