@@ -209,6 +209,11 @@ def ensure_recursion_room() -> None:
         sys.setrecursionlimit(_RECURSION_FLOOR)
 
 
+# Once, when the evaluator is imported: raised in the middle of a run instead, it would surprise
+# callers that restore the limit they saw (hypothesis warns when a test changes it).
+ensure_recursion_room()
+
+
 class Budget:
     """What one evaluation has used of its `Limits`. `start()` begins the clock (nested starts
     keep the outer one); the evaluator calls `tick` often, `row` per row, `enter`/`leave` around
