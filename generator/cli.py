@@ -404,7 +404,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="Raise a bound of the evaluation (repeatable): cpu_time=3 and time=30 (seconds), "
+        help="Raise a bound of the evaluation (repeatable): cpu_time=2 and time=30 (seconds), "
         "rows=100000, value_size=16MiB, total_size=64MiB, depth=1000, nesting=100 (the "
         "defaults).",
     )

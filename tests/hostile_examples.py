@@ -207,7 +207,7 @@ def examples(folder: Path) -> list[Example]:
 
 _EVALUATOR_OUTCOMES: dict[str, tuple[tuple[int, ...], str]] = {
     "range-1e10": ((2,), "(limit rows: 100,000 rows)"),
-    "string-doublings": ((2,), "(limit cpu_time: 3 s)"),
+    "string-doublings": ((2,), "(limit cpu_time: 2 s)"),
     # Go's fmt takes no width past a million: the verb is lost, the argument left over
     # (fmt/print.go, parsenum), so this is no limit but Go's own output.
     "format-width": ((1,), "%!(NOVERB)%!(EXTRA int64=1)"),

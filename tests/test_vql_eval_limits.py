@@ -325,7 +325,7 @@ def test_simulate_stops_at_a_limit_with_exit_2_naming_it_and_the_position(tmp_pa
 def test_the_readme_table_shows_every_default() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = {
-        "cpu_time": "3 s",
+        "cpu_time": "2 s",
         "time": "30 s",
         "rows": "100,000",
         "value_size": "16 MiB",
@@ -345,7 +345,7 @@ def test_the_simulate_help_shows_every_default() -> None:
     text = " ".join(result.output.split())
     defaults = Limits()
     shown = {
-        "cpu_time": "cpu_time=3 and",
+        "cpu_time": "cpu_time=2 and",
         "time": "time=30 (seconds)",
         "rows": "rows=100000",
         "value_size": "value_size=16MiB",

@@ -34,7 +34,7 @@ class Limits:
     """The bounds of one evaluation (see `LIMITS` for what each counts and why its default is
     safe)."""
 
-    cpu_time: float = 3.0
+    cpu_time: float = 2.0
     time: float = 30.0
     rows: int = 100_000
     value_size: int = 16 * MiB
@@ -62,8 +62,8 @@ LIMITS: Mapping[str, LimitInfo] = {
     "time": LimitInfo(
         "seconds",
         "wall-clock time the evaluator runs",
-        "a backstop for a machine so loaded or swapping that the CPU time says little: ten "
-        "times the cpu_time limit, and 150 times what a quarantine artifact takes",
+        "a backstop for a machine so loaded or swapping that the CPU time says little: 150 "
+        "times what a quarantine artifact takes",
     ),
     "rows": LimitInfo(
         "rows",
