@@ -27,17 +27,23 @@ def check(ctx: CheckContext, options: Mapping[str, Any]) -> Iterator[Diagnostic]
     problem = name_problem(name)
     if problem is None:
         return
+    part = brief(problem.part)
     if problem.kind == "empty-part":
         what = "has an empty dotted part"
     elif problem.kind == "digit-start":
-        what = f"has the dotted part {problem.part!r}, which starts with a digit"
+        what = f"has the dotted part {part}, which starts with a digit"
     else:
-        what = f"has the dotted part {problem.part!r} with characters outside a-z A-Z 0-9 _"
+        what = f"has the dotted part {part} with characters outside a-z A-Z 0-9 _"
     yield ctx.diagnostic(
         ("artifact", "name"),
         ID,
         SEVERITY,
-        f"artifact.name {name!r} {what}",
+        f"artifact.name {brief(name)} {what}",
         "Velociraptor artifact names match ^[a-zA-Z0-9_.]+$ and no dotted part may "
         f"start with a digit, e.g. {DEFAULT_ARTIFACT_NAME}",
     )
+
+
+def brief(name: str, limit: int = 80) -> str:
+    """A name for a message, quoted, cut short when it is long."""
+    return repr(name if len(name) <= limit else name[: limit - 1] + "…")

@@ -13,6 +13,7 @@ from typing import Any
 from ...artifactname import name_problem
 from ...diagnostics import Diagnostic, Severity
 from ..model import DEFAULT_ARTIFACT_NAME
+from .artifact_name import brief
 from .context import CheckContext
 
 ID = "artifact-name-not-custom"
@@ -29,7 +30,7 @@ def check(ctx: CheckContext, options: Mapping[str, Any]) -> Iterator[Diagnostic]
             ("artifact", "name"),
             ID,
             SEVERITY,
-            f"artifact.name {name!r} does not start with 'Custom.'",
+            f"artifact.name {brief(name)} does not start with 'Custom.'",
             "a Velociraptor server refuses to override a built-in artifact, and only "
             f"{DEFAULT_ARTIFACT_NAME} replaces the GUI's Quarantine button",
         )
