@@ -3,18 +3,16 @@
 `run_capped(args)` starts ``python -m vr_quarantine ARGS`` with its address space limited to
 `MEMORY_CAP` (``RLIMIT_AS``, so a runaway allocation fails instead of swapping the machine) and
 kills it after `timeout` seconds. It returns the exit code, what it printed, the wall time and the
-peak resident memory of that one process (from ``wait4``, not of every child of the test run).
+peak resident memory of that one process (from ``wait4``, not of every child of the test run,
+and not inflated by the memory of the process that started it).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import resource
-import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +60,29 @@ def _line_with(text: str, needle: str) -> str:
     return next((line for line in text.splitlines() if needle in line), "")
 
 
-def _limit_memory() -> None:  # runs in the child, before exec
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+# A process's peak resident set (``ru_maxrss``) starts at what its parent held when it was forked
+# (a test worker holds 100 MiB and more), so the command is started by a small meter process:
+# it caps its own address space (the command inherits the cap), spawns the command without
+# copying itself (posix_spawn), enforces the timeout, reaps it with wait4 and reports on a pipe.
+_METER = """
+import json, os, resource, signal, sys, time
+fd, cap, timeout, argv = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+os.set_inheritable(fd, False)
+start = time.monotonic()
+pid = os.posix_spawn(argv[0], argv, os.environ)
+killed = False
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    if not killed and time.monotonic() - start > timeout:
+        killed = True
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.005)
+report = [time.monotonic() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status), killed]
+os.write(fd, json.dumps(report).encode())
+"""
 
 
 def run_capped(
@@ -74,52 +93,32 @@ def run_capped(
     timeout: float = TIMEOUT,
     env: dict[str, str] | None = None,
 ) -> Capped:
-    """Run ``python -m vr_quarantine ARGS``; we reap the child ourselves (``wait4``) so that its
-    own peak memory is known."""
+    """Run ``python -m vr_quarantine ARGS`` under the cap, through the meter (above)."""
     argv = [sys.executable, "-m", "vr_quarantine", *map(str, args)]
-    started = time.monotonic()
-    process = subprocess.Popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        preexec_fn=_limit_memory,  # setrlimit must run in the child, before exec
-    )
-    assert process.stdin and process.stdout and process.stderr
-    chunks: dict[str, bytes] = {}
-    readers = [
-        threading.Thread(target=lambda n=n, f=f: chunks.__setitem__(n, f.read()))
-        for n, f in (("out", process.stdout), ("err", process.stderr))
-    ]
-    for reader in readers:
-        reader.start()
-    try:
-        process.stdin.write(stdin)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # the command did not read its standard input
-    timed_out = False
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline and not timed_out:
-            timed_out = True
-            os.kill(process.pid, signal.SIGKILL)  # still our unreaped child: no pid reuse
-        time.sleep(0.01)
-    seconds = time.monotonic() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join()
+    report_read, report_write = os.pipe()
+    meter = [sys.executable, "-S", "-c", _METER, str(report_write), str(MEMORY_CAP), str(timeout)]
+    with os.fdopen(report_read, "rb") as report:
+        process = subprocess.Popen(
+            [*meter, *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            pass_fds=(report_write,),
+        )
+        os.close(report_write)
+        out, err = process.communicate(stdin, timeout=timeout + 30)
+        measured = report.read()
+    if not measured:
+        raise RuntimeError(f"the meter failed: {err.decode(errors='replace')}")
+    seconds, peak_kib, code, killed = json.loads(measured)
     return Capped(
         tuple(map(str, args)),
-        None if timed_out or process.returncode < 0 else process.returncode,
-        chunks.get("out", b"").decode("utf-8", "backslashreplace"),
-        chunks.get("err", b"").decode("utf-8", "backslashreplace"),
+        None if killed or code < 0 else code,
+        out.decode("utf-8", "backslashreplace"),
+        err.decode("utf-8", "backslashreplace"),
         seconds,
-        usage.ru_maxrss / 1024,  # KiB on Linux
-        timed_out,
+        peak_kib / 1024,  # KiB on Linux
+        killed,
     )
