@@ -36,6 +36,7 @@ from vr_quarantine.yamlsource import (
 )
 
 from tests.clirunner import CliRunner
+from tests.fuzz_strategies import YAML_TOKENS
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = (ROOT / "examples" / "upstream-defaults.yaml").read_text(encoding="utf-8")
@@ -191,45 +192,10 @@ def test_merge_keys_are_refused_alike_by_every_input(tmp_path: Path) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(
-        st.sampled_from(
-            [
-                "a",
-                "b",
-                ": ",
-                "- ",
-                "\n",
-                "  ",
-                "[",
-                "]",
-                "{",
-                "}",
-                ", ",
-                "&x ",
-                "*x",
-                "&y ",
-                "*y",
-                "<<: ",
-                "!!int ",
-                "!!binary ",
-                "!!timestamp ",
-                "? ",
-                "'",
-                '"',
-                "\\ud800",
-                "1_000",
-                "0x1f",
-                "1:30",
-                ".inf",
-                "---\n",
-                "#",
-                "|\n",
-                "\x85",
-                "\r",
-            ]
-        ),
-        max_size=40,
-    ).map("".join)
+    # libyaml accepts some tabs that the pure-Python scanner refuses, and reads a byte-order
+    # mark after a line break differently (the fast verdict is what users get; both are
+    # findings): the comparison leaves those two out.
+    st.lists(YAML_TOKENS.filter(lambda t: t not in ("\t", "\ufeff")), max_size=40).map("".join)
 )
 def test_the_loader_never_raises_and_both_parsers_agree(text: str) -> None:
     fast = load_yaml_text("t.yaml", text, require_mapping=False, fast=True)
