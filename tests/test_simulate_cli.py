@@ -113,6 +113,42 @@ def test_missing_and_invalid_inputs_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "neither an artifact nor a valid profile" in err
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("name: Custom.X\nsources: 1\n", ":2:10:", "sources is the int 1; expected array"),
+        ("name: Custom.X\nsources: [1]\n", ":2:11:", "sources.0 is the int 1; expected object"),
+        (
+            "name: Custom.X\nsources:\n- query: SELECT 1 FROM scope()\n  querry: x\n",
+            ":4:3:",
+            "unknown key 'querry'",
+        ),
+        (
+            "name: Custom.X\nparameters: {a: 1}\nsources: []\n",
+            ":2:13:",
+            "parameters is a mapping; expected array",
+        ),
+    ],
+)
+def test_an_artifact_velociraptor_would_not_load_is_refused_where_lint_says(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    """The evaluator runs only what Velociraptor's loader accepts, and says why as lint does
+    (found by the fuzz test: ``sources: 1`` was an internal TypeError)."""
+    artifact = tmp_path / "a.yaml"
+    artifact.write_text(text, encoding="utf-8")
+    code, _, err = invoke(str(artifact))
+    assert code == 2
+    assert "internal error" not in err
+    assert f"{artifact}{where} {message}" in err
+    assert "not an artifact Velociraptor loads" in err
+    lint = CliRunner().invoke(main, ["lint", str(artifact)])
+    assert f"{artifact}{where} error: {message}" in lint.stdout
+    # A --with artifact is held to the same shape.
+    code, _, err = invoke(str(DEFAULT_PROFILE), "--with", str(artifact))
+    assert code == 2 and f"{artifact}{where} {message}" in err
+
+
 def test_invalid_scenario_file_lists_every_problem(tmp_path: Path) -> None:
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(

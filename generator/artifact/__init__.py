@@ -7,7 +7,9 @@ Lint, render's self-check, simulate and the evaluator's artifact set all build o
 - `VqlSection.location`/`error_location`: positions inside a VQL text as the file's line and
   column (clamped to the text for an error at the end of input);
 - `sanitize`/`Sanitized`: the fix-ups alone, with the map back to the author's lines;
-- `name_problem`: Velociraptor's artifact name rule (profiles, render and lint share it).
+- `name_problem`: Velociraptor's artifact name rule (profiles, render and lint share it);
+- `shape_problems`: where the file is not Velociraptor's artifact shape (lint reports them;
+  the evaluator refuses to run such an artifact).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ..artifactname import NameProblem, name_problem
 from .file import VQL_CELL_TYPES, ArtifactFile, SectionKind, VqlSection, load_artifact
 from .fixups import QUERIES_RE, QUERY_RE, Sanitized, sanitize
 from .positions import PositionMap, clamp
+from .shape import ShapeProblem, shape_problems
 from .vql import ParsedVql, parse_vql
 
 __all__ = [
@@ -28,10 +31,12 @@ __all__ = [
     "PositionMap",
     "Sanitized",
     "SectionKind",
+    "ShapeProblem",
     "VqlSection",
     "clamp",
     "load_artifact",
     "name_problem",
     "parse_vql",
     "sanitize",
+    "shape_problems",
 ]

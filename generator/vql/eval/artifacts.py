@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...artifact import ArtifactFile, load_artifact
+from ...artifact import ArtifactFile, load_artifact, shape_problems
 from ...errors import VrqError
 from ...inputs import TextInput, read_text
 from .. import ast
@@ -113,6 +113,14 @@ def artifact_from_file(file: ArtifactFile) -> Artifact:
     if file.document is None:
         first = file.load_diagnostics[0]
         raise VrqError(f"{first.location}: not valid YAML: {first.message}", hint=first.hint)
+    problems = sorted(shape_problems(file), key=lambda p: p.location)
+    if problems:
+        # Velociraptor's loader refuses the file (yaml.UnmarshalStrict into proto.Artifact).
+        raise VrqError(
+            f"{path}: not an artifact Velociraptor loads:\n  "
+            + "\n  ".join(f"{p.location}: {p.message}" for p in problems),
+            hint="`vr-quarantine lint` reports each problem with a hint",
+        )
     data = file.data
     if not isinstance(data.get("name"), str):
         raise VrqError(f"{path}: not a Velociraptor artifact (no name)")
