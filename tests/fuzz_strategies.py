@@ -14,6 +14,12 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+# Imported here, not while hypothesis runs a test: the evaluator makes its recursion room when it
+# is imported, and hypothesis warns about a recursion limit changed during a test.
+from vr_quarantine.simulate.scenario import _FIELD_TYPES, builtin_names
+from vr_quarantine.vql.eval.functions import all_functions
+from vr_quarantine.vql.eval.plugins import all_plugins
+
 ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE_TEXT = st.sampled_from(
@@ -207,9 +213,6 @@ def mutated(draw: st.DrawFn, kind: str) -> bytes:
 @functools.cache
 def _callables() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The functions and plugins the evaluator implements, and a few it does not."""
-    from vr_quarantine.vql.eval.functions import all_functions
-    from vr_quarantine.vql.eval.plugins import all_plugins
-
     return (
         (*sorted(all_functions()), "no_such_function", "upload"),
         (*sorted(all_plugins()), "no_such_plugin", "Artifact.Custom.Fuzz"),
@@ -421,14 +424,13 @@ _BY_NAME: dict[str, st.SearchStrategy[Any]] = {
 def random_scenario(draw: st.DrawFn) -> bytes:
     """A scenario file: a built-in base and any of its fields, each of the right type (so the
     simulator gets past the scenario's own checks) or anything at all."""
-    from vr_quarantine.simulate.scenario import _FIELD_TYPES, builtin_names
-
     base = draw(st.sampled_from(builtin_names())).replace(":N", f":{draw(st.integers(0, 60))}")
     data: dict[str, Any] = {"base": base}
     for name in draw(st.lists(st.sampled_from(sorted(_FIELD_TYPES)), max_size=4, unique=True)):
         kind = _FIELD_TYPES[name]
-        strategy = _BY_NAME.get(name) or (
-            _TYPED_VALUES.get(kind, DATA) if isinstance(kind, type) else DATA
-        )
+        if name in _BY_NAME:
+            strategy = _BY_NAME[name]
+        else:
+            strategy = _TYPED_VALUES.get(kind, DATA) if isinstance(kind, type) else DATA
         data[name] = draw(st.one_of(strategy, DATA) if draw(st.booleans()) else strategy)
     return _dump(data, False).encode("utf-8", "surrogatepass")
