@@ -58,7 +58,7 @@ def endpoint_handlers() -> Iterator[tuple[str, Any]]:
 def test_there_is_something_to_check() -> None:
     assert len(list(builtins())) > 60
     names = {name for name, _ in endpoint_handlers()}
-    assert {"WindowsEndpoint._plugin_execve", "SandboxFileSystem._fn_tempfile"} <= names
+    assert {"Endpoint._plugin_execve", "SandboxFileSystem._fn_tempfile"} <= names
 
 
 BUILTINS = dict(builtins())

@@ -14,8 +14,9 @@ from types import ModuleType
 
 import pytest
 from vr_quarantine.errors import VrqError
-from vr_quarantine.simulate import client, collection, curl, endpoint, netsh, network, proxy
-from vr_quarantine.simulate.endpoint import WindowsEndpoint, _execve_rows
+from vr_quarantine.simulate import client, collection, curl, endpoint, host, netsh, network, proxy
+from vr_quarantine.simulate.endpoint import WindowsEndpoint
+from vr_quarantine.simulate.host import execve_rows
 from vr_quarantine.simulate.proxy import client_proxy
 from vr_quarantine.simulate.scenario import resolve_scenario, scenario_from_data
 
@@ -102,7 +103,7 @@ def test_an_unparsable_configured_proxy_is_not_guessed() -> None:
 
 
 def test_execve_rows_are_cut_at_length_and_the_last_is_complete() -> None:
-    rows = _execve_rows("a" * 25, "e" * 3, 7, 10)
+    rows = execve_rows("a" * 25, "e" * 3, 7, 10)
     assert [r["Stdout"] for r in rows] == ["a" * 10, "a" * 10, "a" * 5]
     assert [r["Complete"] for r in rows] == [False, False, True]
     assert rows[-1]["ReturnCode"] == 7 and rows[-1]["Stderr"] == "eee"
@@ -244,7 +245,9 @@ def _modelled(module: ModuleType) -> list[tuple[str, object]]:
         if inspect.isclass(item):
             found.append((name, item))
             for method_name, method in vars(item).items():
-                if method_name.startswith("_plugin_") or method_name in (
+                if getattr(method, "__isabstractmethod__", False):
+                    continue  # a declaration: each platform's implementation cites its source
+                if method_name.startswith(("_plugin_", "_fn_")) or method_name in (
                     "decide",
                     "enforced",
                     "begin_collection",
@@ -255,13 +258,16 @@ def _modelled(module: ModuleType) -> list[tuple[str, object]]:
 
 
 @pytest.mark.parametrize(
-    "module", [endpoint, netsh, network, curl, proxy, client, collection], ids=lambda m: m.__name__
+    "module",
+    [host, endpoint, netsh, network, curl, proxy, client, collection],
+    ids=lambda m: m.__name__,
 )
 def test_every_model_names_its_source(module: ModuleType) -> None:
     assert module.__doc__ and _SOURCE.search(module.__doc__), module.__name__
     missing = [
         name
         for name, item in _modelled(module)
-        if name.startswith("WindowsEndpoint.") and not _SOURCE.search(inspect.getdoc(item) or "")
+        if name.startswith(("Endpoint.", "WindowsEndpoint."))
+        and not _SOURCE.search(inspect.getdoc(item) or "")
     ]
     assert missing == [], f"modelled behaviours without a source: {missing}"

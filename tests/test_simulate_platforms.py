@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from vr_quarantine.cli import main
 from vr_quarantine.errors import VrqError
+from vr_quarantine.profile.model import LinuxOptions, MacOptions
 from vr_quarantine.render import render_artifacts
 from vr_quarantine.simulate import (
     resolve_scenario,
@@ -106,6 +107,25 @@ def test_success_runs_check_then_one_atomic_load(platform: str) -> None:
     assert "-c" in loads[0] or "-n" in loads[0]
     assert "-c" not in loads[1] and "-n" not in loads[1]
     assert commands.index(loads[0]) < commands.index(loads[1])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"platforms": ("linux",), "linux": LinuxOptions(table_name="site_quarantine")},
+        {"platforms": ("macos",), "macos": MacOptions(anchor="com.apple/velociraptor.site")},
+        {"platforms": ("windows",), "policy_name": "Site Quarantine"},
+    ],
+    ids=["linux-table", "macos-anchor", "windows-policy"],
+)
+def test_the_endpoint_reads_the_names_the_profile_gave_the_artifact(changes: Any) -> None:
+    # The table, anchor or policy name is a parameter default of the rendered artifact, given
+    # by no scenario: the simulated host must look for the quarantine under that name.
+    rendered = render_artifacts(plain_profile(**changes))
+    assert rendered[0].text is not None, rendered[0].diagnostics
+    result = simulate_artifact(rendered[0].text, resolve_scenario("success"))
+    assert result.ok, [c for c in result.checks if not c.ok]
+    assert result.state["policy_assigned"] and result.state["isolated"]
 
 
 def _v6_scenario(addresses: list[str], name: str = "vr6.example.org") -> Scenario:

@@ -261,7 +261,7 @@ def _through_proxy(
                 CONNECTED_SECONDS,
                 via_proxy=proxy,
             )
-        target = network.resolve(host)[0]
+        target = network.lookup(host)[0]
         if path == "/server.pem" and not network.frontend.answers:
             return CurlResult(
                 56,

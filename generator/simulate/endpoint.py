@@ -10,65 +10,19 @@ uses are platform-neutral (`network`, `proxy`, `curl`, `client`).
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from ..errors import VrqError
-from ..vql.eval import NULL, GoUrl, MockContext, SideEffects, normalise_results
-from .client import client_reaches_server
+from ..vql.eval import NULL
 from .curl import run_curl
+from .host import Command, Endpoint
 from .netsh import Netsh, NetshState, decide
-from .network import (
-    Clock,
-    CollectionCancelled,
-    Frontend,
-    Network,
-    ProxyServer,
-)
-from .proxy import client_proxy
-from .scenario import INTERNET_ADDRESS, INTERNET_ADDRESS_V6, Scenario
 from .tasks import TASKS_ROOT, TaskScheduler, command_line_to_argv
 
 NETSH_SECONDS = 0.2
 """Simulated duration of one netsh command (not measured: netsh returns in well under a
 second on a healthy host; only the order of magnitude matters for the budget)."""
-
-EXECVE_DEFAULT_LENGTH = 10240
-"""execve's buffer per row when ``length`` is not given (``vql/tools/shell/execve.go``)."""
-
-
-@dataclass
-class Command:
-    """One thing the endpoint did: an execve (argv) or an HTTP request (url)."""
-
-    kind: str
-    argv: list[str]
-    return_code: int
-    stdout: str = ""
-    stderr: str = ""
-    time: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "argv": list(self.argv),
-            "return_code": self.return_code,
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "time": self.time,
-        }
-
-
-def scenario_mocks(scenario: Scenario) -> MockContext:
-    """The scenario's plugin_results/function_results with mock()'s shapes and call counting."""
-    mocks = MockContext()
-    for name, rows in scenario.plugin_results.items():
-        mocks.mock_plugin(name, normalise_results(rows) or [[]])
-    for name, value in scenario.function_results.items():
-        mocks.mock_function(name, normalise_results(value) or [[]])
-    return mocks
-
 
 _REG_DOMAIN = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 _REG_LOCAL = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
@@ -76,60 +30,18 @@ TEMP_DIR = "C:\\Windows\\Temp"
 _REG_FIREWALL = "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
 
 
-def build_network(scenario: Scenario, server_urls: list[str]) -> Network:
-    """The scenario's network: DNS, the frontend (at every address its URLs resolve to)."""
-    names = {
-        str(GoUrl.parse(url).member("Hostname")[1]).lower()
-        for url in server_urls
-        if GoUrl.parse(url).member("Hostname")[1]
-    }
-    network = Network(
-        dns={k.lower(): list(v) for k, v in scenario.dns.items()},
-        frontend=Frontend(frozenset(), frozenset(names)),
-        ipv6=scenario.ipv6,
-        internet_answer=scenario.negative_answer,
-    )
-    addresses = {address for name in names for address in network.resolve(name)}
-    network.frontend = Frontend(
-        frozenset(addresses),
-        frozenset(names),
-        answers=scenario.server_answers,
-        sni_required=scenario.sni_required,
-    )
-    for key, reaches in scenario.proxies.items():
-        address, _, port = key.rpartition(":")
-        network.proxies.append(ProxyServer(address.strip("[]"), int(port), reaches))
-    return network
-
-
 @dataclass
-class WindowsEndpoint(SideEffects):
-    scenario: Scenario
+class WindowsEndpoint(Endpoint):
+    """A Windows host: the local IPsec store (`netsh`), Task Scheduler (`tasks`), msg.exe."""
+
     state: NetshState = field(default_factory=NetshState)
-    commands: list[Command] = field(default_factory=list)
-    netsh_count: int = 0
-    failed_changes: list[list[str]] = field(default_factory=list)
-    changed: bool = False
-    mocks: MockContext = field(init=False)
-    clock: Clock = field(default_factory=Clock)
-    network: Network = field(init=False)
-    deadline: float | None = None
-    cancel_pending: bool = False
-    cancelled: str = ""
     scheduler: TaskScheduler = field(default_factory=TaskScheduler)
-    files: dict[str, str] = field(default_factory=dict)
-    """Files the artifact wrote (tempfile()), by path."""
-    timeline: list[dict[str, Any]] = field(default_factory=list)
-    """After each change: the time, what ran, and which policy is assigned."""
-    collections: list[Any] = field(default_factory=list)
-    messages: int = 0
-    events_done: int = 0
-    start: float = 0.0
+
+    FIREWALL: ClassVar[str] = "netsh"
+    LOADED: ClassVar[str] = "the policy was assigned"
 
     def __post_init__(self) -> None:
-        self.mocks = scenario_mocks(self.scenario)
-        self.network = build_network(self.scenario, self.server_urls())
-        self.start = self.clock.now()
+        super().__post_init__()
         if self.scenario.foreign_policy:
             # Another local policy is assigned before the quarantine (netsh ipsec static add
             # policy ... assign=yes, as a site's own baseline would be).
@@ -146,79 +58,23 @@ class WindowsEndpoint(SideEffects):
             )
             self.record("setup", f"local policy {self.scenario.foreign_policy} assigned")
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "scenario" and "network" in self.__dict__:
-            # A new scenario (the removal scenario's set-up) brings its own network.
-            super().__setattr__("network", build_network(value, self.server_urls()))
+    # ------------------------------------------------------------ the IPsec policy
 
-    # ------------------------------------------------------------ the collection's life
+    def in_force(self) -> bool:
+        return self.state.assigned is not None
 
-    def begin_collection(self, timeout: float | None) -> None:
-        """The query starts: it is cancelled `timeout` seconds from now (``actions/vql.go``);
-        None for an event query, which runs until it is removed."""
-        self.deadline = None if timeout is None else self.clock.now() + timeout
+    def assigned(self) -> str | None:
+        return self.state.assigned
 
-    def end_collection(self, atexit_timeout: float = 60.0) -> None:
-        """The query ended: atexit() queries run with a fresh context of their own, each waited
-        for at most 60 s (``vql/tools/atexit.go``; vfilter ``scope.Close``)."""
-        self.cancel_pending = False
-        self.deadline = self.clock.now() + atexit_timeout
-
-    def apply_events(self) -> None:
-        """What happens on the host or the network at a time (scenario `events`): DNS answers
-        change, someone unassigns or deletes the assigned policy locally, the server goes away."""
-        events = self.scenario.events
-        while self.events_done < len(events):
-            event = events[self.events_done]
-            if self.clock.now() < self.start + float(event.get("at", 0)):
-                return
-            self.events_done += 1
-            if "dns" in event:
-                for name, addresses in dict(event["dns"]).items():
-                    self.network.dns[str(name).lower()] = [str(a) for a in addresses]
-                self.network = build_network(
-                    replace(self.scenario, dns=dict(self.network.dns)), self.server_urls()
-                )
-                self.record("event", f"DNS changed: {event['dns']}")
-            local = event.get("local")
-            if local and self.state.assigned is not None:
-                name = self.state.assigned
-                verb = "delete" if local == "delete" else "set"
-                argv = ["netsh", "ipsec", "static", verb, "policy", f"name={name}"]
-                Netsh(self.state, self.resolve).run(
-                    argv if verb == "delete" else [*argv, "assign=n"]
-                )
-                self.record("event", f"someone on the host: {' '.join(argv[1:])}")
-            if "server_answers" in event:
-                self.scenario = replace(self.scenario, server_answers=bool(event["server_answers"]))
-                self.record("event", f"server answers: {event['server_answers']}")
-
-    def _before_side_effect(self) -> None:
-        self.apply_events()
-        self.run_due_tasks()
-        if self.cancel_pending:
-            self.cancel_pending = False
-            self.cancelled = "cancelled right after the policy was assigned"
-            raise CollectionCancelled(self.cancelled)
-        if self.deadline is not None and self.clock.now() >= self.deadline:
-            self.cancelled = "the collection timed out"
-            raise CollectionCancelled(self.cancelled)
-
-    def _spend(self, seconds: float) -> None:
-        """Advance the clock; a command still running at the deadline is killed with the
-        query (``exec.CommandContext``)."""
-        if self.deadline is not None and self.clock.now() + seconds > self.deadline:
-            self.clock.advance(max(0.0, self.deadline - self.clock.now()))
-            self.cancelled = "the collection timed out while a command was running"
-            raise CollectionCancelled(self.cancelled)
-        self.clock.advance(seconds)
-
-    def record(self, kind: str, what: str) -> None:
-        """One moment of the timeline: after `what`, which policy is assigned."""
-        self.timeline.append(
-            {"time": self.clock.now(), "kind": kind, "what": what, "assigned": self.state.assigned}
-        )
+    def local_event(self, local: str) -> None:
+        """Someone on the host unassigns (``local: unassign``) or deletes (``delete``) the
+        assigned policy with netsh."""
+        if self.state.assigned is None:
+            return
+        verb = "delete" if local == "delete" else "set"
+        argv = ["netsh", "ipsec", "static", verb, "policy", f"name={self.state.assigned}"]
+        Netsh(self.state, self.resolve).run(argv if verb == "delete" else [*argv, "assign=n"])
+        self.record("event", f"someone on the host: {' '.join(argv[1:])}")
 
     def run_due_tasks(self) -> None:
         """Task Scheduler runs each task whose time has come (the host is up throughout the
@@ -241,20 +97,6 @@ class WindowsEndpoint(SideEffects):
                 Command("task", [task.name, *argv], code, out, err, time=self.clock.now())
             )
             self.record("task", f"{task.name}: {' '.join(argv)}")
-
-    def _log(self, message: str) -> None:
-        if self.clock.session is not None:
-            self.clock.session.log(message)
-
-    # ------------------------------------------------------------ names and reachability
-
-    def resolve(self, name: str) -> list[str]:
-        return self.network.resolve(name)
-
-    def server_urls(self) -> list[str]:
-        urls = self.scenario.client_config.get("server_urls") or []
-        extra = self.scenario.params.get("VelociraptorURL", "")
-        return [str(u) for u in [*urls, extra] if u]
 
     def enforced(self) -> bool:
         """Whether the assigned local policy filters packets. A domain (GPO) IPsec policy
@@ -283,83 +125,59 @@ class WindowsEndpoint(SideEffects):
             any_covers_ipv6=self.scenario.ipsec_any_covers_ipv6,
         )
 
-    def isolated(self) -> bool:
-        """Blocked towards the internet, over IPv6 too when the host has IPv6."""
-        families = (
-            [INTERNET_ADDRESS, INTERNET_ADDRESS_V6] if self.scenario.ipv6 else [INTERNET_ADDRESS]
-        )
-        return all(self.decide(address, 443) == "block" for address in families)
-
-    def client_reaches_server(self) -> bool:
-        """The client's own path: its proxy (``utils/proxy/proxy.go``), its server URLs."""
-        urls = self.server_urls()
-        return bool(urls) and client_reaches_server(
-            self.network,
-            self,
-            self.scenario.client_config,
-            self.scenario.environment,
-            urls,
-            pac_answer=self.scenario.pac_answer,
-        )
-
-    def client_routes(self) -> dict[str, tuple[str | None, ...]]:
+    def final_state(self, rows: list[Any]) -> dict[str, Any]:
+        """The IPsec store, the policy assigned and what it permits and blocks, the tasks."""
+        state = self.state
+        policy = self.scenario.params.get("PolicyName", "")
+        permitted: list[str] = []
+        blocked: list[str] = []
+        if state.assigned is not None:
+            for rule in state.rules.values():
+                if rule.policy != state.assigned:
+                    continue
+                action = state.filteractions.get(rule.filteraction, "?")
+                for item in state.filterlists.get(rule.filterlist, []):
+                    text = _describe_filter(item.as_dict())
+                    (permitted if action == "permit" else blocked).append(text)
+        # A quarantine uses two slots: the policy name and "<name> Alt" (zero-gap re-application).
+        slots = {policy, f"{policy} Alt"} if policy else set()
+        store_names = [*state.policies, *state.filterlists, *state.filteractions]
         return {
-            url: client_proxy(
-                self.scenario.client_config,
-                self.scenario.environment,
-                url,
-                pac_answer=self.scenario.pac_answer,
-            ).choices
-            for url in self.server_urls()
+            "assigned_policy": state.assigned,
+            "policy_assigned": state.assigned is not None
+            and (not policy or state.assigned in slots),
+            "policy_exists": any(slot in state.policies for slot in slots),
+            **self.common_state(rows),
+            "leftovers": state.assigned is None
+            and any(bool(policy) and name.startswith(policy) for name in store_names),
+            "applied_once": _applied_once(self.timeline),
+            "previous_restored": bool(self.scenario.foreign_policy)
+            and state.assigned == self.scenario.foreign_policy,
+            "state_recorded": state.assigned is not None
+            and str(state.policies.get(state.assigned, {}).get("description", "")).startswith(
+                "vrq1."
+            ),
+            "expiry_task": any(t.ran_at is None for t in self.scheduler.tasks.values()),
+            "task_ran": any(t.ran_at is not None for t in self.scheduler.tasks.values()),
+            "tasks": [t.as_dict() for t in self.scheduler.tasks.values()],
+            "permitted": permitted,
+            "blocked": blocked,
+            "store": state.as_dict(),
         }
 
     # ------------------------------------------------------------ SideEffects
 
-    def plugin(self, name: str, args: dict[str, Any]) -> list[Any] | None:
-        self._before_side_effect()
-        if self.mocks.has_plugin(name):
-            return list(self.mocks.call_plugin(name, args))
-        handler = getattr(self, f"_plugin_{name}", None)
-        if handler is None:
-            return None
-        rows: list[Any] = handler(args)
-        return rows
-
-    def function(self, name: str, args: dict[str, Any]) -> tuple[bool, Any]:
-        """``host()`` (``vql/networking/host.go``), ``environ()`` (``vql/common/env.go``) and
-        ``stat()`` (``vql/filesystem/filesystem.go``), mocks first."""
-        self._before_side_effect()
-        if self.mocks.has_function(name):
-            return True, self.mocks.call_function(name)
-        if name == "host":
-            return True, self._host(args)
-        if name == "environ":
-            return True, self._environ(args)
-        if name == "tempfile":
-            return True, self._tempfile(args)
-        if name == "stat":
-            found = self._plugin_stat(args)
-            return True, found[0] if found else NULL
-        return False, NULL
-
-    def _host(self, args: dict[str, Any]) -> Any:
-        """``host()`` (``vql/networking/host.go``): LookupHost's addresses, IPv4 and IPv6 as the
-        resolver returns them; on a lookup error it logs and returns an empty list."""
-        name = str(args.get("name", ""))
-        addresses = self.resolve(name)
-        if not addresses:
-            self._log(f"host: Lookup error : lookup {name}: no such host")
-        return addresses
-
-    def _tempfile(self, args: dict[str, Any]) -> str:
+    def _fn_tempfile(self, args: dict[str, Any]) -> str:
         """``tempfile(data=, extension=)`` (Velociraptor ``vql/filesystem/tempfile.go``): writes
         the data to a new file in the temp folder and returns its path (removed when the query
         ends)."""
-        path = f"{TEMP_DIR}\\tmp{len(self.files) + 1:04d}{args.get('extension') or ''}"
+        self.tempfile_count += 1
+        path = f"{TEMP_DIR}\\tmp{self.tempfile_count:04d}{args.get('extension') or ''}"
         self.files[path.lower()] = str(args.get("data", ""))
+        self.tempfiles.append(path.lower())
         return path
 
-    def _environ(self, args: dict[str, Any]) -> str:
+    def _fn_environ(self, args: dict[str, Any]) -> str:
         """``environ(var=)`` (``vql/common/env.go``): ``os.Getenv``, "" when unset; Windows
         variable names are case-insensitive."""
         wanted = str(args.get("var", "")).upper()
@@ -491,126 +309,60 @@ class WindowsEndpoint(SideEffects):
             ]
         return []
 
-    def _plugin_http_client(self, args: dict[str, Any]) -> list[Any]:
-        """``http_client()`` (``vql/networking/http_client.go``): a row with Response 200 and
-        the body, or, on a connection error, a row with Response 500 and the error as Content.
-        Its connect timeout is the client's connection_timeout (300 s by default,
-        ``vql/networking/transport.go``); it takes the client's proxy, and Go sends SNI."""
-        url = str(args.get("url", ""))
-        routes = client_proxy(
-            self.scenario.client_config,
-            self.scenario.environment,
-            url,
-            pac_answer=self.scenario.pac_answer,
-        ).choices
-        proxy = routes[0]
-        route = ["--proxy", proxy] if proxy else ["--noproxy", "*"]
-        result = run_curl(
-            ["curl", "--globoff", "--connect-timeout", "300", *route, url],
-            self.network,
-            self,
-            {},
+    def start_error(self, argv: list[str]) -> str:
+        """A curl.exe named by a path that does not exist, or msg.exe missing (Home editions):
+        Go's ``exec: "PATH": file does not exist``."""
+        program = _program(argv[0])
+        missing = (program == "curl" and "\\" in argv[0] and not self._program_exists(argv[0])) or (
+            program == "msg" and self.scenario.msg_missing
         )
-        self._spend(result.seconds)
-        ok = result.return_code == 0
-        status = int(result.stdout) if ok and result.stdout.isdigit() else 500
-        self.commands.append(
-            Command(
-                "http",
-                ["GET", url],
-                status,
-                stdout="" if ok else result.stderr,
-                time=self.clock.now(),
-            )
-        )
-        if ok:
-            return [
-                {
-                    "Url": url,
-                    "Content": "-----BEGIN CERTIFICATE-----\n..." if status == 200 else "",
-                    "Response": status,
-                    "Headers": {},
-                }
-            ]
-        return [{"Url": url, "Content": result.stderr, "Response": 500, "Headers": {}}]
+        return f'exec: "{argv[0]}": file does not exist' if missing else ""
 
-    def _plugin_execve(self, args: dict[str, Any]) -> list[Any]:
-        """``execve()`` (``vql/tools/shell/execve.go``): with ``prevent_execve`` in the client
-        config it logs and returns no row; when the program cannot start, one row with
-        ReturnCode 1, the error in Stderr and Complete false; otherwise, without ``sep``, a row
-        per ``length`` bytes of output (Complete false) and a last row with the rest, the
-        ReturnCode and Complete true."""
-        raw = args.get("argv", [])
-        argv = [
-            a if isinstance(a, str) else str(a) for a in (raw if isinstance(raw, list) else [raw])
-        ]
-        if not argv:
-            raise VrqError("simulated endpoint: execve() with an empty argv")
-        if args.get("sep") or args.get("env") or args.get("cwd"):
-            raise VrqError(
-                "simulated endpoint: execve() with sep, env or cwd is not modelled",
-                hint="the simulator returns rows as execve without sep does",
-            )
-        if self.scenario.client_config.get("prevent_execve"):
-            self._log("execve: Not allowed to execve by configuration.")
-            return []
-        self._log(f"execve: Running external command [{' '.join(argv)}]")
-        program = argv[0].replace("/", "\\").rsplit("\\", 1)[-1].lower().removesuffix(".exe")
+    def execute(self, argv: list[str]) -> tuple[int, str, str]:
+        """netsh (`netsh`), curl (`curl`), schtasks (`tasks`) or msg.exe, which notifies the
+        logged-on users and fails (Error 1722) when no session takes it."""
+        program = _program(argv[0])
         if program == "netsh":
-            code, out, err = self._netsh(argv)
+            result = self._netsh(argv)
             self._spend(NETSH_SECONDS)
-        elif program == "curl":
-            if "\\" in argv[0] and not self._program_exists(argv[0]):
-                return self._start_failure(argv)
-            result = run_curl(argv, self.network, self, self.scenario.environment)
-            self._spend(result.seconds)
-            code, out, err = result.return_code, result.stdout, result.stderr
-        elif program == "schtasks":
+            return result
+        if program == "curl":
+            curl = run_curl(argv, self.network, self, self.scenario.environment)
+            self._spend(curl.seconds)
+            return curl.return_code, curl.stdout, curl.stderr
+        if program == "schtasks":
             code, out = self.scheduler.schtasks(argv, lambda p: self.files.get(p.lower()))
-            err = ""
             self._spend(0.3)
             if code == 0:
                 self.changed = True
                 self.record("schtasks", " ".join(argv))
-        elif program == "msg":
-            if self.scenario.msg_missing:
-                return self._start_failure(argv)
+            return code, out, ""
+        if program == "msg":
             self.messages += 1
             code = self.scenario.msg_exit
-            out = ""
-            err = "" if code == 0 else "Error 1722 getting session names\n"
             self._spend(0.1)
-        else:
-            raise VrqError(
-                f"simulated endpoint: the command {argv[0]!r} is not modelled",
-                hint="the simulator models netsh, curl and msg; answer other commands with "
-                "plugin_results: {execve: [...]} in a scenario file",
-            )
-        self.commands.append(Command("execve", argv, code, out, err, time=self.clock.now()))
-        if (
-            program == "netsh"
-            and code == 0
-            and _assigns(argv)
-            and self.scenario.cancel_after == "assign"
-            and not self.cancelled
-        ):
-            self.cancel_pending = True
-        length = _int(args.get("length")) or EXECVE_DEFAULT_LENGTH
-        return _execve_rows(out, err, code, length)
+            return code, "", "" if code == 0 else "Error 1722 getting session names\n"
+        raise VrqError(
+            f"simulated endpoint: the command {argv[0]!r} is not modelled",
+            hint="the simulator models netsh, curl, schtasks and msg; answer other commands "
+            "with plugin_results: {execve: [...]} in a scenario file",
+        )
 
-    def _start_failure(self, argv: list[str]) -> list[Any]:
-        message = f'exec: "{argv[0]}": file does not exist'
-        self._log(f"execve: {message}")
-        self.commands.append(Command("execve", argv, 1, "", message, time=self.clock.now()))
-        return [{"Stdout": "", "Stderr": message, "ReturnCode": 1, "Complete": False}]
+    def loads(self, argv: list[str]) -> bool:
+        """``netsh ipsec static set policy ... assign=y|yes``."""
+        words = [w.lower() for w in argv[1:]]
+        return (
+            _program(argv[0]) == "netsh"
+            and words[2:4] == ["set", "policy"]
+            and any(w in ("assign=y", "assign=yes") for w in words[4:])
+        )
 
     def _netsh(self, argv: list[str]) -> tuple[int, str, str]:
         """``netsh ipsec static`` (Microsoft, Netsh Commands for Internet Protocol Security):
         runs the command against the model of the local IPsec store (`Netsh`), or fails the
         scenario's injected step."""
-        self.netsh_count += 1
-        if self.scenario.netsh_fail_step == self.netsh_count:
-            message = f"injected failure of netsh command {self.netsh_count}"
+        if self._injected_failure():
+            message = f"injected failure of netsh command {self.firewall_count}"
             result = (1, f"ERR IPsec[05999] : (simulated) {message}\n", "")
         else:
             result = Netsh(self.state, self.resolve).run(argv)
@@ -624,46 +376,29 @@ class WindowsEndpoint(SideEffects):
         return result
 
 
-def _assigns(argv: list[str]) -> bool:
-    words = [w.lower() for w in argv[1:]]
-    return words[2:4] == ["set", "policy"] and any(
-        w in ("assign=y", "assign=yes") for w in words[4:]
+def _program(path: str) -> str:
+    """A program's name as Windows finds it: the last part of a path, without .exe."""
+    return path.replace("/", "\\").rsplit("\\", 1)[-1].lower().removesuffix(".exe")
+
+
+def _applied_once(timeline: list[dict[str, Any]]) -> bool:
+    assigns = [i for i, m in enumerate(timeline) if "assign=y" in m["what"]]
+    if len(assigns) != 1:
+        return False
+    return not any(" add " in f" {m['what']} " for m in timeline[assigns[0] :])
+
+
+def _describe_filter(item: dict[str, Any]) -> str:
+    def side(addr: str, mask: str, port: int) -> str:
+        text = addr + (f"/{mask}" if mask else "")
+        if not port:
+            return text
+        # An IPv6 address (or range) before a port is bracketed, as in a URL: [2001:db8::1]:443.
+        return f"[{text}]:{port}" if ":" in addr else f"{text}:{port}"
+
+    return (
+        f"{item['protocol']} {side(item['srcaddr'], item['srcmask'], item['srcport'])} -> "
+        f"{side(item['dstaddr'], item['dstmask'], item['dstport'])}"
+        + (" (mirrored)" if item["mirrored"] else "")
+        + (f" [{item['description']}]" if item["description"] else "")
     )
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _execve_rows(stdout: str, stderr: str, code: int, length: int) -> list[dict[str, Any]]:
-    """execve's rows for one finished command (no ``sep``): the output is cut into ``length``
-    pieces; full pieces are sent at once (Complete false) and the rest goes with the return
-    code in the last row (Complete true). Stdout and Stderr are cut separately."""
-    rows: list[dict[str, Any]] = []
-    tail: dict[str, str] = {}
-    for name, data in (("Stdout", stdout), ("Stderr", stderr)):
-        while len(data) > length:
-            rows.append(
-                {
-                    "Stdout": data[:length] if name == "Stdout" else "",
-                    "Stderr": data[:length] if name == "Stderr" else "",
-                    "ReturnCode": 0,
-                    "Complete": False,
-                }
-            )
-            data = data[length:]
-        tail[name] = data
-    rows.append(
-        {"Stdout": tail["Stdout"], "Stderr": tail["Stderr"], "ReturnCode": code, "Complete": True}
-    )
-    return rows
-
-
-def ip_version(text: str) -> int:
-    try:
-        return ipaddress.ip_address(text).version
-    except ValueError:
-        return 0

@@ -20,27 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from ..errors import VrqError
 from ..vql.eval import ArtifactSet, Engine
-from .collection import CollectionEndpoint, run_collection
-from .network import Clock
+from .collection import run_collection
+from .host import Endpoint
 
 STEP_KINDS = ("run", "remove", "status", "monitor", "advance")
-
-
-class LifeEndpoint(CollectionEndpoint, Protocol):
-    """What a life needs of an endpoint, whatever its platform: its clock, the scenario's
-    events, its scheduled jobs (run when their time comes) and the collections it saw. The
-    Windows endpoint has them; a Linux or macOS endpoint with the same four can live too."""
-
-    clock: Clock
-    collections: list[Any]
-
-    def apply_events(self) -> None: ...
-
-    def run_due_tasks(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +74,7 @@ class StepResult:
 
 def run_life(
     new_engine: Callable[[], Engine],
-    endpoint: LifeEndpoint,
+    endpoint: Endpoint,
     roles: Roles,
     steps: tuple[Mapping[str, Any], ...],
     params: Mapping[str, str],
@@ -99,9 +86,7 @@ def run_life(
     for step in steps:
         kind = str(step.get("step"))
         if kind == "advance":
-            endpoint.clock.advance(float(step.get("seconds", 0)))
-            endpoint.apply_events()
-            endpoint.run_due_tasks()
+            endpoint.advance(float(step.get("seconds", 0)))
             results.append(StepResult(kind, "", started=endpoint.clock.now()))
             continue
         name = _artifact_for(kind, roles)

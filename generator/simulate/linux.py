@@ -205,7 +205,7 @@ class LinuxEndpoint(UnixEndpoint):
             "assigned_policy": f"table inet {self.table}" if table else None,
             "policy_assigned": table is not None,
             "policy_exists": table is not None,
-            **self.common_state(rows, table is not None),
+            **self.unix_state(rows),
             "leftovers": table is None and (state_file in self.files or bool(pending)),
             "permitted": []
             if table is None

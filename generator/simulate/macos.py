@@ -201,7 +201,7 @@ class MacEndpoint(UnixEndpoint):
             "assigned_policy": f"anchor {self.anchor}" if in_force else None,
             "policy_assigned": in_force,
             "policy_exists": bool(rules),
-            **self.common_state(rows, in_force),
+            **self.unix_state(rows),
             "leftovers": not rules
             and (
                 state_file in self.files or bool(pending) or bool(ours) or token_file in self.files

@@ -121,6 +121,11 @@ class Network:
     """How a host outside the policy answers: http, refused, tls-error, timeout, no-dns."""
 
     def resolve(self, name: str) -> list[str]:
+        """What the host's resolver answers (a platform whose filter can stop DNS overrides
+        this); `lookup` by default."""
+        return self.lookup(name)
+
+    def lookup(self, name: str) -> list[str]:
         """The scenario's DNS; a name it does not list gets a stable TEST-NET-3 address."""
         if is_ip(name):
             return [name]
@@ -159,7 +164,7 @@ class Network:
 
     def from_proxy(self, host: str) -> bool:
         """Whether a proxy (outside the host's filter) can reach `host`."""
-        addresses = self.resolve(host)
+        addresses = self.lookup(host)
         if not addresses:
             return False
         if any(self.is_frontend(a) for a in addresses):

@@ -11,14 +11,12 @@ import re
 from dataclasses import replace
 
 from .endpoint import WindowsEndpoint
+from .host import Endpoint
 from .linux import LinuxEndpoint
 from .macos import MacEndpoint
 from .scenario import Scenario
-from .unix import UnixEndpoint
 
 _OS = re.compile(r"""\bOS\s*=\s*['"](windows|linux|darwin)['"]""", re.IGNORECASE)
-
-Endpoint = WindowsEndpoint | UnixEndpoint
 
 WINDOWS_ONLY_SCENARIOS = frozenset({"domain-ipsec-policy", "previous-policy"})
 """Built-in scenarios about Windows alone: a GPO IPsec policy, and the site's own local IPsec

@@ -6,8 +6,7 @@ from typing import Any
 
 from ..printable import json_text, printable
 from ..vql.eval import go_value
-from .collection import gaps
-from .endpoint import Command
+from .host import Command, gaps
 from .run import Simulation
 
 FORMATS = ("text", "json")

@@ -16,12 +16,11 @@ from ..vql.eval import (
     artifact_from_file,
     to_json_value,
 )
-from .collection import collection_timeout, final_state, gaps, run_collection
-from .endpoint import Command, scenario_mocks
+from .collection import collection_timeout, run_collection
+from .host import Command, Endpoint, gaps
 from .life import Roles, StepResult, run_life
-from .platforms import Endpoint, applies, for_artifact, make_endpoint
+from .platforms import applies, for_artifact, make_endpoint
 from .scenario import Expectation, Scenario
-from .unix import UnixEndpoint
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,10 @@ def simulate_loaded(
             "removal, policy-not-enforced, ...)",
         )
     result = Simulation(artifact.name, scenario, merged)
-    endpoint = make_endpoint(scenario)
+    # The endpoint reads the artifact's parameters (its policy, table or anchor name) as the
+    # collection gets them: the declared defaults, then the values given.
+    declared = {p.name: p.default for p in artifact.parameters}
+    endpoint = make_endpoint(replace(scenario, params={**declared, **merged}))
     engine = Engine(
         config=dict(scenario.client_config),
         side_effects=endpoint,
@@ -175,15 +177,7 @@ def simulate_loaded(
         if result.precondition_met:
             if scenario.preexisting:
                 _setup(engine, endpoint, artifact, scenario, timeout)
-                result.setup_commands = endpoint.commands
-                endpoint.commands = []
-                if isinstance(endpoint, UnixEndpoint):
-                    endpoint.firewall_count = 0
-                else:
-                    endpoint.netsh_count = 0
-                endpoint.failed_changes = []
-                endpoint.changed = False
-                endpoint.mocks = scenario_mocks(scenario)
+                result.setup_commands = endpoint.forget_setup()
                 engine.session.logs.clear()
             if scenario.life:
                 result.life = run_life(
@@ -215,16 +209,12 @@ def simulate_loaded(
     except VrqError as exc:
         result.error = str(exc) + (f" (hint: {exc.hint})" if exc.hint else "")
     engine.session.budget.stop()
-    if isinstance(endpoint, UnixEndpoint):
-        endpoint.query_ended()
+    endpoint.query_ended()
     result.commands = endpoint.commands
     result.logs = engine.logs + [line for step in result.life for line in step.logs]
     result.timeline = endpoint.timeline
     result.pending_atexit = len(engine.session.at_exit)
-    if isinstance(endpoint, UnixEndpoint):
-        result.state = endpoint.final_state(result.rows)
-    else:
-        result.state = final_state(endpoint, _policy_name(artifact, merged), result.rows)
+    result.state = endpoint.final_state(result.rows)
     result.checks = [
         Check(name, expected, bool(result.state[name]))
         for name, expected in scenario.expect.items()
@@ -241,8 +231,7 @@ def simulate_loaded(
             )
         )
     step = scenario.netsh_fail_step
-    ran = endpoint.firewall_count if isinstance(endpoint, UnixEndpoint) else endpoint.netsh_count
-    tool = endpoint.FIREWALL if isinstance(endpoint, UnixEndpoint) else "netsh"
+    ran, tool = endpoint.firewall_count, endpoint.FIREWALL
     if step is not None and result.precondition_met and ran < step:
         result.checks.append(
             Check(
@@ -313,28 +302,15 @@ def _setup(
         merge_forbidden=False,
         netsh_fail_step=None,
         cancel_after=None,
-        params=setup_params,
+        params={k: v for k, v in saved.params.items() if k != "RemovePolicy"},
     )
     try:
         run_collection(engine, endpoint, artifact.name, setup_params, timeout=timeout)
     finally:
         endpoint.scenario = saved
-    if isinstance(endpoint, UnixEndpoint):
-        endpoint.query_ended()
-        in_force = endpoint.in_force()
-    else:
-        in_force = endpoint.state.assigned is not None
-    if not in_force:
+    endpoint.query_ended()
+    if not endpoint.in_force():
         raise VrqError(
             "the removal scenario could not put a quarantine in place first "
             "(the artifact did not assign a policy under the success scenario)"
         )
-
-
-def _policy_name(artifact: Artifact, params: dict[str, str]) -> str:
-    if "PolicyName" in params:
-        return params["PolicyName"]
-    for parameter in artifact.parameters:
-        if parameter.name == "PolicyName":
-            return parameter.default
-    return ""
