@@ -22,6 +22,7 @@ from . import __version__
 from .errors import VrqError
 
 if TYPE_CHECKING:
+    from .diagnostics import RuleInfo
     from .server import BundledArtifact
 
 EXIT_OK = 0
@@ -30,6 +31,11 @@ EXIT_USAGE = 2
 
 PROGRAM = "vr-quarantine"
 SUMMARY = "Render, validate, lint and simulate Velociraptor IPsec quarantine artifacts."
+
+FORMATS = ("text", "json")
+"""The output formats of simulate and collect."""
+REPORT_FORMATS = ("text", "json", "sarif", "github")
+"""The formats of validate's and lint's reporters (`generator.report`)."""
 
 Handler = Callable[[argparse.Namespace], int]
 Declare = Callable[[argparse.ArgumentParser], None]
@@ -115,26 +121,72 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# --- option groups that several commands share ---
+
+
+def _paths_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=what)
+
+
+def _format_option(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    names = f"{', '.join(formats[:-1])} or {formats[-1]}"
+    parser.add_argument("--output-format", "-f", default="text", metavar="FORMAT", help=f"{names}.")
+
+
+def _param_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="Set an artifact parameter (repeatable).",
+    )
+
+
+def _parameters(items: Sequence[str]) -> dict[str, str]:
+    """``--param K=V`` values (the value may hold ``=``); a repeated key is a usage error."""
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise VrqError(f"--param {item!r} is not K=V", hint="e.g. --param RemovePolicy=Y")
+        if key in params:
+            raise VrqError(f"--param {key} is given twice")
+        params[key] = value
+    return params
+
+
+def _list_rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--list-rules", action="store_true", help="List the rule ids and exit.")
+
+
+def _list_rules(infos: Iterable[RuleInfo]) -> int:
+    """``--list-rules``: every id a command reports under, its level and its summary."""
+    for rule in infos:
+        echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
+    return EXIT_OK
+
+
+def _need_paths(paths: Sequence[str], what: str) -> None:
+    if not paths:
+        raise VrqError("no PATH given", hint=f"pass {what}")
+
+
+def _known_format(name: str, formats: Sequence[str]) -> None:
+    if name not in formats:
+        raise VrqError(f"unknown output format {name!r}", hint=f"use {' or '.join(formats)}")
+
+
 # Commands register themselves below, one section per command, each calling into its module.
 # --- commands: validate / init / schema ---
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="Profile files, folders (every *.yaml/*.yml below) or -.",
-    )
-    parser.add_argument(
-        "--output-format",
-        "-f",
-        default="text",
-        metavar="FORMAT",
-        help="text or json (also sarif, github).",
-    )
+    _paths_argument(parser, "Profile files, folders (every *.yaml/*.yml below) or -.")
+    _format_option(parser, REPORT_FORMATS)
     parser.add_argument("--strict", action="store_true", help="Warnings fail too (exit 1).")
-    parser.add_argument("--list-rules", action="store_true", help="List the rule ids and exit.")
+    _list_rules_option(parser)
 
 
 @command("validate", _validate_arguments)
@@ -144,16 +196,13 @@ def validate_command(args: argparse.Namespace) -> int:
     Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on usage or I/O errors.
     """
     from .diagnostics import Severity
-    from .profile import RULE_INFOS, validate_paths
+    from .profile import RULES, validate_paths
     from .report import get_reporter
 
     if args.list_rules:
-        for rule in RULE_INFOS:
-            echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
-        return EXIT_OK
+        return _list_rules(RULES.infos)
     try:
-        if not args.paths:
-            raise VrqError("no PATH given", hint="pass profile files, folders, or - for stdin")
+        _need_paths(args.paths, "profile files, folders, or - for stdin")
         reporter = get_reporter(args.output_format)
     except ValueError as exc:
         return fail(VrqError(str(exc)))
@@ -307,19 +356,8 @@ def render_command_line(profiles: list[str], *, default: bool, output: str) -> s
 
 
 def _lint_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="Artifact files, folders (every *.yaml/*.yml below), - for stdin.",
-    )
-    parser.add_argument(
-        "--output-format",
-        "-f",
-        default="text",
-        metavar="FORMAT",
-        help="text, json, sarif or github.",
-    )
+    _paths_argument(parser, "Artifact files, folders (every *.yaml/*.yml below), - for stdin.")
+    _format_option(parser, REPORT_FORMATS)
     parser.add_argument(
         "--fail-on",
         default="error",
@@ -329,7 +367,7 @@ def _lint_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", metavar="FILE", help="Lint config (default: ./.vr-quarantine-lint.yaml if any)."
     )
-    parser.add_argument("--list-rules", action="store_true", help="List the rules and exit.")
+    _list_rules_option(parser)
 
 
 @command("lint", _lint_arguments)
@@ -344,12 +382,9 @@ def lint_command(args: argparse.Namespace) -> int:
     from .report import get_reporter
 
     if args.list_rules:
-        for rule in RULES.values():
-            echo(f"{rule.id:28} {rule.severity.value:8} {plain(rule.summary)}")
-        return EXIT_OK
+        return _list_rules(RULES.infos)
     try:
-        if not args.paths:
-            raise VrqError("no PATH given", hint="pass artifact files, folders, or - for stdin")
+        _need_paths(args.paths, "artifact files, folders, or - for stdin")
         reporter = get_reporter(args.output_format)
         threshold = Severity.parse(args.fail_on)
         results = lint_paths(list(args.paths), config=load_config(args.config))
@@ -383,14 +418,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         help="For a profile: which platform's quarantine artifact to simulate (windows, linux "
         "or macos; default: the profile's first platform).",
     )
-    parser.add_argument(
-        "--param",
-        "-p",
-        action="append",
-        default=[],
-        metavar="K=V",
-        help="Set an artifact parameter (repeatable).",
-    )
+    _param_option(parser)
     parser.add_argument(
         "--with",
         dest="with_artifact",
@@ -408,9 +436,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         "rows=100000, value_size=16MiB, total_size=64MiB, depth=1000, nesting=100 (the "
         "defaults).",
     )
-    parser.add_argument(
-        "--output-format", "-f", default="text", metavar="FORMAT", help="text or json."
-    )
+    _format_option(parser, FORMATS)
 
 
 @command("simulate", _simulate_arguments)
@@ -424,18 +450,12 @@ def simulate_command(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .simulate import resolve_scenario, simulate_all, simulate_file
-    from .simulate.report import FORMATS, render, render_all
+    from .simulate.report import render, render_all
     from .vql.eval import parse_limits
 
     try:
-        if args.output_format not in FORMATS:
-            raise VrqError(f"unknown output format {args.output_format!r}", hint="use text or json")
-        params: dict[str, str] = {}
-        for item in args.param:
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise VrqError(f"--param {item!r} is not K=V")
-            params[key] = value
+        _known_format(args.output_format, FORMATS)
+        params = _parameters(args.param)
         limits = parse_limits(args.limit)
         if args.scenario == "all":
             results = simulate_all(
@@ -482,11 +502,8 @@ def _bundle_or_exit(paths: list[str], verb: str) -> list[BundledArtifact]:
     from .report import get_reporter
     from .server import gather
 
-    if not paths:
-        raise _Refused(
-            fail(VrqError("no PATH given", hint=f"pass the artifacts or profiles to {verb}"))
-        )
     try:
+        _need_paths(paths, f"the artifacts or profiles to {verb}")
         bundle = gather(paths)
     except VrqError as exc:
         raise _Refused(fail(exc)) from None
@@ -523,9 +540,7 @@ def _server_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _pack_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="Artifact files, profiles, or folders of them."
-    )
+    _paths_argument(parser, "Artifact files, profiles, or folders of them.")
     parser.add_argument(
         "--output", "-o", default="", metavar="FILE.zip", help="The zip file to write."
     )
@@ -558,9 +573,7 @@ def pack_command(args: argparse.Namespace) -> int:
 
 
 def _push_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="Artifact files, profiles, or folders of them."
-    )
+    _paths_argument(parser, "Artifact files, profiles, or folders of them.")
     _server_arguments(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="Show the diffs against the server; write nothing."
@@ -601,14 +614,7 @@ def _collect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--artifact", "-a", default="", metavar="NAME", help="The artifact to collect."
     )
-    parser.add_argument(
-        "--param",
-        "-p",
-        action="append",
-        default=[],
-        metavar="K=V",
-        help="An artifact parameter (repeatable).",
-    )
+    _param_option(parser)
     _server_arguments(parser)
     parser.add_argument(
         "--wait",
@@ -617,9 +623,7 @@ def _collect_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="How long to wait for the flows (0: do not wait; default: 120).",
     )
-    parser.add_argument(
-        "--output-format", "-f", default="text", metavar="FORMAT", help="text or json."
-    )
+    _format_option(parser, FORMATS)
 
 
 @command("collect", _collect_arguments)
@@ -632,15 +636,14 @@ def collect_command(args: argparse.Namespace) -> int:
     or parameter the server does not have.
     """
     from .server import ApiClient, ServerError, collect, config_path, load_api_config
-    from .server.collect import parse_params, render_collect_json, render_collect_text
+    from .server.collect import render_collect_json, render_collect_text
 
     renderers = {"text": render_collect_text, "json": render_collect_json}
     try:
-        if args.output_format not in renderers:
-            raise VrqError(f"unknown output format {args.output_format!r}", hint="use text or json")
+        _known_format(args.output_format, FORMATS)
         if not args.artifact:
             raise VrqError("no artifact given", hint="add --artifact NAME")
-        params = parse_params(args.param)
+        params = _parameters(args.param)
         config = load_api_config(config_path(args.api_config))
         with ApiClient(config, command="collect", org_id=args.org, timeout=args.timeout) as api:
             report = collect(api, list(args.client_ids), args.artifact, params, wait=args.wait)

@@ -7,11 +7,11 @@ reporter (text, json, sarif, github) reads only the results, never a checker's o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Severity(StrEnum):
@@ -77,6 +77,9 @@ class Diagnostic:
         }
 
 
+R = TypeVar("R", bound="DocumentedRule")
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     """What a reporter may say about a rule: its default level and its documentation."""
@@ -89,9 +92,10 @@ class RuleInfo:
     """The rule's full documentation (the summary when empty)."""
 
 
+@dataclass(frozen=True)
 class DocumentedRule:
-    """What a rule module declares (``ID``, ``SEVERITY``, ``OPTIONS``, ``ALSO``, its docstring),
-    read the same way for lint's rules and the profile checks."""
+    """A rule as its module declares it (``ID``, ``SEVERITY``, ``OPTIONS``, ``ALSO``, its
+    docstring), read the same way for lint's rules and the profile checks."""
 
     id: str
     severity: Severity
@@ -118,6 +122,32 @@ class DocumentedRule:
         """What reporters say about this rule, under its id and each of its `also` ids."""
         doc = self.doc.strip()
         return [RuleInfo(i, self.severity, self.summary, doc) for i in (self.id, *self.also)]
+
+
+class RuleSet(Mapping[str, R]):
+    """A command's rules: `rules` in listing order, each found by its id or any of its `also`
+    ids (the mapping), and `infos`, what reporters and ``--list-rules`` say of every id."""
+
+    def __init__(self, rules: Iterable[R]) -> None:
+        self.rules: tuple[R, ...] = tuple(rules)
+        self._by_id = {alias: rule for rule in self.rules for alias in (rule.id, *rule.also)}
+        self.infos: list[RuleInfo] = [info for rule in self.rules for info in rule.infos()]
+
+    def __getitem__(self, rule_id: str) -> R:
+        return self._by_id[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def canonical_id(self, name: str) -> str | None:
+        """The id for `name`, accepting ``-`` and ``_`` interchangeably; None if unknown."""
+        for candidate in (name, name.replace("-", "_"), name.replace("_", "-")):
+            if candidate in self._by_id:
+                return candidate
+        return None
 
 
 IO_ERROR = "io-error"

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from vr_quarantine import __version__
+from vr_quarantine import __version__, cli, lint, profile
 from vr_quarantine.cli import main
+from vr_quarantine.report import REPORTERS
+from vr_quarantine.simulate import report as simulate_report
 
 from tests.clirunner import CliRunner
 
@@ -108,6 +110,19 @@ def test_rule_listings_are_plain_text(command: str) -> None:
     output = runner.invoke(main, [command, "--list-rules"]).output
     assert output.count("\n") > 10
     assert "``" not in output and "`" not in output
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_rule_listings_name_every_id_a_finding_can_carry(command: str) -> None:
+    rules = (profile.RULES if command == "validate" else lint.RULES).infos
+    output = runner.invoke(main, [command, "--list-rules"]).output
+    assert [line.split()[0] for line in output.splitlines()] == [r.id for r in rules]
+
+
+def test_the_formats_the_options_name_are_those_the_modules_render() -> None:
+    # cli.py names them itself, so that --help does not import the reporters.
+    assert tuple(REPORTERS) == cli.REPORT_FORMATS
+    assert cli.FORMATS == simulate_report.FORMATS
 
 
 def test_the_console_entry_flushes_everything_before_it_leaves(tmp_path: Path) -> None:

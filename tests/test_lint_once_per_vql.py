@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from vr_quarantine.artifact import load_artifact
+from vr_quarantine.diagnostics import RuleSet
 from vr_quarantine.lint import lint_artifact, lint_set
 from vr_quarantine.lint import runner as lint_runner
 from vr_quarantine.lint.rules import RULES
@@ -37,7 +38,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(ctx.sections[0].text)  # not ctx.name: reading it is a dependency
         return original(ctx, options)
 
-    monkeypatch.setitem(RULES, "vql-syntax", type(rule)(**{**rule.__dict__, "check": check}))
+    counting = type(rule)(**{**rule.__dict__, "check": check})
+    rules = RuleSet(counting if r is rule else r for r in RULES.rules)
+    monkeypatch.setattr(lint_runner, "RULES", rules)
     monkeypatch.setattr(lint_runner, "_VERDICTS", {})
     return calls
 

@@ -10,8 +10,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from vr_quarantine.profile import RULE_INFOS, RULES, load_profile
-from vr_quarantine.profile.checks import RULE_LIST
+from vr_quarantine.profile import RULES, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,7 +182,7 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
         ["platforms: [windows]\n" + rules(rule("permit", "DNS"))],
     ),
 }
-LOADER_RULES = {r.id for r in RULE_LIST if r.check is None}
+LOADER_RULES = {r.id for r in RULES.rules if r.check is None}
 
 
 def _rules_of(body: str) -> list[str]:
@@ -206,7 +205,7 @@ def test_rule_table(rule_id: str, body: str, verdict: str) -> None:
 
 
 def test_every_checked_rule_has_fail_cases() -> None:
-    checked = {r.id for r in RULE_LIST if r.check is not None}
+    checked = {r.id for r in RULES.rules if r.check is not None}
     assert checked == set(TABLE)
     assert all(TABLE[rule_id][0] for rule_id in checked)
 
@@ -214,11 +213,11 @@ def test_every_checked_rule_has_fail_cases() -> None:
 def test_each_rule_is_a_documented_module() -> None:
     folder = ROOT / "generator" / "profile" / "checks"
     modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "context", "traffic"}
-    assert {r.id.replace("-", "_") for r in RULE_LIST} == modules
-    for rule in RULE_LIST:
+    assert {r.id.replace("-", "_") for r in RULES.rules} == modules
+    for rule in RULES.rules:
         assert rule.id == rule.id.lower() and " " not in rule.id
         assert rule.summary and len(rule.doc.strip().splitlines()) >= 3, rule.id
-    assert {info.id for info in RULE_INFOS} == set(RULES) >= LOADER_RULES
+    assert {info.id for info in RULES.infos} == set(RULES) >= LOADER_RULES
 
 
 def test_the_loaders_ids_are_documented() -> None:

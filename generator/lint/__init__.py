@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from .config import CONFIG_NAME, LintConfig, RuleConfig, load_config, parse_config
 from .model import ArtifactSummary
-from .rules import RULE_INFOS, RULES, Rule
+from .rules import RULES, Rule
 from .runner import lint_artifact, lint_paths, lint_set, lint_text, summarize
 
 __all__ = [
     "CONFIG_NAME",
     "RULES",
-    "RULE_INFOS",
     "ArtifactSummary",
     "LintConfig",
     "Rule",

@@ -52,7 +52,7 @@ def parse_config(
 
     With the loaded `document`, an error is reported at the offending key's own line.
     """
-    from .rules import RULE_OF_ID, canonical_id
+    from .rules import RULES
 
     def key_at(*node_path: str) -> Location:
         if document is None:
@@ -72,14 +72,14 @@ def parse_config(
         )
     rules: dict[str, RuleConfig] = {}
     for name, value in (data.get("rules") or {}).items():
-        rule_id = canonical_id(str(name))
+        rule_id = RULES.canonical_id(str(name))
         if rule_id is None:
             raise VrqError(
                 f"unknown rule {name!r} in lint config",
                 key_at("rules", name),
                 "`vr-quarantine lint --list-rules` lists them",
             )
-        rules[rule_id] = _rule_config(rule_id, value, path, RULE_OF_ID[rule_id].options)
+        rules[rule_id] = _rule_config(rule_id, value, path, RULES[rule_id].options)
     ignore = data.get("ignore") or []
     if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
         raise VrqError("`ignore` must be a list of glob patterns", Location(path, 1, 1))

@@ -13,7 +13,7 @@ from .analysis import definitions_of
 from .config import LintConfig
 from .context import LintContext, VqlContext, resolve
 from .model import ArtifactSummary, Finding, SectionPosition
-from .rules import RULE_INFOS, RULE_OF_ID, RULES
+from .rules import RULES
 from .suppress import Suppressions
 
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
@@ -59,7 +59,7 @@ def _vql_verdict(
         if ctx.reads_agree(verdict.reads):
             return verdict
     findings: list[Finding] = []
-    for rule in RULES.values():
+    for rule in RULES.rules:
         settings = config.rule(rule.id)
         if rule.vql and settings.enabled:
             findings.extend(rule.check(ctx, {**rule.options, **settings.options}))
@@ -86,7 +86,7 @@ def _run(
         findings.extend(verdict.findings)
         suppressions = verdict.suppressions
     ctx = LintContext(artifact, known)
-    for rule in RULES.values():
+    for rule in RULES.rules:
         settings = config.rule(rule.id)
         if rule.vql or not settings.enabled:
             continue
@@ -107,7 +107,7 @@ def _run(
 def _diagnostic(
     finding: Finding, config: LintConfig, artifact: ArtifactFile | None = None
 ) -> Diagnostic | None:
-    rule = RULE_OF_ID[finding.rule]
+    rule = RULES[finding.rule]
     specific = config.rule(finding.rule)
     general = config.rule(rule.id)
     if not specific.enabled or not general.enabled:
@@ -159,7 +159,7 @@ def lint_paths(
     """
     config = config or LintConfig()
     results = Results()
-    results.describe(RULE_INFOS)
+    results.describe(RULES.infos)
     results.describe([IO_ERROR_RULE])
     files, problems = expand_paths(paths, ignore=config.ignore)
     results.extend(problems)

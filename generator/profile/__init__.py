@@ -1,7 +1,7 @@
 """Quarantine profiles: loading, schema, semantic checks and the typed model."""
 
 from .builtins import BUILTIN_ROWS, BuiltinRow, table_rules
-from .checks import RULE_INFOS, RULES
+from .checks import RULES
 from .loader import (
     ProfileResult,
     check_profile,
@@ -18,7 +18,6 @@ from .validate import validate_paths
 __all__ = [
     "BUILTIN_ROWS",
     "RULES",
-    "RULE_INFOS",
     "ArtifactInfo",
     "BuiltinRow",
     "Profile",

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from ..diagnostics import Diagnostic, Location, Results, Severity
 from ..inputs import display_name, expand_paths, read_text
-from .checks import RULE_INFOS
+from .checks import RULES
 from .loader import ProfileResult, load_profile_text
 
 
@@ -54,7 +54,7 @@ class _SameNames:
 def validate_paths(paths: list[str], *, stdin: BinaryIO | bytes | None = None) -> Results:
     """Check every profile named by `paths`; `stdin` is read for ``-`` (sys.stdin if None)."""
     results = Results()
-    results.describe(RULE_INFOS)
+    results.describe(RULES.infos)
     files, problems = expand_paths(paths)
     results.extend(problems)
     same_names = _SameNames()

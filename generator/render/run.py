@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from ..diagnostics import IO_ERROR_RULE, Diagnostic, Location, Results, RuleInfo, Severity
 from ..inputs import display_name, expand_paths, read_text
-from ..profile import RULE_INFOS as PROFILE_RULES
+from ..profile import RULES as PROFILE_RULES
 from ..profile import default_profile, load_profile_text
 from .renderer import RenderedArtifact, render_artifacts
 
@@ -75,7 +75,7 @@ def render_run(
     or ``-``, through the input layer), collecting all problems. `on_ready` receives each
     artifact that passed every check, as soon as it has (`render_into` stages it to disk)."""
     run = RenderRun()
-    run.results.describe([IO_ERROR_RULE, *PROFILE_RULES, *RENDER_RULES])
+    run.results.describe([IO_ERROR_RULE, *PROFILE_RULES.infos, *RENDER_RULES])
     seen: dict[str, str] = {}
     files, problems = expand_paths(str(p) for p in paths)
     run.results.extend(problems)

@@ -81,19 +81,6 @@ class CollectReport:
         return doc
 
 
-def parse_params(items: Sequence[str]) -> dict[str, str]:
-    """``K=V`` strings (the value may hold ``=``); a repeated key is a usage error."""
-    params: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise VrqError(f"--param {item!r} is not K=V", hint="e.g. --param RemovePolicy=Y")
-        if key in params:
-            raise VrqError(f"--param {key} is given twice")
-        params[key] = value
-    return params
-
-
 def _check_client_ids(client_ids: Sequence[str]) -> None:
     if not client_ids:
         raise VrqError(

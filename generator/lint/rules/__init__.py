@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ...diagnostics import DocumentedRule, RuleInfo, Severity
+from ...diagnostics import DocumentedRule, RuleSet
 from ..model import Finding
 from . import (
     artifact_name,
@@ -54,11 +54,6 @@ Check = Callable[[Any, Mapping[str, Any]], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Rule(DocumentedRule):
-    id: str
-    severity: Severity
-    options: Mapping[str, Any]
-    doc: str
-    also: tuple[str, ...]
     check: Check
     vql: bool = False
     """Reads only a `VqlContext`: its findings are computed once per distinct VQL."""
@@ -72,57 +67,37 @@ def _rule(module: ModuleType) -> Rule:
     )
 
 
-RULES: dict[str, Rule] = {
-    rule.id: rule
-    for rule in map(
-        _rule,
-        [
-            yaml_syntax,
-            yaml_duplicate_key,
-            not_an_artifact,
-            artifact_schema,
-            artifact_name,
-            artifact_type,
-            artifact_permission,
-            precondition_conflict,
-            let_select_order,
-            notebook_cell_type,
-            report_type,
-            parameter_type,
-            bool_default,
-            vql_syntax,
-            unknown_plugin,
-            invalid_arg,
-            required_arg_missing,
-            call_as_function,
-            kwargs_mixed_call,
-            unknown_parameter_in_call,
-            invalid_import,
-            required_permissions,
-            symbol_mask_warn,
-            undefined_symbol,
-            materialized_with_params,
-            let_masks_builtin,
-            diamond_operator,
-            invalid_suppression,
-        ],
+RULES: RuleSet[Rule] = RuleSet(
+    _rule(module)
+    for module in (
+        yaml_syntax,
+        yaml_duplicate_key,
+        not_an_artifact,
+        artifact_schema,
+        artifact_name,
+        artifact_type,
+        artifact_permission,
+        precondition_conflict,
+        let_select_order,
+        notebook_cell_type,
+        report_type,
+        parameter_type,
+        bool_default,
+        vql_syntax,
+        unknown_plugin,
+        invalid_arg,
+        required_arg_missing,
+        call_as_function,
+        kwargs_mixed_call,
+        unknown_parameter_in_call,
+        invalid_import,
+        required_permissions,
+        symbol_mask_warn,
+        undefined_symbol,
+        materialized_with_params,
+        let_masks_builtin,
+        diamond_operator,
+        invalid_suppression,
     )
-}
-
-RULE_OF_ID: dict[str, Rule] = {
-    alias: rule for rule in RULES.values() for alias in (rule.id, *rule.also)
-}
-
-
-def canonical_id(name: str) -> str | None:
-    """The rule id for `name`, accepting ``-`` and ``_`` interchangeably; None if unknown."""
-    if name in RULE_OF_ID:
-        return name
-    for candidate in (name.replace("-", "_"), name.replace("_", "-")):
-        if candidate in RULE_OF_ID:
-            return candidate
-    return None
-
-
-RULE_INFOS: list[RuleInfo] = [info for rule in RULES.values() for info in rule.infos()]
-"""Every lint rule id with its documentation, in listing order (what `Results.rules` carries)."""
+)
+"""Every lint rule, found by its id or the further ids it reports under."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from ...diagnostics import Diagnostic, DocumentedRule, RuleInfo, Severity
+from ...diagnostics import Diagnostic, DocumentedRule, RuleSet
 from ...yamlsource import YamlDocument
 from ..rules import ParsedRule
 from ..urls import ParsedUrl
@@ -76,11 +76,6 @@ Check = Callable[[CheckContext, Mapping[str, Any]], Iterable[Diagnostic]]
 
 @dataclass(frozen=True)
 class ProfileRule(DocumentedRule):
-    id: str
-    severity: Severity
-    options: Mapping[str, Any]
-    doc: str
-    also: tuple[str, ...]
     check: Check | None
     """None: reported by the input layer, the YAML loader or `validate` (``REPORTED_BY``)."""
 
@@ -89,7 +84,7 @@ def _rule(module: ModuleType) -> ProfileRule:
     return ProfileRule(**ProfileRule.declared(module), check=getattr(module, "check", None))
 
 
-RULE_LIST: list[ProfileRule] = [
+RULES: RuleSet[ProfileRule] = RuleSet(
     _rule(module)
     for module in (
         io_error,
@@ -139,13 +134,8 @@ RULE_LIST: list[ProfileRule] = [
         duplicate_artifact_name,
         duplicate_id,
     )
-]
-RULES: dict[str, ProfileRule] = {
-    alias: rule for rule in RULE_LIST for alias in (rule.id, *rule.also)
-}
-"""Every rule id (the loader's too) → its rule."""
-RULE_INFOS: list[RuleInfo] = [info for rule in RULE_LIST for info in rule.infos()]
-"""Every rule id with its documentation, in listing order (what `Results.rules` carries)."""
+)
+"""Every profile rule, found by its id or the further ids it reports under (the loader's)."""
 
 
 @dataclass
@@ -162,7 +152,7 @@ def run_checks(doc: YamlDocument) -> Checked:
     ctx = CheckContext(doc)
     found: list[Diagnostic] = []
     checked_ids = set()
-    for rule in RULE_LIST:
+    for rule in RULES.rules:
         if rule.check is not None:
             checked_ids.add(rule.id)
             found.extend(rule.check(ctx, rule.options))
@@ -171,4 +161,4 @@ def run_checks(doc: YamlDocument) -> Checked:
     return Checked(ctx.rules, ctx.urls, found)
 
 
-__all__ = ["RULES", "RULE_INFOS", "RULE_LIST", "CheckContext", "Checked", "run_checks"]
+__all__ = ["RULES", "CheckContext", "Checked", "run_checks"]
