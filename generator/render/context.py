@@ -100,19 +100,14 @@ def provenance(profile: Profile) -> dict[str, str]:
     }
 
 
-def parameter_defaults(profile: Profile) -> dict[str, str]:
-    """Every parameter default, as the strings Velociraptor passes to the query."""
-    table = [rule_row(rule) for rule in table_rules(profile)]
-    origin = provenance(profile)
+def shared_defaults(profile: Profile, quarantine: str, origin: dict[str, str]) -> dict[str, str]:
+    """The parameter defaults every platform's artifacts share, as the strings Velociraptor
+    passes to the query; `quarantine` is the platform's quarantine artifact name."""
     return {
-        "PolicyName": profile.policy_name,
-        "RuleLookupTable": csv_text(RULE_TABLE_COLUMNS, table),
         "MessageBox": profile.message,
         "UseClientServerURLs": "Y" if profile.use_client_server_urls else "N",
         "ExtraServerURLs": csv_text(SERVER_URL_COLUMNS, [[s.url] for s in profile.server_urls]),
         "CheckTimeout": str(profile.rollback.timeout_seconds),
-        "NegativeCheckURL": profile.rollback.negative_check_url or "",
-        "CurlPath": DEFAULT_CURL_PATH,
         "Reason": profile.artifact.reason or "",
         "Ticket": profile.artifact.engagement or "",
         "RequireReason": "Y" if profile.lifecycle.require_reason else "N",
@@ -120,49 +115,80 @@ def parameter_defaults(profile: Profile) -> dict[str, str]:
         "ProfileId": profile.id,
         "ProfileSHA256": origin["profile_sha256"],
         "ToolVersion": origin["tool_version"],
-        "QuarantineArtifact": profile.artifact.name,
+        "QuarantineArtifact": quarantine,
         "ReloadPeriod": str(profile.lifecycle.monitor_period_seconds),
-        "StartDelay": "60",
-        "ReleaseDelay": "0",
         "ReleaseAfterUnreachableMinutes": str(profile.lifecycle.release_after_unreachable_minutes),
     }
 
 
-def _endpoint(addr: str, mask: str, port: int | None) -> str:
+def parameter_defaults(profile: Profile, origin: dict[str, str]) -> dict[str, str]:
+    """Every parameter default of the Windows artifacts."""
+    table = [rule_row(rule) for rule in table_rules(profile)]
+    return {
+        **shared_defaults(profile, profile.artifact.name, origin),
+        "PolicyName": profile.policy_name,
+        "RuleLookupTable": csv_text(RULE_TABLE_COLUMNS, table),
+        "NegativeCheckURL": profile.rollback.negative_check_url or "",
+        "CurlPath": DEFAULT_CURL_PATH,
+        "StartDelay": "60",
+        "ReleaseDelay": "0",
+    }
+
+
+def endpoint_text(addr: str, mask: str, port: int | None) -> str:
+    """One side of a rule in words: ``10.0.0.0/8``, ``any port 53``."""
     text = addr + (f"/{mask}" if mask else "")
     return text if port in (None, 0) else f"{text} port {port}"
 
 
-def rule_summary(rule: Rule) -> str:
+def traffic_summary(
+    description: str, protocol: str | None, src: str, dst: str, mirrored: bool
+) -> str:
     """A rule in words for the description, e.g. ``DNS: udp me -> any port 53 (mirrored)``."""
-    protocol = rule.protocol or "any protocol"
-    src = _endpoint(rule.src_addr, rule.src_mask, rule.src_port)
-    dst = _endpoint(rule.dst_addr, rule.dst_mask, rule.dst_port)
-    mirrored = " (mirrored)" if rule.mirrored else ""
-    return f"{rule.description}: {protocol} {src} -> {dst}{mirrored}"
+    return f"{description}: {protocol or 'any protocol'} {src} -> {dst}" + (
+        " (mirrored)" if mirrored else ""
+    )
+
+
+def rule_summary(rule: Rule) -> str:
+    """A netsh rule in words (`traffic_summary`)."""
+    return traffic_summary(
+        rule.description,
+        rule.protocol,
+        endpoint_text(rule.src_addr, rule.src_mask, rule.src_port),
+        endpoint_text(rule.dst_addr, rule.dst_mask, rule.dst_port),
+        rule.mirrored,
+    )
+
+
+def artifact_context(profile: Profile, name: str) -> dict[str, Any]:
+    """The ``artifact`` entry of every platform's context: the quarantine artifact `name` and
+    what the profile says about it."""
+    info = profile.artifact
+    return {
+        "name": name,
+        "author": info.author,
+        "description": info.description.rstrip("\n"),
+        "references": list(info.references),
+        "engagement": info.engagement or "",
+        "reason": info.reason or "",
+    }
 
 
 def build_context(profile: Profile) -> dict[str, Any]:
     """Everything the artifact and description templates need, as plain data."""
-    info = profile.artifact
+    origin = provenance(profile)
     return {
         "profile_id": profile.id,
         "policy_name": profile.policy_name,
-        "artifact": {
-            "name": info.name,
-            "author": info.author,
-            "description": info.description.rstrip("\n"),
-            "references": list(info.references),
-            "engagement": info.engagement or "",
-            "reason": info.reason or "",
-        },
+        "artifact": artifact_context(profile, profile.artifact.name),
         "switches": switches(profile),
         "server_urls": [s.url for s in profile.server_urls],
         "rules": [
             {"action": rule.action.capitalize(), "summary": rule_summary(rule)}
             for rule in table_rules(profile)
         ],
-        "defaults": parameter_defaults(profile),
-        "provenance": provenance(profile),
+        "defaults": parameter_defaults(profile, origin),
+        "provenance": origin,
         "role": "quarantine",
     }

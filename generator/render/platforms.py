@@ -13,14 +13,26 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from .. import __version__
-from ..artifact import load_artifact, name_problem
+from ..artifact import name_problem
 from ..diagnostics import Diagnostic, Location, Severity
-from ..lint import lint_artifact
 from ..profile.model import Profile
-from .context import SERVER_URL_COLUMNS, csv_text, profile_digest, rule_summary, switches
-from .renderer import RenderedArtifact, artifact_filename, environment
-from .selfcheck import check_artifact
+from .context import (
+    artifact_context,
+    csv_text,
+    endpoint_text,
+    provenance,
+    shared_defaults,
+    switches,
+    traffic_summary,
+)
+from .renderer import (
+    RenderedArtifact,
+    artifact_filename,
+    checked_artifact,
+    environment,
+    name_diagnostic,
+)
+from .selfcheck import ARTIFACT_KEYS, COMPANION_KEYS
 from .unix import (
     EXTRA_DESTINATION_COLUMNS,
     UNIX_RULE_COLUMNS,
@@ -35,18 +47,8 @@ KINDS = ("quarantine", "monitor", "status")
 TITLES = {"linux": "Linux", "macos": "macOS"}
 NAME_PARTS = {"linux": "Linux", "macos": "MacOS"}
 
-LINUX_DEFAULTS = {
-    "pathToNFT": "/usr/sbin/nft",
-    "TableName": "vrr_quarantine_table",
-    "CurlPath": "/usr/bin/curl",
-}
-MACOS_DEFAULTS = {
-    "PfctlPath": "/sbin/pfctl",
-    "PFConfigPath": "/etc/pf.conf",
-    "AnchorName": "com.apple/velociraptor.quarantine",
-    "TokenFile": "/var/run/velociraptor-quarantine.pf-token",
-    "CurlPath": "/usr/bin/curl",
-}
+UNIX_CURL_PATH = "/usr/bin/curl"
+PF_CONFIG_PATH = "/etc/pf.conf"
 
 
 @dataclass(frozen=True)
@@ -71,78 +73,51 @@ def platform_names(windows_name: str, platform: str) -> PlatformNames:
 
 
 def _unix_summary(rule: UnixRule) -> str:
-    def side(address: str, port: int) -> str:
-        return address if not port else f"{address} port {port}"
-
-    protocol = rule.protocol or "any protocol"
-    mirrored = " (mirrored)" if rule.mirrored else ""
-    return (
-        f"{rule.description}: {protocol} {side(rule.src, rule.src_port)} -> "
-        f"{side(rule.dst, rule.dst_port)}{mirrored}"
+    return traffic_summary(
+        rule.description,
+        rule.protocol,
+        endpoint_text(rule.src, "", rule.src_port),
+        endpoint_text(rule.dst, "", rule.dst_port),
+        rule.mirrored,
     )
+
+
+def _options(profile: Profile, platform: str) -> dict[str, str]:
+    """The platform's own parameters (`OPTION_PARAMETERS`), from the profile's options."""
+    if platform == "linux":
+        return {"pathToNFT": profile.linux.nft_path, "TableName": profile.linux.table_name}
+    return {
+        "PfctlPath": profile.macos.pfctl_path,
+        "PFConfigPath": PF_CONFIG_PATH,
+        "AnchorName": profile.macos.anchor,
+        "TokenFile": profile.macos.token_file,
+    }
 
 
 def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
     """Plain data for the templates of one platform. Raises UntranslatableRule."""
-    info = profile.artifact
-    names = platform_names(info.name, platform)
+    names = platform_names(profile.artifact.name, platform)
     rows = unix_rules(profile)
-    common = {
+    origin = provenance(profile)
+    defaults = {
+        **_options(profile, platform),
+        **shared_defaults(profile, names.quarantine, origin),
         "RuleLookupTable": csv_text(UNIX_RULE_COLUMNS, [r.row() for r in rows]),
         "AdditionalAllowedDestinations": csv_text(EXTRA_DESTINATION_COLUMNS, []),
-        "MessageBox": profile.message,
-        "UseClientServerURLs": "Y" if profile.use_client_server_urls else "N",
-        "ExtraServerURLs": csv_text(SERVER_URL_COLUMNS, [[s.url] for s in profile.server_urls]),
-        "CheckTimeout": str(profile.rollback.timeout_seconds),
         "ForbiddenTestURL": profile.rollback.negative_check_url or "",
-        "Expiry": profile.lifecycle.expiry or "",
-        "Reason": info.reason or "",
-        "Ticket": info.engagement or "",
-        "RequireReason": "Y" if profile.lifecycle.require_reason else "N",
-        "ProfileId": profile.id,
-        "ProfileSHA256": profile_digest(profile),
-        "ToolVersion": f"vr-quarantine {__version__}",
-        "QuarantineArtifact": names.quarantine,
-    }
-    if platform == "linux":
-        options = {
-            "pathToNFT": profile.linux.nft_path,
-            "TableName": profile.linux.table_name,
-            "CurlPath": LINUX_DEFAULTS["CurlPath"],
-        }
-    else:
-        options = {
-            **MACOS_DEFAULTS,
-            "PfctlPath": profile.macos.pfctl_path,
-            "AnchorName": profile.macos.anchor,
-            "TokenFile": profile.macos.token_file,
-        }
-    defaults = {
-        **options,
-        **common,
-        "ReloadPeriod": str(profile.lifecycle.monitor_period_seconds),
+        "CurlPath": UNIX_CURL_PATH,
         "ReleaseDelay": str(profile.lifecycle.release_delay_seconds),
-        "ReleaseAfterUnreachableMinutes": str(profile.lifecycle.release_after_unreachable_minutes),
     }
-    switch_values = switches(profile)
     return {
         "platform": platform,
         "platform_title": TITLES[platform],
         "profile_id": profile.id,
-        "profile_sha256": profile_digest(profile),
-        "tool_version": __version__,
-        "artifact": {
-            "name": names.quarantine,
-            "author": info.author,
-            "description": info.description.rstrip("\n"),
-            "references": list(info.references),
-            "engagement": info.engagement or "",
-            "reason": info.reason or "",
-        },
+        "provenance": origin,
+        "artifact": artifact_context(profile, names.quarantine),
         "quarantine_name": names.quarantine,
         "monitor_name": names.monitor,
         "status_name": names.status,
-        "switches": switch_values,
+        "switches": switches(profile),
         "server_urls": [s.url for s in profile.server_urls],
         "rules": [{"action": r.action.capitalize(), "summary": _unix_summary(r)} for r in rows],
         "builtin_descriptions": [r.description for r in builtin_rules(profile)],
@@ -167,68 +142,30 @@ def _vql(platform: str, kind: str, context: dict[str, Any]) -> str:
     return _render_vql(f"{platform}/vql/{kind}.vql.j2", switch_items, "")
 
 
-def _problem(source: str, rule: str, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(Location(source), rule, Severity.ERROR, message, hint)
-
-
-QUARANTINE_KEYS = (
-    "name",
-    "author",
-    "description",
-    "type",
-    "required_permissions",
-    "precondition",
-    "resources",
-    "parameters",
-    "sources",
-)
-COMPANION_KEYS = tuple(k for k in QUARANTINE_KEYS if k != "resources")
-SHARED_PARAMETERS = {
-    "linux": (
-        "pathToNFT",
-        "TableName",
-        "RuleLookupTable",
-        "AdditionalAllowedDestinations",
-        "MessageBox",
-        "VelociraptorURL",
-        "UseClientServerURLs",
-        "ExtraServerURLs",
-        "CheckTimeout",
-        "ForbiddenTestURL",
-        "CurlPath",
-        "Expiry",
-        "Reason",
-        "Ticket",
-        "RequireReason",
-        "ProfileId",
-        "ProfileSHA256",
-        "ToolVersion",
-        "QuarantineArtifact",
-    ),
-    "macos": (
-        "PfctlPath",
-        "PFConfigPath",
-        "AnchorName",
-        "TokenFile",
-        "RuleLookupTable",
-        "AdditionalAllowedDestinations",
-        "MessageBox",
-        "VelociraptorURL",
-        "UseClientServerURLs",
-        "ExtraServerURLs",
-        "CheckTimeout",
-        "ForbiddenTestURL",
-        "CurlPath",
-        "Expiry",
-        "Reason",
-        "Ticket",
-        "RequireReason",
-        "ProfileId",
-        "ProfileSHA256",
-        "ToolVersion",
-        "QuarantineArtifact",
-    ),
+OPTION_PARAMETERS = {
+    "linux": ("pathToNFT", "TableName"),
+    "macos": ("PfctlPath", "PFConfigPath", "AnchorName", "TokenFile"),
 }
+SHARED_PARAMETERS = (
+    "RuleLookupTable",
+    "AdditionalAllowedDestinations",
+    "MessageBox",
+    "VelociraptorURL",
+    "UseClientServerURLs",
+    "ExtraServerURLs",
+    "CheckTimeout",
+    "ForbiddenTestURL",
+    "CurlPath",
+    "Expiry",
+    "Reason",
+    "Ticket",
+    "RequireReason",
+    "ProfileId",
+    "ProfileSHA256",
+    "ToolVersion",
+    "QuarantineArtifact",
+)
+"""The parameters of the quarantine and monitor artifacts, after the platform's own."""
 STATUS_PARAMETERS = {
     "linux": ("pathToNFT", "TableName"),
     "macos": ("PfctlPath", "AnchorName", "TokenFile"),
@@ -246,7 +183,8 @@ def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
     """The parameters each artifact of a platform declares, in order."""
     if kind == "quarantine":
         return (
-            *SHARED_PARAMETERS[platform],
+            *OPTION_PARAMETERS[platform],
+            *SHARED_PARAMETERS,
             "RemovePolicy",
             "MonitorMode",
             "ProbeWhenInForce",
@@ -254,7 +192,8 @@ def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
         )
     if kind == "monitor":
         return (
-            *SHARED_PARAMETERS[platform],
+            *OPTION_PARAMETERS[platform],
+            *SHARED_PARAMETERS,
             "ReloadPeriod",
             "StartDelay",
             "ReleaseDelay",
@@ -268,19 +207,7 @@ def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) 
     name = context[f"{kind}_name"]
     filename = artifact_filename(name)
     if name_problem(name) is not None:
-        return RenderedArtifact(
-            name,
-            filename,
-            None,
-            [
-                _problem(
-                    source,
-                    "render-artifact-name",
-                    f"artifact name {name!r} is not a valid Velociraptor artifact name",
-                    "use letters, digits and _ in dot-separated parts",
-                )
-            ],
-        )
+        return RenderedArtifact(name, filename, None, [name_diagnostic(source, name)])
     vql = _vql(platform, kind, context)
     if kind == "quarantine":
         # The quarantine removes at once when collected with RemovePolicy; only the monitor
@@ -295,22 +222,16 @@ def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) 
         text = env.get_template(f"{platform}/{kind}.yaml.j2").render(
             context, **{f"{kind}_vql": vql, f"{kind}_description": description}
         )
-    artifact = load_artifact(filename, text)
-    problems = check_artifact(
-        artifact,
+    return checked_artifact(
+        name,
+        filename,
         text,
-        name=name,
         references=context["artifact"]["references"] if kind == "quarantine" else [],
         defaults=context["defaults"],
         vql=vql,
-        keys=QUARANTINE_KEYS if kind == "quarantine" else COMPANION_KEYS,
+        keys=ARTIFACT_KEYS if kind == "quarantine" else COMPANION_KEYS,
         parameter_names=parameter_names(platform, kind),
     )
-    if not problems:
-        problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
-    if problems:
-        return RenderedArtifact(name, filename, None, problems)
-    return RenderedArtifact(name, filename, text, file=artifact)
 
 
 def render_platform(
@@ -327,9 +248,10 @@ def render_platform(
                 artifact_filename(name),
                 None,
                 [
-                    _problem(
-                        source,
+                    Diagnostic(
+                        Location(source),
                         "platform-no-equivalent",
+                        Severity.ERROR,
                         f"{TITLES[platform]}: {problem}",
                         "run `vr-quarantine validate` on the profile",
                     )
@@ -339,4 +261,4 @@ def render_platform(
     return [_render_one(platform, kind, context, source) for kind in KINDS]
 
 
-__all__ = ["PLATFORMS", "platform_context", "platform_names", "render_platform", "rule_summary"]
+__all__ = ["PLATFORMS", "platform_context", "platform_names", "render_platform"]

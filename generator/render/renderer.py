@@ -19,9 +19,9 @@ from ..lint import lint_artifact
 from ..profile import Profile
 from .context import build_context, switches
 from .selfcheck import (
-    MONITOR_KEYS,
+    ARTIFACT_KEYS,
+    COMPANION_KEYS,
     MONITOR_PARAMETER_NAMES,
-    STATUS_KEYS,
     STATUS_PARAMETER_NAMES,
     check_artifact,
 )
@@ -67,7 +67,7 @@ def artifact_filename(name: str) -> str:
     return f"{name}.yaml"
 
 
-def _name_problem(source: str, name: str) -> Diagnostic:
+def name_diagnostic(source: str, name: str) -> Diagnostic:
     return Diagnostic(
         Location(source),
         "render-artifact-name",
@@ -83,13 +83,13 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     name = profile.artifact.name
     filename = artifact_filename(name)
     if name_problem(name) is not None:
-        return RenderedArtifact(name, filename, None, [_name_problem(source, name)])
+        return RenderedArtifact(name, filename, None, [name_diagnostic(source, name)])
     context = build_context(profile)
     env = environment()
     vql = render_vql(switches(profile))
     description = env.get_template(DESCRIPTION_TEMPLATE).render(context)
     text = env.get_template(ARTIFACT_TEMPLATE).render(context, vql=vql, description=description)
-    return _checked(
+    return checked_artifact(
         name,
         filename,
         text,
@@ -99,7 +99,7 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     )
 
 
-def _checked(name: str, filename: str, text: str, **expected: Any) -> RenderedArtifact:
+def checked_artifact(name: str, filename: str, text: str, **expected: Any) -> RenderedArtifact:
     """The rendered `text` once it reads back as intended (`check_artifact` with `expected`)
     and lints without error; else its problems and no text."""
     artifact = load_artifact(filename, text)
@@ -124,14 +124,14 @@ _COMPANIONS = {
         "monitor.yaml.j2",
         "monitor_description.md.j2",
         "vql/monitor.vql.j2",
-        MONITOR_KEYS,
+        COMPANION_KEYS,
         MONITOR_PARAMETER_NAMES,
     ),
     "status": (
         "status.yaml.j2",
         "status_description.md.j2",
         "vql/status.vql.j2",
-        STATUS_KEYS,
+        ARTIFACT_KEYS,
         STATUS_PARAMETER_NAMES,
     ),
 }
@@ -146,7 +146,7 @@ def render_companion(profile: Profile, role: str, *, source: str = "<profile>") 
     name = monitor if role == "monitor" else status
     filename = artifact_filename(name)
     if name_problem(quarantine) is not None or name_problem(name) is not None:
-        return RenderedArtifact(name, filename, None, [_name_problem(source, name)])
+        return RenderedArtifact(name, filename, None, [name_diagnostic(source, name)])
     template, description_template, vql_template, keys, parameter_names = _COMPANIONS[role]
     base = build_context(profile)
     defaults = dict(base["defaults"])
@@ -166,7 +166,7 @@ def render_companion(profile: Profile, role: str, *, source: str = "<profile>") 
     )
     description = env.get_template(description_template).render(context)
     text = env.get_template(template).render(context, vql=vql, description=description)
-    return _checked(
+    return checked_artifact(
         name,
         filename,
         text,

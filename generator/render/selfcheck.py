@@ -54,7 +54,9 @@ PARAMETER_NAMES = (
     "ToolVersion",
     "QuarantineArtifact",
 )
-MONITOR_KEYS = tuple(k for k in ARTIFACT_KEYS if k != "resources")
+COMPANION_KEYS = tuple(k for k in ARTIFACT_KEYS if k != "resources")
+"""The keys of an artifact that runs without a resources section (every monitor, and the
+Linux and macOS status artifacts)."""
 MONITOR_PARAMETER_NAMES = (
     *(n for n in PARAMETER_NAMES if n not in ("MonitorMode", "ProbeWhenInForce", "ReleaseDelay")),
     "ReloadPeriod",
@@ -62,7 +64,6 @@ MONITOR_PARAMETER_NAMES = (
     "ReleaseDelay",
     "ReleaseAfterUnreachableMinutes",
 )
-STATUS_KEYS = ARTIFACT_KEYS
 STATUS_PARAMETER_NAMES = (
     "PolicyName",
     "VelociraptorURL",
