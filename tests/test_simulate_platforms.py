@@ -571,3 +571,29 @@ def test_the_dead_man_release_is_off_unless_asked_for(
     assert result.error is None
     assert (result.state["assigned_policy"] is None) is released
     assert any(row.get("Step") == "dead-man release" for row in result.rows) is released
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("scenario", ["server-unreachable", "policy-not-enforced"])
+def test_every_rollback_command_succeeds(platform: str, scenario: str) -> None:
+    """A rollback on a healthy host is complete: every command of it succeeds (on macOS the
+    token file and the expiry job file go with /bin/rm -f)."""
+    result = simulate(platform, scenario, Expiry="2h", **FORBIDDEN)
+    rollback = [r for r in result.rows if r["Step"] == "rollback"]
+    assert rollback, result.rows
+    assert all(r["Status"] == "ok" for r in rollback), rollback
+    assert not any("Rollback incomplete" in r["Result"] for r in result.rows)
+    assert not result.state["leftovers"], result.state
+
+
+def test_the_unix_model_runs_rm_as_rm_1_does() -> None:
+    endpoint = MacEndpoint(resolve_scenario("success"))
+    endpoint.files["/var/run/x.pf-token"] = "12"
+    assert endpoint.run_program(["/bin/rm", "-f", "/var/run/x.pf-token"]) == (0, "", "")
+    assert "/var/run/x.pf-token" not in endpoint.files
+    assert endpoint.run_program(["/bin/rm", "-f", "/var/run/x.pf-token"]) == (0, "", "")
+    code, _, err = endpoint.run_program(["/bin/rm", "/var/run/x.pf-token"])
+    assert code == 1 and "No such file or directory" in err
+    code, _, err = endpoint.run_program(["/bin/rm", "-f", "/var/run"])
+    assert code == 1 and "is a directory" in err
+    assert "/var/run" in endpoint.directories

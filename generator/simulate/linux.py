@@ -1,6 +1,6 @@
 """The simulated Linux endpoint: nftables (nftables.py), systemd timers and at jobs, wall.
 
-Programs modelled, beyond unix.py's curl and date:
+Programs modelled, beyond unix.py's curl, date and rm:
 - ``nft`` (nftables.py; the table name of the artifact's ``TableName`` is "the quarantine");
 - ``systemd-run --unit=U --on-calendar=T ... -- ARGV`` creates a transient timer U.timer that
   runs ARGV at T (systemd-run(1)); a second unit of the same name fails ("Unit U.timer was
@@ -33,7 +33,7 @@ class LinuxEndpoint(UnixEndpoint):
 
     OS = "linux"
     FIREWALL = "nft"
-    STANDARD_FILES = ("/usr/sbin/nft", "/usr/bin/curl")
+    STANDARD_FILES = ("/usr/sbin/nft", "/usr/bin/curl", "/bin/rm")
     STANDARD_DIRECTORIES = ("/", "/tmp", "/var/lib", "/run/systemd/system")
     STANDARD_PROGRAMS = ("systemd-run", "systemctl", "at", "atq", "atrm", "date", "wall")
 

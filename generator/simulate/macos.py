@@ -1,6 +1,6 @@
 """The simulated macOS endpoint: Packet Filter (pf.py), launchd jobs, notifications.
 
-Programs modelled, beyond unix.py's curl and date (``date -r EPOCH +FORMAT`` on macOS):
+Programs modelled, beyond unix.py's curl, date (``date -r EPOCH +FORMAT`` on macOS) and rm:
 - ``pfctl`` (pf.py);
 - ``launchctl bootstrap system PLIST`` loads a job from a property list (its Label,
   ProgramArguments and StartCalendarInterval: launchd.plist(5)), ``launchctl bootout
@@ -49,6 +49,7 @@ class MacEndpoint(UnixEndpoint):
         "/bin/launchctl",
         "/usr/bin/osascript",
         "/bin/date",
+        "/bin/rm",
     )
     STANDARD_DIRECTORIES = ("/", "/tmp", "/var/run", "/var/db")
     STANDARD_PROGRAMS = ()

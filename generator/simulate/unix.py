@@ -336,6 +336,29 @@ class UnixEndpoint(Endpoint):
 
     # ------------------------------------------------------------ common programs
 
+    def _run_rm(self, argv: list[str]) -> tuple[int, str, str]:
+        """``rm [-f] FILE...`` (rm(1), BSD on macOS, coreutils on Linux): removes each file;
+        with ``-f`` a file that does not exist is no error and no message; a folder is refused
+        without ``-r`` ("is a directory"). Exit 0 when every named file that exists was
+        removed, 1 otherwise. Only files and ``-f`` are modelled."""
+        words = argv[1:]
+        options = [w for w in words if w.startswith("-") and w != "--"]
+        if any(o != "-f" for o in options):
+            return 1, "", f"rm: (simulated) only -f is modelled, not {' '.join(options)}\n"
+        force = "-f" in options
+        errors: list[str] = []
+        for path in (w for w in words if not w.startswith("-")):
+            if path in self.directories:
+                errors.append(self._rm_error(path, "is a directory"))
+            elif self.files.pop(path, None) is None and not force:
+                errors.append(self._rm_error(path, "No such file or directory"))
+        return (1 if errors else 0), "", "".join(errors)
+
+    def _rm_error(self, path: str, why: str) -> str:
+        if self.OS == "darwin":
+            return f"rm: {path}: {why}\n"
+        return f"rm: cannot remove '{path}': {why}\n"
+
     def _run_date(self, argv: list[str]) -> tuple[int, str, str]:
         """GNU ``date -d @EPOCH +FORMAT`` and BSD ``date -r EPOCH +FORMAT`` (date(1)), in the
         simulated host's local time zone, UTC."""
