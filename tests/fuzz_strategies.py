@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 # Imported here, not while hypothesis runs a test: the evaluator makes its recursion room when it
 # is imported, and hypothesis warns about a recursion limit changed during a test.
-from vr_quarantine.simulate.scenario import _FIELD_TYPES, builtin_names
+from vr_quarantine.simulate.scenario import FIELD_TYPES, builtin_names
 from vr_quarantine.vql.eval.functions import all_functions
 from vr_quarantine.vql.eval.plugins import all_plugins
 
@@ -426,8 +426,8 @@ def random_scenario(draw: st.DrawFn) -> bytes:
     simulator gets past the scenario's own checks) or anything at all."""
     base = draw(st.sampled_from(builtin_names())).replace(":N", f":{draw(st.integers(0, 60))}")
     data: dict[str, Any] = {"base": base}
-    for name in draw(st.lists(st.sampled_from(sorted(_FIELD_TYPES)), max_size=4, unique=True)):
-        kind = _FIELD_TYPES[name]
+    for name in draw(st.lists(st.sampled_from(sorted(FIELD_TYPES)), max_size=4, unique=True)):
+        kind = FIELD_TYPES[name]
         if name in _BY_NAME:
             strategy = _BY_NAME[name]
         else:

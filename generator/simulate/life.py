@@ -27,8 +27,6 @@ from ..vql.eval import ArtifactSet, Engine
 from .collection import run_collection
 from .host import Endpoint
 
-STEP_KINDS = ("run", "remove", "status", "monitor", "advance")
-
 
 @dataclass(frozen=True)
 class Roles:

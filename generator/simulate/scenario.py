@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
 from ..diagnostics import Diagnostic
 from ..errors import VrqError
@@ -381,41 +382,19 @@ def get_builtin(name: str) -> Scenario | None:
     return None
 
 
-_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "description": str,
-    "os": str,
-    "client_config": dict,
-    "dns": dict,
-    "server_answers": bool,
-    "policy_enforced": bool,
-    "domain_policy": bool,
-    "merge_forbidden": bool,
-    "policy_agent": str,
-    "files": list,
-    "absent_files": list,
-    "netsh_fail_step": int,
-    "negative_answer": str,
-    "preexisting": bool,
-    "params": dict,
-    "plugin_results": dict,
-    "function_results": dict,
-    "clock_ticks": int,
-    "environment": dict,
-    "pac_answer": str,
-    "proxies": dict,
-    "sni_required": bool,
-    "ipv6": bool,
-    "ipsec_any_covers_ipv6": bool,
-    "cancel_after": str,
-    "wmi_error": bool,
-    "msg_exit": int,
-    "msg_missing": bool,
-    "foreign_policy": str,
-    "life": list,
-    "events": list,
-    "expect": dict,
-    "expect_one_of": list,
+def _file_type(hint: Any) -> type:
+    """The YAML type a scenario file gives a field: its annotation without None, a list for a
+    tuple, a mapping for an `Expectation`."""
+    if isinstance(hint, UnionType):
+        (hint,) = (k for k in get_args(hint) if k is not type(None))
+    kind: type = get_origin(hint) or hint
+    return {tuple: list, Expectation: dict}.get(kind, kind)
+
+
+FIELD_TYPES: dict[str, type] = {
+    name: _file_type(hint) for name, hint in get_type_hints(Scenario).items() if name != "name"
 }
+"""Every field a scenario file may set (all of `Scenario`'s but its name), and its YAML type."""
 
 
 def load_scenario_file(path: Path) -> Scenario:
@@ -454,9 +433,9 @@ def scenario_from_data(
     for key, value in data.items():
         if key in ("base", "name"):
             continue
-        expected = _FIELD_TYPES.get(key)
+        expected = FIELD_TYPES.get(key)
         if expected is None:
-            problems.append(f"{key}: unknown field (known: {', '.join(sorted(_FIELD_TYPES))})")
+            problems.append(f"{key}: unknown field (known: {', '.join(sorted(FIELD_TYPES))})")
             continue
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problems.append(f"{key}: expected {getattr(expected, '__name__', expected)}")
