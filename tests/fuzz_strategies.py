@@ -164,15 +164,23 @@ def _documents(kind: str) -> tuple[Any, ...]:
     return tuple(yaml.safe_load(f.read_text(encoding="utf-8")) for f in files)
 
 
-def _paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def value_paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path (keys and indexes) of every value in loaded YAML, the root's () first."""
     out = [at]
     if isinstance(node, dict):
         for key, value in node.items():
-            out.extend(_paths(value, (*at, key)))
+            out.extend(value_paths(value, (*at, key)))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            out.extend(_paths(value, (*at, index)))
+            out.extend(value_paths(value, (*at, index)))
     return out
+
+
+def parent_of(data: Any, path: tuple[Any, ...]) -> Any:
+    """The mapping or list that holds the value at `path`."""
+    for part in path[:-1]:
+        data = data[part]
+    return data
 
 
 @st.composite
@@ -184,13 +192,11 @@ def mutated(draw: st.DrawFn, kind: str) -> bytes:
     """
     data = copy.deepcopy(draw(st.sampled_from(_documents(kind))))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        paths = [p for p in _paths(data) if p]
+        paths = [p for p in value_paths(data) if p]
         if not paths:
             break
         path = draw(st.sampled_from(paths))
-        parent = data
-        for part in path[:-1]:
-            parent = parent[part]
+        parent = parent_of(data, path)
         value = parent[path[-1]]
         op = draw(st.sampled_from(["set", "delete", "insert", "splice", "splice"]))
         if op == "set":

@@ -11,7 +11,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from vr_quarantine.yamlsource import (
 )
 
 from tests.clirunner import CliRunner
-from tests.fuzz_strategies import YAML_TOKENS
+from tests.fuzz_strategies import YAML_TOKENS, parent_of, value_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = (ROOT / "examples" / "upstream-defaults.yaml").read_text(encoding="utf-8")
@@ -478,17 +478,6 @@ def test_schema_patterns_end_where_ecma_262_ends_them(
     assert (ecma_regex(pattern).search(text) is not None) is matches
 
 
-def _string_paths(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _string_paths(value, (*at, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _string_paths(value, (*at, index))
-    elif isinstance(node, str):
-        yield at
-
-
 def test_no_one_line_profile_value_may_end_in_a_line_break() -> None:
     """Python's ``$`` let ``id: "x\\n"``, table names, anchors and paths end in a line break
     (into file names, shell lines of at jobs and launchd, and shown commands)."""
@@ -500,12 +489,11 @@ def test_no_one_line_profile_value_may_end_in_a_line_break() -> None:
         anchor="com.apple/velociraptor.q", token_file="/var/run/q.tok", pfctl_path="/sbin/pfctl"
     )
     accepted = []
-    for path in _string_paths(base):
+    for path in value_paths(base):
         data = pyyaml.safe_load(pyyaml.safe_dump(base))
-        node = data
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] += "\n"
+        if not path or not isinstance(parent_of(data, path)[path[-1]], str):
+            continue
+        parent_of(data, path)[path[-1]] += "\n"
         result = load_profile_text("p.yaml", pyyaml.safe_dump(data))
         if not any(d.severity is Severity.ERROR for d in result.diagnostics):
             accepted.append(path)

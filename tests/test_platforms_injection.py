@@ -34,6 +34,17 @@ from tests.test_render_injection import NASTY, any_text, text
 from tests.test_render_support import plain_profile
 from tests.test_simulate_platforms import texts
 
+RULE_COLUMNS = [
+    "Action",
+    "SrcAddr",
+    "SrcPort",
+    "DstAddr",
+    "DstPort",
+    "Protocol",
+    "Mirrored",
+    "Description",
+]
+"""The Linux and macOS artifacts' RuleLookupTable header, as their description documents it."""
 HOSTILE = [
     *NASTY,
     "1.2.3.4 accept",
@@ -210,19 +221,7 @@ def test_rulesets_hold_only_validated_values(
 ) -> None:
     captured = capture_rulesets(monkeypatch)
     params = {
-        "RuleLookupTable": _csv(
-            rows,
-            [
-                "Action",
-                "SrcAddr",
-                "SrcPort",
-                "DstAddr",
-                "DstPort",
-                "Protocol",
-                "Mirrored",
-                "Description",
-            ],
-        ),
+        "RuleLookupTable": _csv(rows, RULE_COLUMNS),
         "AdditionalAllowedDestinations": _csv(
             extra, ["Address", "Port", "Protocol", "Description"]
         ),
@@ -314,16 +313,6 @@ def test_hostile_descriptions_in_valid_rows_never_reach_the_ruleset(
     platform: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     captured = capture_rulesets(monkeypatch)
-    header = [
-        "Action",
-        "SrcAddr",
-        "SrcPort",
-        "DstAddr",
-        "DstPort",
-        "Protocol",
-        "Mirrored",
-        "Description",
-    ]
     rows = [
         ["permit", "me", "", "any", "53", "udp", "yes", "DNS\naccept }\ntable inet x { #"],
         ["permit", "me", "", "192.0.2.50", "445", "tcp", "yes", "pass all; flush ruleset"],
@@ -332,7 +321,7 @@ def test_hostile_descriptions_in_valid_rows_never_reach_the_ruleset(
     result = simulate_artifact(
         texts(platform)["quarantine"],
         resolve_scenario("success"),
-        params={"RuleLookupTable": _csv(rows, header), "MessageBox": "x\n} accept"},
+        params={"RuleLookupTable": _csv(rows, RULE_COLUMNS), "MessageBox": "x\n} accept"},
     )
     assert result.state["policy_assigned"], result.rows
     assert captured

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +24,7 @@ from vr_quarantine.profile.text import (
 )
 
 from tests.clirunner import CliRunner
+from tests.fuzz_strategies import parent_of, value_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -94,33 +94,15 @@ VALUE = st.one_of(
 )
 
 
-def _paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [at]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out.extend(_paths(value, (*at, key)))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            out.extend(_paths(value, (*at, index)))
-    return out
-
-
-def _parent(data: Any, path: tuple[Any, ...]) -> Any:
-    node = data
-    for part in path[:-1]:
-        node = node[part]
-    return node
-
-
 @st.composite
 def mutated(draw: st.DrawFn) -> bytes:
     data = copy.deepcopy(draw(st.sampled_from(DATA)))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        paths = [p for p in _paths(data) if p]
+        paths = [p for p in value_paths(data) if p]
         if not paths:
             break
         path = draw(st.sampled_from(paths))
-        parent = _parent(data, path)
+        parent = parent_of(data, path)
         op = draw(st.sampled_from(["set", "delete", "insert", "rule"]))
         if op == "set":
             parent[path[-1]] = draw(VALUE)

@@ -21,8 +21,14 @@ P = "VelociraptorQuarantine"
 NETSH = ["netsh", "ipsec", "static"]
 
 
-def _done(stdout: str = "", rc: int = 0) -> list[dict[str, Any]]:
-    return [{"Stdout": stdout, "Stderr": "", "ReturnCode": rc, "Complete": True}]
+def _done(stdout: str = "", rc: int = 0, stderr: str = "") -> list[dict[str, Any]]:
+    return [{"Stdout": stdout, "Stderr": stderr, "ReturnCode": rc, "Complete": True}]
+
+
+def _cannot_start(program: str) -> list[dict[str, Any]]:
+    """execve's row for a program that cannot start (vql/tools/shell/execve.go)."""
+    error = f'exec: "{program}": executable file not found'
+    return [{"Stdout": "", "Stderr": error, "ReturnCode": 1, "Complete": False}]
 
 
 @dataclass
@@ -458,14 +464,7 @@ def test_negative_check_that_cannot_resolve_is_reported_as_inconclusive() -> Non
     class NoDnsHost(WindowsHost):
         def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
             if argv[0].endswith("curl.exe") and not argv[-1].endswith("/server.pem"):
-                return [
-                    {
-                        "Stdout": "000",
-                        "Stderr": "Could not resolve host",
-                        "ReturnCode": 6,
-                        "Complete": True,
-                    }
-                ]
+                return _done("000", 6, "Could not resolve host")
             return super()._execve(argv)
 
     host = NoDnsHost()
@@ -569,14 +568,7 @@ def test_a_program_that_cannot_start_is_a_failure_not_a_result() -> None:
     class NoNetsh(WindowsHost):
         def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
             if argv[0] == "netsh" and argv[3] == "add":
-                return [
-                    {
-                        "Stdout": "",
-                        "Stderr": 'exec: "netsh": executable file not found',
-                        "ReturnCode": 1,
-                        "Complete": False,
-                    }
-                ]
+                return _cannot_start("netsh")
             return super()._execve(argv)
 
     host = NoNetsh()
@@ -591,14 +583,7 @@ def test_msg_that_cannot_start_is_a_warning_and_the_quarantine_stands() -> None:
     class NoMsg(WindowsHost):
         def _execve(self, argv: list[str]) -> list[dict[str, Any]]:
             if argv[0] == "msg":
-                return [
-                    {
-                        "Stdout": "",
-                        "Stderr": 'exec: "msg": executable file not found',
-                        "ReturnCode": 1,
-                        "Complete": False,
-                    }
-                ]
+                return _cannot_start("msg")
             return super()._execve(argv)
 
     host = NoMsg()
