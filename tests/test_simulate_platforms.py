@@ -33,7 +33,7 @@ from vr_quarantine.simulate.unix import UnixEndpoint
 from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
 
 from tests.clirunner import CliRunner
-from tests.test_lifecycle import unassigned_moments
+from tests.test_lifecycle import assert_holds_without_gap, unassigned_moments
 from tests.test_render_support import plain_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -507,12 +507,7 @@ def test_every_builtin_scenario_holds_with_no_gap(platform: str) -> None:
     assert names >= {"monitor-steady", "dns-drift", "label-removed", "monitor-restart"}
     assert names.isdisjoint(WINDOWS_ONLY_SCENARIOS)
     for sim in simulations:
-        assert sim.ok, (sim.scenario.name, sim.error, [c for c in sim.checks if not c.ok])
-        gaps, ended = unassigned_moments(sim.timeline)
-        assert gaps == [], (sim.scenario.name, gaps)
-        if ended:
-            assert sim.state["assigned_policy"] is None
-            assert sim.scenario.expect.policy_assigned is not True, sim.scenario.name
+        assert_holds_without_gap(sim)
 
 
 def test_linux_release_falls_back_to_at_and_is_cancelled_with_atrm() -> None:

@@ -48,6 +48,16 @@ class QueryResult:
         """The first log line that reports a permission denial, if any."""
         return next((line for line in self.logs if "permission denied" in line.lower()), None)
 
+    def raise_if_denied(self, permission: str, roles: str) -> None:
+        """A permission denial in the log, as a refusal naming what the API user needs."""
+        line = self.denied()
+        if line is not None:
+            raise ServerError(
+                f"the server refused: {line}",
+                hint=f"the API user needs {permission} (role {roles})",
+                refused=True,
+            )
+
 
 @dataclass(frozen=True)
 class _Api:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import VrqError
 from ..printable import json_text, printable
-from .client import ApiClient, QueryResult, ServerError
+from .client import ApiClient
 from .queries import CLIENT_INFO, FETCH_ARTIFACT, FLOW_LOGS, FLOW_RESULTS, FLOW_STATE, LAUNCH
 
 # Velociraptor's client id rule (services/client_info: ^(C\.[a-z0-9]+|server)); the server
@@ -96,19 +96,9 @@ def _check_client_ids(client_ids: Sequence[str]) -> None:
         raise VrqError("a CLIENT_ID is given twice")
 
 
-def _denied(result: QueryResult, permission: str) -> None:
-    line = result.denied()
-    if line is not None:
-        raise ServerError(
-            f"the server refused: {line}",
-            hint=f"the API user needs {permission} (role investigator)",
-            refused=True,
-        )
-
-
 def _check_artifact(api: ApiClient, artifact: str, params: Mapping[str, str]) -> None:
     result = api.query("vr-quarantine collect: artifact", FETCH_ARTIFACT, {"Name": artifact})
-    _denied(result, "READ_RESULTS")
+    result.raise_if_denied("READ_RESULTS", "investigator")
     row = next((r for r in result.rows if r.get("name") == artifact), None)
     if row is None:
         raise VrqError(
@@ -168,7 +158,7 @@ def collect(
         entry = ClientCollection(client_id)
         report.clients.append(entry)
         known = api.query("vr-quarantine collect: client", CLIENT_INFO, {"ClientId": client_id})
-        _denied(known, "READ_RESULTS")
+        known.raise_if_denied("READ_RESULTS", "investigator")
         if not known.rows:
             entry.state, entry.error = UNKNOWN_CLIENT, "the server knows no such client"
             continue
@@ -211,7 +201,7 @@ def _wait_for_flows(
             break
         for entry in pending:
             result = api.query("vr-quarantine collect: state", FLOW_STATE, _flow_env(entry))
-            _denied(result, "READ_RESULTS")
+            result.raise_if_denied("READ_RESULTS", "investigator")
             if result.rows:
                 row = result.rows[0]
                 entry.state = _state(row)
@@ -230,10 +220,10 @@ def _gather(api: ApiClient, entry: ClientCollection, *, waited: float) -> None:
         for source in entry.sources:
             env = {**_flow_env(entry), "Source": source}
             result = api.query("vr-quarantine collect: results", FLOW_RESULTS, env)
-            _denied(result, "READ_RESULTS")
+            result.raise_if_denied("READ_RESULTS", "investigator")
             entry.rows.extend(result.rows)
     logs = api.query("vr-quarantine collect: logs", FLOW_LOGS, _flow_env(entry))
-    _denied(logs, "READ_RESULTS")
+    logs.raise_if_denied("READ_RESULTS", "investigator")
     entry.logs = [_log_entry(row) for row in logs.rows]
     if entry.state == "ERROR":
         entry.error = entry.status or "the collection ended in ERROR"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..printable import printable
 from .bundle import BundledArtifact
-from .client import ApiClient, QueryResult, ServerError
+from .client import ApiClient, QueryResult
 from .queries import FETCH_ARTIFACT, SET_ARTIFACT
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -92,22 +92,12 @@ def dependency_order(artifacts: Sequence[BundledArtifact]) -> list[BundledArtifa
 
 def _server_copy(api: ApiClient, name: str) -> str | None:
     result = api.query("vr-quarantine push: fetch", FETCH_ARTIFACT, {"Name": name})
-    _raise_if_denied(result, "READ_RESULTS")
+    result.raise_if_denied("READ_RESULTS", "investigator or reader")
     for row in result.rows:
         if row.get("name") == name:
             raw = row.get("raw")
             return raw if isinstance(raw, str) else ""
     return None
-
-
-def _raise_if_denied(result: QueryResult, permission: str) -> None:
-    denied = result.denied()
-    if denied is not None:
-        raise ServerError(
-            f"the server refused: {denied}",
-            hint=f"the API user needs {permission} (role investigator or reader)",
-            refused=True,
-        )
 
 
 def _refusal(result: QueryResult) -> str:
