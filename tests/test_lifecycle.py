@@ -312,15 +312,11 @@ def test_the_state_record_holds_who_why_when_and_what() -> None:
 
 
 def test_status_reports_a_quarantine_in_force_and_nothing_else_changes() -> None:
-    sim = _simulate(
-        _profile(),
-        _life(
-            "status",
-            {"step": "status"},
-            {"step": "run", "params": {"Reason": "beaconing", "Ticket": "T-1", "Expiry": "1d"}},
-            {"step": "status"},
-        ),
+    steps = (
+        {"step": "status"},
+        {"step": "run", "params": {"Reason": "beaconing", "Ticket": "T-1", "Expiry": "1d"}},
     )
+    sim = _simulate(_profile(), _life("status", *steps, {"step": "status"}))
     before, _run, after = sim.life
     [idle] = before.rows
     assert idle["InForce"] is False and "No quarantine" in idle["Summary"]
@@ -330,14 +326,7 @@ def test_status_reports_a_quarantine_in_force_and_nothing_else_changes() -> None
     assert status["ServerReachable"] is True
     assert status["By"] == "Custom.Windows.Remediation.Quarantine"
     # The status step adds only curl probes to what the same life without it runs.
-    without = _simulate(
-        _profile(),
-        _life(
-            "no-status",
-            {"step": "status"},
-            {"step": "run", "params": {"Reason": "beaconing", "Ticket": "T-1", "Expiry": "1d"}},
-        ),
-    )
+    without = _simulate(_profile(), _life("no-status", *steps))
     assert sim.commands[: len(without.commands)] == without.commands
     added = sim.commands[len(without.commands) :]
     assert added and all(c.argv[0].endswith("curl.exe") for c in added), added

@@ -1,8 +1,11 @@
-"""Offline simulation of a quarantine artifact against a modelled Windows endpoint.
+"""Offline simulation of a quarantine artifact against a modelled Windows, Linux or macOS
+endpoint (the artifact's precondition picks it: `platforms`).
 
-API: `simulate_file(path, scenario, params=..., extra_artifacts=...)` -> `Simulation`
-(commands, rows, log, final state, expectation checks); `simulate_artifact(text, scenario)`;
-`resolve_scenario(name_or_file)`; `report.render(simulation, "text"|"json")`.
+API: `simulate_file(path, scenario, params=..., extra_artifacts=..., platform=..., limits=...)`
+-> `Simulation` (commands, rows, log, final state, expectation checks); `simulate_all(path)`
+(every built-in scenario that applies); `simulate_artifact(text, scenario)` and
+`simulate_loaded(artifact_file, scenario)`; `resolve_scenario(name_or_file)`;
+`report.render(simulation, "text"|"json")`.
 """
 
 from __future__ import annotations
@@ -76,4 +79,5 @@ __all__ = [
     "simulate_all",
     "simulate_artifact",
     "simulate_file",
+    "simulate_loaded",
 ]

@@ -102,7 +102,7 @@ class LinuxEndpoint(UnixEndpoint):
         calendar = options.get("--on-calendar", "")
         if not command:
             return 1, "", "systemd-run: no command given\n"
-        when = _parse_calendar(calendar)
+        when = _utc_time(calendar, CALENDAR_FORMAT)
         if when is None:
             return 1, "", f"Failed to parse calendar specification '{calendar}'\n"
         if any(j.owner == "systemd" and j.name == unit and not j.fired for j in self.jobs):
@@ -167,7 +167,7 @@ class LinuxEndpoint(UnixEndpoint):
         text = self.files.get(job_file)
         if text is None:
             return 1, "", f"at: cannot open input file {job_file}: No such file or directory\n"
-        when = _parse_at_time(argv[argv.index("-t") + 1])
+        when = _utc_time(argv[argv.index("-t") + 1], AT_TIME_FORMAT)
         if when is None:
             return 1, "", "at: garbled time\n"
         match = re.fullmatch(r"exec (\S+(?: \S+)*)\n", text)
@@ -223,17 +223,16 @@ class LinuxEndpoint(UnixEndpoint):
         }
 
 
-def _parse_calendar(text: str) -> float | None:
-    try:
-        moment = datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=datetime.UTC).timestamp()
+CALENDAR_FORMAT = "%Y-%m-%d %H:%M:%S"
+"""The one ``systemd-run --on-calendar`` form modelled (systemd.time(7))."""
+AT_TIME_FORMAT = "%Y%m%d%H%M.%S"
+"""``at -t [[CC]YY]MMDDhhmm[.ss]``, in its full form."""
 
 
-def _parse_at_time(text: str) -> float | None:
+def _utc_time(text: str, form: str) -> float | None:
+    """The moment `text` names in `form`, in the simulated host's time zone (UTC)."""
     try:
-        moment = datetime.datetime.strptime(text, "%Y%m%d%H%M.%S")
+        moment = datetime.datetime.strptime(text, form)
     except ValueError:
         return None
     return moment.replace(tzinfo=datetime.UTC).timestamp()

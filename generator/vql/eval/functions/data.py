@@ -67,7 +67,12 @@ def len_(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``len()`` (``vql/functions/lists.go``, ``LenFunction``; it replaces
     vfilter's, which gives 0 for a query): a query is run and its rows counted; the length of a
     list, a dict or a string (in bytes); 0 for anything else."""
-    item = args.materialized("list")
+    return length_of(args.materialized("list"))
+
+
+def length_of(item: Any) -> int:
+    """``len``'s answer, in vfilter and Velociraptor alike: a string's length in bytes, a list's
+    or a dict's number of items, 0 for anything else."""
     if isinstance(item, str):
         return len(item.encode("utf-8"))
     if isinstance(item, list | tuple | dict):

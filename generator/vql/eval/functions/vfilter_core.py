@@ -9,6 +9,7 @@ from typing import Any
 from .. import values as v
 from ..engine import Args, CallContext, FunctionImpl
 from . import registrar
+from .data import length_of
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
 register = registrar(FUNCTIONS)
@@ -43,9 +44,4 @@ def len_(ctx: CallContext, args: Args) -> Any:
     if not args.has("list"):
         ctx.log("len: Field list is required")
         return v.NULL
-    item = args.value("list")
-    if isinstance(item, str):
-        return len(item.encode("utf-8"))
-    if isinstance(item, list | tuple | dict):
-        return len(item)
-    return 0
+    return length_of(args.value("list"))
