@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..vql import go_bytes
 from ..vql.eval import Session
 
 SIM_START = 1_700_000_000.0
@@ -136,7 +137,7 @@ class Network:
             return list(listed)
         if self.internet_answer == "no-dns" and name.lower() not in self.frontend.names:
             return []
-        digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
+        digest = hashlib.sha256(go_bytes(name.lower())).digest()
         return [f"203.0.113.{1 + digest[0] % 250}"]
 
     def proxy_at(self, address: str, port: int) -> ProxyServer | None:

@@ -2,8 +2,9 @@
 
 This face is what the rest of vr-quarantine uses: parsing (`parse`, `parse_lambda` and their
 errors), the syntax tree (`ast`, `walk`, `children`, `call_sites`), formatting as vfilter prints
-expressions, the catalog of Velociraptor's plugins and functions, and Go RE2 regexes. The
-evaluator lives in `vql.eval` and is imported only by code that evaluates.
+expressions, the catalog of Velociraptor's plugins and functions, Go RE2 regexes, and Go strings
+(`go_bytes`: the bytes of a string as the evaluator holds it). The evaluator lives in `vql.eval`
+and is imported only by code that evaluates.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from . import ast
 from .catalog import ArgSpec, CallSpec, Catalog, load_catalog
 from .formatter import format_column_name, format_expr, format_lambda, format_select
+from .gostring import go_bytes
 from .lexer import VqlLexError
 from .parser import VqlSyntaxError, parse, parse_lambda
 from .regex import VqlRegexError, compile_re2
@@ -32,6 +34,7 @@ __all__ = [
     "format_expr",
     "format_lambda",
     "format_select",
+    "go_bytes",
     "load_catalog",
     "parse",
     "parse_lambda",

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .gostring import from_go_bytes, go_bytes
+
 # Token kinds. Keyword kinds are the upper-case keyword itself.
 WHITESPACE = "whitespace"
 COMMENT = "Comment"
@@ -181,7 +183,7 @@ def unquote_string(token_text: str) -> str:
     ``'''...'''`` is returned verbatim. Otherwise the escapes are ``\\xHH`` (one raw byte, also
     ``\\XHH``), ``\\n``, ``\\r``, ``\\t`` and ``\\c`` -> ``c`` for any other ``c``. The decoding
     works on UTF-8 bytes, like Go; bytes that are not valid UTF-8 (e.g. ``\\xff``) come back as
-    surrogate escapes, so ``value.encode("utf-8", "surrogateescape")`` gives Go's exact bytes.
+    surrogate escapes, so ``gostring.go_bytes(value)`` gives Go's exact bytes.
     vfilter's quirks are kept: an ``\\x`` with fewer than two characters after it ends the string
     there, and an ``\\x`` followed by non-hex characters copies the input byte at the OUTPUT
     index (a bug in vfilter) and goes on from the ``x``.
@@ -193,7 +195,7 @@ def unquote_string(token_text: str) -> str:
     body = token_text[1:-1]
     if "\\" not in body:
         return body
-    data = body.encode("utf-8", "surrogateescape")
+    data = go_bytes(body)
     out = bytearray()
     last = len(data) - 1
     i = 0
@@ -229,7 +231,7 @@ def unquote_string(token_text: str) -> str:
         else:
             out.append(escaped)
             i += 2
-    return out.decode("utf-8", "surrogateescape")
+    return from_go_bytes(bytes(out))
 
 
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}

@@ -3,6 +3,11 @@
 VQL's regexes (``=~``, ``filter``, ``split``, ``regex_replace``, linter suppressions) are Go
 ``regexp`` patterns; this module gives Go's compile errors, ``FindAll``, ``ReplaceAllString``,
 ``Expand`` and ``Split``. The ``=~`` operator's own rules live in the evaluator.
+
+Texts are Go strings as the evaluator holds them (`gostring`): RE2 sees each invalid byte as
+U+FFFD, as Go's ``regexp`` decodes it (``utf8.DecodeRuneInString`` gives ``RuneError``), and the
+groups it returns are the string's own bytes. A pattern with an invalid byte is Go's
+``ErrInvalidUTF8`` (``regexp/syntax/parse.go``, ``checkUTF8``/``nextRune``).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 import re2
+
+from .gostring import has_surrogate, well_formed
 
 
 class VqlRegexError(ValueError):
@@ -45,6 +52,9 @@ def go_error_text(detail: str) -> str:
 
 @lru_cache(maxsize=512)
 def compile_re2(pattern: str) -> Any:
+    if has_surrogate(pattern):
+        bad = next(i for i, char in enumerate(pattern) if has_surrogate(char))
+        raise VqlRegexError(f"error parsing regexp: invalid UTF-8: `{pattern[bad:]}`")
     options = re2.Options()
     options.log_errors = False
     try:
@@ -56,9 +66,50 @@ def compile_re2(pattern: str) -> Any:
         raise VqlRegexError(go_error_text(str(detail))) from None
 
 
+class _GoMatch:
+    """A match over a Go string that RE2 saw well-formed (same positions): its groups are the
+    string's own slices, invalid bytes kept, as Go's ``FindStringSubmatch`` returns them."""
+
+    __slots__ = ("_match", "_text")
+
+    def __init__(self, match: Any, text: str) -> None:
+        self._match = match
+        self._text = text
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        span: tuple[int, int] = self._match.span(group)
+        return span
+
+    def start(self, group: int = 0) -> int:
+        return self.span(group)[0]
+
+    def end(self, group: int = 0) -> int:
+        return self.span(group)[1]
+
+    def group(self, group: int | str = 0) -> str | None:
+        index = self._match.re.groupindex.get(group) if isinstance(group, str) else group
+        if index is None:
+            raise IndexError("bad group name")
+        start, end = self.span(index)
+        return None if start < 0 else self._text[start:end]
+
+
+def finditer(compiled: Any, text: str) -> Iterator[Any]:
+    """RE2's ``finditer`` over the Go string `text`."""
+    if not has_surrogate(text):
+        yield from compiled.finditer(text)
+        return
+    for match in compiled.finditer(well_formed(text)):
+        yield _GoMatch(match, text)
+
+
 def search(pattern: str, text: str) -> Any:
     """Go ``regexp.FindStringSubmatch``: the leftmost match or None."""
-    return compile_re2(pattern).search(text)
+    compiled = compile_re2(pattern)
+    if not has_surrogate(text):
+        return compiled.search(text)
+    match = compiled.search(well_formed(text))
+    return None if match is None else _GoMatch(match, text)
 
 
 def matches(pattern: str, text: str) -> bool:
@@ -134,7 +185,7 @@ def go_find_iter(compiled: Any, text: str) -> Iterator[Any]:
     """Go ``FindAll``, one match at a time: successive non-overlapping matches; an empty match
     right after the previous match is skipped (Python's finditer keeps it)."""
     last_end = -1
-    for match in compiled.finditer(text):
+    for match in finditer(compiled, text):
         start, end = match.span()
         if start == end and start == last_end:
             continue
@@ -184,7 +235,7 @@ def split(
     compiled = compile_re2(pattern)
     parts: list[str] = []
     last = 0
-    for match in compiled.finditer(text):
+    for match in finditer(compiled, text):
         start, end = match.span()
         if end == 0 and start == 0:
             continue

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..gostring import from_go_bytes, go_bytes
 from .engine import VqlRuntimeError
 from .scope import SideEffects
 from .values import NULL, Timestamp, is_null
@@ -190,9 +191,7 @@ class SandboxFileSystem(SideEffects):
         data = args.get("data", [])
         chunks = data if isinstance(data, list | tuple) else [data]
         real, path = self._new_temporary("tempfile", _text(args.get("extension")))
-        real.write_bytes(
-            b"".join(_text(c).encode("utf-8", "surrogateescape") for c in chunks if not is_null(c))
-        )
+        real.write_bytes(b"".join(go_bytes(_text(c)) for c in chunks if not is_null(c)))
         os.chmod(real, 0o600)  # tempfile.go's default permissions
         self._touch(real)
         self._temporary.append(("tempfile", path))
@@ -219,7 +218,7 @@ class SandboxFileSystem(SideEffects):
         length = args.get("length") or READ_FILE_LENGTH
         offset = args.get("offset") or 0
         if self._accessor(args, "read_file") == "data":
-            data = filename.encode("utf-8", "surrogateescape")
+            data = go_bytes(filename)
         else:
             real = self.real(filename, "read_file")
             try:
@@ -227,7 +226,7 @@ class SandboxFileSystem(SideEffects):
             except OSError as exc:
                 self.log(f"read_file: {filename}: open {filename}: {_go_error(exc)}")
                 return ""
-        return data[int(offset) : int(offset) + int(length)].decode("utf-8", "surrogateescape")
+        return from_go_bytes(data[int(offset) : int(offset) + int(length)])
 
     def _fn_copy(self, args: dict[str, Any]) -> Any:
         """``copy()`` (``vql/filesystem/copy.go``): ``dest``, or NULL and a log line."""
@@ -235,7 +234,7 @@ class SandboxFileSystem(SideEffects):
         dest = _text(args.get("dest"))
         accessor = self._accessor(args, "copy")
         if accessor == "data":
-            data = filename.encode("utf-8", "surrogateescape")
+            data = go_bytes(filename)
         else:
             source = self.real(filename, "copy")
             try:
@@ -291,7 +290,7 @@ class SandboxFileSystem(SideEffects):
         for filename in names if isinstance(names, list | tuple) else [names]:
             path = _text(filename)
             if accessor == "data":
-                data = path.encode("utf-8", "surrogateescape")
+                data = go_bytes(path)
             else:
                 try:
                     data = self.real(path, "read_file").read_bytes()
@@ -300,7 +299,7 @@ class SandboxFileSystem(SideEffects):
             for offset in range(0, len(data), chunk):
                 rows.append(
                     {
-                        "Data": data[offset : offset + chunk].decode("utf-8", "surrogateescape"),
+                        "Data": from_go_bytes(data[offset : offset + chunk]),
                         "Offset": offset,
                         "Filename": path,
                     }

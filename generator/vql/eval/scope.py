@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..gostring import well_formed
 from .limits import Budget
 from .values import NULL, Members, associative, member_names
 
@@ -62,6 +63,8 @@ class Session:
     """What the evaluation has used of its limits (`limits.Limits`)."""
 
     def log(self, message: str) -> None:
+        # A log line reaches the server as JSON: Go's encoder makes invalid bytes U+FFFD.
+        message = well_formed(message)
         self.logs.append(LogLine(message, self.clock))
         if self.log_sink is not None:
             self.log_sink(message)

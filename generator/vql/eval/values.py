@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
+from ..gostring import go_bytes, joined, well_formed
+
 if TYPE_CHECKING:
     from .limits import Budget
 
@@ -381,7 +383,7 @@ def add(a: Any, b: Any, *, velociraptor: bool = False) -> Any:
     if isinstance(b, list | tuple):
         return [a, *b]
     if isinstance(a, str):
-        return a + b if isinstance(b, str) else NULL
+        return joined(a + b) if isinstance(b, str) else NULL
     if isinstance(a, bool):
         return NULL
     if isinstance(a, float):
@@ -432,7 +434,7 @@ def mul(
         count = to_int64_arg(b)
         if count is None:
             return NULL
-        size = len(a.encode("utf-8"))
+        size = len(go_bytes(a))
         total = size * count
         if count < 0 or total > STRING_LIMIT:
             if log is not None and size:
@@ -516,7 +518,7 @@ def associative(value: Any, key: Any) -> tuple[bool, Any]:
     if isinstance(key, int) and not isinstance(key, bool):
         if isinstance(value, str):
             # Indexing a string gives a byte (Go indexes a string's UTF-8 bytes).
-            data = value.encode("utf-8", "surrogateescape")
+            data = go_bytes(value)
             index = key + len(data) if key < 0 else key
             if 0 <= index < len(data):
                 return True, data[index]
@@ -700,6 +702,10 @@ def _quote_char(match: re.Match[str]) -> str:
     if escaped is not None:
         return escaped
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an invalid byte (`gostring`): strconv writes \xHH
+        return f"\\x{code - 0xDC00:02x}"
+    if 0xD800 <= code <= 0xDFFF:  # no Go string holds a surrogate: U+FFFD, printable
+        return "\ufffd"
     if code < 0x20 or code == 0x7F:
         return f"\\x{code:02x}"
     if not char.isprintable():
@@ -710,6 +716,18 @@ def _quote_char(match: re.Match[str]) -> str:
 def go_quote(text: str) -> str:
     """Go's ``strconv.Quote``."""
     return '"' + _QUOTED.sub(_quote_char, text) + '"'
+
+
+def go_quote_rune(code: int) -> str:
+    """``fmt``'s ``%q`` of an integer (``fmtQc``, then ``strconv.QuoteRune``): a code past
+    U+10FFFF (a negative one included: fmt reads it unsigned) or a surrogate is U+FFFD; inside
+    single quotes, ``'`` is escaped and ``"`` is not."""
+    if not 0 <= code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        code = 0xFFFD
+    char = chr(code)
+    if char in "'\"":
+        return "'\\''" if char == "'" else "'\"'"
+    return "'" + _QUOTED.sub(_quote_char, char) + "'"
 
 
 _GO_FMT_MAX = 1_000_000
@@ -828,7 +846,7 @@ def _format_verb(verb: str, arg: Any, flags: str, precision: str | None) -> str:
         if isinstance(arg, list | tuple):
             return "[" + " ".join(_format_verb("q", item, "", None) for item in arg) + "]"
         if isinstance(arg, int) and not isinstance(arg, bool):
-            return "'" + chr(arg) + "'"
+            return go_quote_rune(arg)
         return _bad(verb, arg)
     if verb == "d":
         if isinstance(arg, int) and not isinstance(arg, bool):
@@ -841,7 +859,7 @@ def _format_verb(verb: str, arg: Any, flags: str, precision: str | None) -> str:
             text = format(arg, "x" if verb == "x" else "X")
             return ("0x" if verb == "x" else "0X") + text if "#" in flags else text
         if isinstance(arg, str):
-            text = arg.encode("utf-8").hex()
+            text = go_bytes(arg).hex()
             return text if verb == "x" else text.upper()
         return _bad(verb, arg)
     if verb in "feEgG":
@@ -863,10 +881,14 @@ def _format_verb(verb: str, arg: Any, flags: str, precision: str | None) -> str:
 
 
 def to_json_value(value: Any) -> Any:
-    """The plain data Velociraptor's JSON encoder would emit for a value."""
+    """The plain data Velociraptor's JSON encoder would emit for a value. Strings are "coerced to
+    valid UTF-8, replacing invalid bytes with the Unicode replacement rune" (Go's
+    ``encoding/json`` ``Marshal``)."""
     if is_null(value) or isinstance(value, NilList):
         return None
-    if isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        return well_formed(value)
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         # encoding/json writes integral floats below 1e21 without a fraction ("3", not "3.0").
@@ -876,14 +898,14 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_json_value(item) for item in value]
     if isinstance(value, dict):
-        return {str(k): to_json_value(v) for k, v in value.items()}
+        return {well_formed(str(k)): to_json_value(v) for k, v in value.items()}
     if isinstance(value, Timestamp):
         return value.rfc3339()
     if isinstance(value, GoUrl):
         return to_json_value(value.as_dict())
     if isinstance(value, Members):
-        return {k: to_json_value(value.get_member(k)[1]) for k in value.member_names()}
-    return go_value(value)
+        return {well_formed(k): to_json_value(value.get_member(k)[1]) for k in value.member_names()}
+    return well_formed(go_value(value))
 
 
 def go_json_dumps(value: Any, *, indent: int | None = None, compact: bool = False) -> str:

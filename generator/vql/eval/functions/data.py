@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any
 
+from ...gostring import from_go_bytes, go_bytes, well_formed
 from ...lexer import parse_go_int
 from .. import values as v
 from ..engine import Args, CallContext, FunctionImpl, to_int
@@ -74,7 +75,7 @@ def length_of(item: Any) -> int:
     """``len``'s answer, in vfilter and Velociraptor alike: a string's length in bytes, a list's
     or a dict's number of items, 0 for anything else."""
     if isinstance(item, str):
-        return len(item.encode("utf-8"))
+        return len(go_bytes(item))
     if isinstance(item, list | tuple | dict):
         return len(item)
     return 0
@@ -163,7 +164,7 @@ def str_(ctx: CallContext, args: Args) -> Any:
     if isinstance(item, str):
         return item
     if isinstance(item, bytes):
-        return item.decode("utf-8", "replace")
+        return from_go_bytes(item)  # Go's string([]byte): the bytes as they are
     return v.go_value(item)
 
 
@@ -250,12 +251,18 @@ def serialize(ctx: CallContext, args: Args) -> Any:
 
 
 def _from_json(data: Any) -> Any:
+    """Decoded JSON as VQL values. Go's decoder (``encoding/json/decode.go``, ``unquoteBytes``)
+    makes every string well-formed UTF-8: an invalid surrogate escape ("\\ud800" alone) "falls
+    back to the replacement rune", and each invalid byte is coerced to U+FFFD; Python's decoder
+    keeps both as lone surrogates."""
     if isinstance(data, dict):
-        return {k: _from_json(value) for k, value in data.items()}
+        return {well_formed(k): _from_json(value) for k, value in data.items()}
     if isinstance(data, list):
         return [_from_json(item) for item in data]
     if data is None:
         return v.NULL
+    if isinstance(data, str):
+        return well_formed(data)
     return data
 
 

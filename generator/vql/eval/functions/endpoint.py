@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...gostring import go_bytes
 from ..engine import Args, CallContext, FunctionImpl
 from . import registrar
 
@@ -66,7 +67,7 @@ def hash_(ctx: CallContext, args: Args) -> Any:
     if args.string("accessor") == "data":
         import hashlib
 
-        data = args.string("path").encode("utf-8", errors="surrogateescape")
+        data = go_bytes(args.string("path"))
         return {
             "MD5": hashlib.md5(data).hexdigest(),
             "SHA1": hashlib.sha1(data).hexdigest(),

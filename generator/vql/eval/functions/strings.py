@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...gostring import from_go_bytes, go_bytes, joined
 from ...regex import (
     ResultTooLarge,
     VqlRegexError,
@@ -49,11 +50,11 @@ def encode(ctx: CallContext, args: Args) -> Any:
     text = value if isinstance(value, str) else v.go_value(value)
     kind = args.string("type")
     if kind == "hex":
-        return text.encode("utf-8", "surrogateescape").hex()
+        return go_bytes(text).hex()
     if kind == "string":
         return text
     if kind == "utf16":
-        return text.encode("utf-8", "surrogateescape").decode("utf-16-le", "replace")
+        return go_bytes(text).decode("utf-16-le", "replace")
     ctx.log(f"hex: encoding {kind} not supported.")
     return v.NULL
 
@@ -121,7 +122,7 @@ def join(ctx: CallContext, args: Args) -> Any:
     ctx.budget.check_length(
         sum(map(len, parts)) + len(sep) * max(0, len(parts) - 1), ctx.node, "join() of a string"
     )
-    return sep.join(parts)
+    return joined(sep.join(parts))
 
 
 @register("url")
@@ -234,4 +235,4 @@ def unhex(ctx: CallContext, args: Args) -> Any:
             out.append(int(text[index : index + 2], 16))
         except ValueError:
             break
-    return out.decode("utf-8", errors="surrogateescape")
+    return from_go_bytes(bytes(out))
