@@ -192,8 +192,8 @@ def test_test_read_logs_returns_unread_lines_in_velociraptor_format() -> None:
 def test_parse_csv_from_data_and_json() -> None:
     engine = Engine(env={"T": "A,B\n1,x\n2,\n"})
     assert engine.query("SELECT * FROM parse_csv(filename=T, accessor='data')") == [
-        {"A": "1", "B": "x"},
-        {"A": "2", "B": ""},
+        {"A": 1, "B": "x"},
+        {"A": 2, "B": ""},
     ]
     assert value("parse_json(data='{\"a\": [1, null]}')") == {"a": [1, NULL]}
     assert value("parse_json_array(data='[1]')") == [1]
@@ -290,7 +290,7 @@ def test_parameter_preamble_converts_types(flag: str, expected: bool) -> None:
         "Flag": expected,
         "Count": 3,
         "Next": 4,
-        "Table": [{"A": "1", "B": "2"}],
+        "Table": [{"A": 1, "B": 2}],  # parse_csv types its cells
         "Items": ["x", "y"],
         "Plain": "hello",
     }

@@ -250,15 +250,15 @@ def serialize(ctx: CallContext, args: Args) -> Any:
     raise ctx.fail(f"serialize(): format {fmt!r} is not supported by the simulator")
 
 
-def _from_json(data: Any) -> Any:
+def from_json_value(data: Any) -> Any:
     """Decoded JSON as VQL values. Go's decoder (``encoding/json/decode.go``, ``unquoteBytes``)
     makes every string well-formed UTF-8: an invalid surrogate escape ("\\ud800" alone) "falls
     back to the replacement rune", and each invalid byte is coerced to U+FFFD; Python's decoder
     keeps both as lone surrogates."""
     if isinstance(data, dict):
-        return {well_formed(k): _from_json(value) for k, value in data.items()}
+        return {well_formed(k): from_json_value(value) for k, value in data.items()}
     if isinstance(data, list):
-        return [_from_json(item) for item in data]
+        return [from_json_value(item) for item in data]
     if data is None:
         return v.NULL
     if isinstance(data, str):
@@ -287,11 +287,11 @@ def _json_depth(text: str, stop: int) -> int:
     return deepest
 
 
-def _load_json(ctx: CallContext, text: str, name: str) -> tuple[bool, Any]:
+def load_json(ctx: CallContext, text: str, name: str, *, log: bool = True) -> tuple[bool, Any]:
     """``json.Unmarshal`` as Velociraptor's parsers call it: the data, or False after logging
-    the error. JSON nested deeper than Go accepts is Go's error; deeper than the ``nesting``
-    limit, or large enough to build a value over ``value_size``, stops the run before Python's
-    decoder could recurse or allocate without bound."""
+    the error (unless `log` is False). JSON nested deeper than Go accepts is Go's error;
+    deeper than the ``nesting`` limit, or large enough to build a value over ``value_size``,
+    stops the run before Python's decoder could recurse or allocate without bound."""
     budget = ctx.budget
     limits = budget.limits
     # A list or dict costs at least 56 bytes, an item at least 24: refused before parsing.
@@ -303,7 +303,8 @@ def _load_json(ctx: CallContext, text: str, name: str) -> tuple[bool, Any]:
     if containers > limits.nesting:
         depth = _json_depth(text, _GO_JSON_MAX_DEPTH + 1)
         if depth > _GO_JSON_MAX_DEPTH:
-            ctx.log(f"{name}: invalid character '[' exceeded max depth")
+            if log:
+                ctx.log(f"{name}: invalid character '[' exceeded max depth")
             return False, None
         if depth > limits.nesting:
             raise budget.exceeded(
@@ -312,7 +313,8 @@ def _load_json(ctx: CallContext, text: str, name: str) -> tuple[bool, Any]:
     try:
         return True, json.loads(text)
     except ValueError as exc:
-        ctx.log(f"{name}: {exc}")
+        if log:
+            ctx.log(f"{name}: {exc}")
         return False, None
 
 
@@ -320,18 +322,18 @@ def _load_json(ctx: CallContext, text: str, name: str) -> tuple[bool, Any]:
 def parse_json(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``parse_json()`` (``vql/parsers/json.go``): the JSON text ``data`` as VQL
     values; on an error it logs and returns NULL."""
-    ok, data = _load_json(ctx, args.string("data"), "parse_json")
-    return _from_json(data) if ok else v.NULL
+    ok, data = load_json(ctx, args.string("data"), "parse_json")
+    return from_json_value(data) if ok else v.NULL
 
 
 @register("parse_json_array")
 def parse_json_array(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``parse_json_array()`` (``vql/parsers/json.go``): the JSON array in
     ``data``; NULL (and a log line on a syntax error) otherwise."""
-    ok, data = _load_json(ctx, args.string("data"), "parse_json_array")
+    ok, data = load_json(ctx, args.string("data"), "parse_json_array")
     if not ok:
         return v.NULL
-    return _from_json(data) if isinstance(data, list) else v.NULL
+    return from_json_value(data) if isinstance(data, list) else v.NULL
 
 
 @register("filter")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
+from ...gostring import go_bytes
 from .. import values as v
+from ..csvreader import CsvDelimiterError, Reader, records, typed
 from ..engine import Args, CallContext, PluginImpl
+from ..functions.data import from_json_value, load_json
 from . import registrar
 from .endpoint import side_effect_rows
 
@@ -18,10 +19,20 @@ register = registrar(PLUGINS)
 
 @register("parse_csv")
 def parse_csv(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """Velociraptor's ``parse_csv`` plugin (``vql/parsers/csv.go``): a row per record of CSV
-    with a header line; with ``accessor='data'`` the filename is the text itself."""
+    """Velociraptor's ``parse_csv`` plugin (``vql/parsers/csv/csv.go``): a row per record of
+    each file, read by Velociraptor's CSV reader (`csvreader`, with typed values). The first
+    record names the columns unless ``auto_headers`` (Col0, Col1, ...) or ``columns`` is given;
+    with ``accessor='data'`` the filename is the CSV text itself."""
     if not args.require("filename"):
         return
+    options: dict[str, str] = {}
+    for name in ("separator", "comment"):
+        given = go_bytes(args.string(name))
+        if len(given) > 1:
+            ctx.log(f"parse_csv: {name} can only be one character")
+            return
+        options[name] = chr(given[0]) if given else ""  # Go's rune(arg.Separator[0])
+    auto_headers = ctx.truthy(args.value("auto_headers", False))
     accessor = args.string("accessor", "auto")
     if accessor == "data":
         texts = args.strings("filename")
@@ -30,16 +41,34 @@ def parse_csv(ctx: CallContext, args: Args) -> Iterator[Any]:
             v.go_value(row.get("Data", "")) if isinstance(row, dict) else ""
             for row in side_effect_rows(ctx, "read_file", args)
         ]
+
+    def from_json(text: str) -> tuple[bool, Any]:
+        ok, data = load_json(ctx, text, "parse_csv", log=False)
+        return ok, from_json_value(data) if ok else None
+
     for text in texts:
-        reader = csv.reader(io.StringIO(text))
-        header: list[str] | None = None
-        for record in reader:
-            if not record or record == [""]:
-                continue
-            if header is None:
-                header = record
-                continue
-            yield {name: record[i] if i < len(record) else v.NULL for i, name in enumerate(header)}
+        reader = Reader(go_bytes(text), options["separator"] or ",", options["comment"])
+        columns = args.strings("columns")
+        try:
+            if not auto_headers and not columns:
+                header = reader.read()
+                if header is None:
+                    continue
+                columns = header
+            headers: list[str] | None = None
+            for record in records(reader):
+                if headers is None:
+                    headers = [
+                        columns[i] if i < len(columns) else f"Col{i}" for i in range(len(record))
+                    ]
+                yield {
+                    name: typed(item, from_json) for name, item in zip(headers, record, strict=True)
+                }
+        except CsvDelimiterError as exc:
+            # Reading the header fails silently; a record's error is logged, and the reader
+            # makes no progress, so the file ends there.
+            if auto_headers or columns:
+                ctx.log(f"INFO:parse_csv: {exc}")
 
 
 @register("items")
