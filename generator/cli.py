@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
-from .errors import VrqError
+from .errors import Refused, VrqError
 
 if TYPE_CHECKING:
-    from .diagnostics import RuleInfo
+    from .diagnostics import Diagnostic, RuleInfo
     from .server import BundledArtifact
 
 EXIT_OK = 0
@@ -72,6 +72,15 @@ def fail(error: VrqError) -> int:
     if error.hint:
         echo(f"  hint: {printable(error.hint)}", err=True)
     return EXIT_USAGE
+
+
+def refused(error: Refused, tool: str) -> int:
+    """Print the findings that refused an input as `lint` and `validate` print them, then the
+    error; returns the exit code (2: the input cannot be acted on)."""
+    from .report import get_reporter
+
+    echo(get_reporter("text")(error.results, tool), nl=False, err=True)
+    return fail(VrqError(error.message, hint=error.hint))
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -444,8 +453,11 @@ def simulate_command(args: argparse.Namespace) -> int:
     """Run an artifact offline against a simulated endpoint and show what would happen.
 
     Shows the commands the endpoint would run in order, the result rows, the log and the final
-    state (policy assigned? what is permitted?). Nothing runs on this machine. Exit 0 when the
-    scenario's expected outcome happened, 1 when not, 2 on usage or I/O errors.
+    state (policy assigned? what is permitted?). Nothing runs on this machine. The artifact and
+    every --with artifact are linted first: a lint error (Velociraptor would not load it) refuses
+    the run, as a profile with validate errors does; warnings are printed and the run goes on.
+    Exit 0 when the scenario's expected outcome happened, 1 when not, 2 on usage or I/O errors
+    and on an input refused for its findings.
     """
     from pathlib import Path
 
@@ -465,6 +477,7 @@ def simulate_command(args: argparse.Namespace) -> int:
                 platform=args.platform,
                 limits=limits,
             )
+            _lint_findings(results[0].findings if results else [])
             echo(render_all(results, args.output_format), nl=False)
             if any(r.error is not None for r in results):
                 return EXIT_USAGE
@@ -478,12 +491,26 @@ def simulate_command(args: argparse.Namespace) -> int:
             platform=args.platform,
             limits=limits,
         )
+    except Refused as exc:
+        return refused(exc, "simulate")
     except VrqError as exc:
         return fail(exc)
+    _lint_findings(result.findings)
     echo(render(result, args.output_format), nl=False)
     if result.error is not None:
         return EXIT_USAGE
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _lint_findings(findings: Sequence[Diagnostic]) -> None:
+    """Lint's warnings on a simulated artifact, on stderr as `lint` prints them."""
+    from .diagnostics import Results
+    from .report import get_reporter
+
+    if findings:
+        results = Results(files=sorted({d.location.path for d in findings}))
+        results.extend(findings)
+        echo(get_reporter("text")(results, "simulate"), nl=False, err=True)
 
 
 # --- commands: pack / push / collect (the server) ---

@@ -68,7 +68,7 @@ def test_a_syntax_error_is_shown_at_the_authors_line_in_lint_and_simulate() -> N
     text = "name: Custom.Broken\nsources:\n- query:\n    SELECT x-1 FROM info()\n"
     (error,) = [d for d in lint_text("broken.yaml", text) if d.rule == "vql-syntax"]
     assert (error.location.line, error.location.column) == (4, 13)
-    with pytest.raises(VrqError, match=r"^broken.yaml:4:13: VQL syntax error in query"):
+    with pytest.raises(VrqError, match=r"\n  broken.yaml:4:13: error: VQL syntax error in query"):
         simulate_artifact(text, resolve_scenario("success"), source="broken.yaml")
 
 

@@ -6,6 +6,11 @@ API: `simulate_file(path, scenario, params=..., extra_artifacts=..., platform=..
 (every built-in scenario that applies); `simulate_artifact(text, scenario)` and
 `simulate_loaded(artifact_file, scenario)`; `resolve_scenario(name_or_file)`;
 `report.render(simulation, "text"|"json")`.
+
+Nothing is simulated that Velociraptor would not load: the artifact and the ``--with`` artifacts
+are linted first, and a lint error raises `generator.errors.Refused` carrying the findings (a
+profile that does not validate raises it too); lint's warnings are kept in
+`Simulation.findings`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..vql.eval import Limits
-from .inputs import read_input
+from .inputs import load_extra, read_input
 from .platforms import applies, artifact_os
 from .run import Simulation, simulate_artifact, simulate_loaded
 from .scenario import BUILTIN, Scenario, builtin_names, resolve_scenario
@@ -37,7 +42,7 @@ def simulate_file(
         scenario,
         source=given.source,
         params=params,
-        extra_artifacts=extra_artifacts,
+        extras=tuple(load_extra(p) for p in extra_artifacts or ()),
         companions=given.companions,
         limits=limits,
     )
@@ -55,6 +60,7 @@ def simulate_all(
     the artifact at `path`, read and rendered once; the *-fail:N scenarios are left out (they
     take a number)."""
     given = read_input(path, platform=platform)
+    extras = tuple(load_extra(p) for p in extra_artifacts or ())
     os_name = artifact_os(str(given.artifact.data.get("precondition") or "")) or "windows"
     return [
         simulate_loaded(
@@ -62,7 +68,7 @@ def simulate_all(
             scenario,
             source=given.source,
             params=params,
-            extra_artifacts=extra_artifacts,
+            extras=extras,
             companions=given.companions,
             limits=limits,
         )

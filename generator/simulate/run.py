@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..artifact import ArtifactFile, load_artifact
+from ..diagnostics import Diagnostic
 from ..errors import VrqError
 from ..vql.eval import (
     Artifact,
@@ -18,6 +20,7 @@ from ..vql.eval import (
 )
 from .collection import collection_timeout, run_collection
 from .host import Command, Endpoint, gaps
+from .inputs import lint_gate, load_extra
 from .life import Roles, StepResult, run_life
 from .platforms import applies, for_artifact, make_endpoint
 from .scenario import Expectation, Scenario
@@ -52,6 +55,8 @@ class Simulation:
     cancelled: str = ""
     life: list[StepResult] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+    """Lint's warnings and notes on the artifacts simulated (an error refuses the run)."""
 
     @property
     def ok(self) -> bool:
@@ -83,6 +88,7 @@ class Simulation:
             "gaps": gaps(self.timeline),
             "error": self.error,
             "notes": self.notes,
+            "lint": [d.to_dict() for d in self.findings],
             "outcome": "as expected" if self.ok else "not as expected",
         }
 
@@ -91,11 +97,14 @@ def _is_netsh(argv: list[str]) -> bool:
     return bool(argv) and argv[0].lower().rsplit("\\", 1)[-1].removesuffix(".exe") == "netsh"
 
 
-def load_artifacts(file: ArtifactFile, extra: list[Path]) -> tuple[Artifact, ArtifactSet]:
+def load_artifacts(
+    file: ArtifactFile, others: Sequence[ArtifactFile]
+) -> tuple[Artifact, ArtifactSet]:
+    """The evaluator's artifact set: `others`, then the simulated artifact (which wins)."""
     artifact = artifact_from_file(file)
     artifacts = ArtifactSet()
-    for path in extra:
-        artifacts.add_file(path)
+    for other in others:
+        artifacts.add(artifact_from_file(other))
     artifacts.add(artifact)
     return artifact, artifacts
 
@@ -109,13 +118,14 @@ def simulate_artifact(
     extra_artifacts: list[Path] | None = None,
     limits: Limits | None = None,
 ) -> Simulation:
-    """Run the artifact in `text` (its first source) under `scenario`."""
+    """Run the artifact in `text` (its first source) under `scenario`; `extra_artifacts` are
+    files that ``Artifact.X()`` may call."""
     return simulate_loaded(
         load_artifact(source, text),
         scenario,
         source=source,
         params=params,
-        extra_artifacts=extra_artifacts,
+        extras=tuple(load_extra(p) for p in extra_artifacts or ()),
         limits=limits,
     )
 
@@ -126,18 +136,20 @@ def simulate_loaded(
     *,
     source: str,
     params: dict[str, str] | None = None,
-    extra_artifacts: list[Path] | None = None,
+    extras: tuple[ArtifactFile, ...] = (),
     companions: tuple[ArtifactFile, ...] = (),
     limits: Limits | None = None,
 ) -> Simulation:
     """Run a loaded artifact (its first source) under `scenario`; `source` names it in errors.
-    `companions` (a profile's monitor and status artifacts) can be called and run by life
-    scenarios. `limits` bounds each evaluation (the defaults of `Limits` when None)."""
-    artifact, artifacts = load_artifacts(file, list(extra_artifacts or []))
-    for companion in companions:
-        artifacts.add(artifact_from_file(companion))
-    artifacts.add(artifact)
-    _refuse_syntax_errors(file, source)
+    `extras` (the ``--with`` artifacts) and `companions` (a profile's monitor and status
+    artifacts) can be called, and run by life scenarios. `limits` bounds each evaluation (the
+    defaults of `Limits` when None).
+
+    The artifact and `extras` are linted first (`lint_gate`): a lint error raises `Refused`,
+    since Velociraptor would not load the artifact; warnings end up in `Simulation.findings`.
+    """
+    findings = lint_gate((file, *extras), known=companions)
+    artifact, artifacts = load_artifacts(file, (*extras, *companions))
     declared_names = sorted(p.name for p in artifact.parameters)
     undeclared = sorted(set(params or {}) - set(declared_names))
     if undeclared:
@@ -154,7 +166,7 @@ def simulate_loaded(
             hint="pick a scenario that applies to every platform (success, server-unreachable, "
             "removal, policy-not-enforced, ...)",
         )
-    result = Simulation(artifact.name, scenario, merged)
+    result = Simulation(artifact.name, scenario, merged, findings=findings)
     # The endpoint reads the artifact's parameters (its policy, table or anchor name) as the
     # collection gets them: the declared defaults, then the values given.
     declared = {p.name: p.default for p in artifact.parameters}
@@ -242,21 +254,6 @@ def simulate_loaded(
         )
     result.notes = _notes(artifact, result)
     return result
-
-
-def _refuse_syntax_errors(file: ArtifactFile, source: str) -> None:
-    """Report VQL that does not parse at the artifact file's line:column, as ``lint`` does."""
-    problems: list[str] = []
-    hints: list[str] = []
-    for section in file.sections_of("precondition", "query", "source precondition"):
-        where = section.error_location(source)
-        if where is None or section.error is None:
-            continue
-        if section.error.hint:
-            hints.append(section.error.hint)
-        problems.append(f"{where}: {section.error_message}")
-    if problems:
-        raise VrqError("\n  ".join(problems), hint="; ".join(hints) or None)
 
 
 def _notes(artifact: Artifact, result: Simulation) -> list[str]:
