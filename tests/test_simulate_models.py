@@ -17,15 +17,24 @@ from vr_quarantine.errors import VrqError
 from vr_quarantine.simulate import client, collection, curl, endpoint, host, netsh, network, proxy
 from vr_quarantine.simulate.endpoint import WindowsEndpoint
 from vr_quarantine.simulate.host import execve_rows
-from vr_quarantine.simulate.proxy import client_proxy
+from vr_quarantine.simulate.platforms import make_endpoint
+from vr_quarantine.simulate.proxy import ProcessEnvironment, client_proxy
 from vr_quarantine.simulate.scenario import resolve_scenario, scenario_from_data
 
 # ---------------------------------------------------------------- proxy.go
 
 
+def win_env(variables: dict[str, str]) -> ProcessEnvironment:
+    return ProcessEnvironment(variables, windows=True)
+
+
+def unix_env(variables: dict[str, str]) -> ProcessEnvironment:
+    return ProcessEnvironment(variables, windows=False)
+
+
 def test_proxy_not_configured_is_direct() -> None:
     # TestProxyNotConfigured: an empty ProxyConfig gives a direct connection.
-    choice = client_proxy({"proxy_config": {}}, {}, "https://www.google.com/")
+    choice = client_proxy({"proxy_config": {}}, win_env({}), "https://www.google.com/")
     assert choice.direct
 
 
@@ -40,9 +49,11 @@ def test_per_url_rules_win_and_one_proxy_serves_both_schemes() -> None:
             },
         }
     }
-    assert client_proxy(config, {}, "https://www.ms.com/").choices == ("http://localhost:3128",)
-    assert client_proxy(config, {}, "https://www.google.com/").direct
-    assert client_proxy(config, {}, "https://www.microsoft.com/").choices == (
+    assert client_proxy(config, win_env({}), "https://www.ms.com/").choices == (
+        "http://localhost:3128",
+    )
+    assert client_proxy(config, win_env({}), "https://www.google.com/").direct
+    assert client_proxy(config, win_env({}), "https://www.microsoft.com/").choices == (
         "https://proxy.microsoft.com",
     )
 
@@ -51,44 +62,91 @@ def test_the_environment_overrides_the_config_unless_ignored() -> None:
     # TestProxyConfiguredOverrideEnv.
     config = {"proxy_config": {"http": "http://localhost:3128", "https": "https://localhost:3128"}}
     env = {"HTTP_PROXY": "http://proxy.google.com"}
-    assert client_proxy(config, env, "http://www.ms.com/").choices == ("http://proxy.google.com",)
-    assert client_proxy(config, env, "https://www.ms.com/").choices == ("https://localhost:3128",)
+    assert client_proxy(config, win_env(env), "http://www.ms.com/").choices == (
+        "http://proxy.google.com",
+    )
+    assert client_proxy(config, win_env(env), "https://www.ms.com/").choices == (
+        "https://localhost:3128",
+    )
     ignored = {"proxy_config": {**config["proxy_config"], "ignore_environment": True}}
-    assert client_proxy(ignored, env, "http://www.ms.com/").choices == ("http://localhost:3128",)
+    assert client_proxy(ignored, win_env(env), "http://www.ms.com/").choices == (
+        "http://localhost:3128",
+    )
 
 
 def test_pac_answers_use_the_first_option_only() -> None:
     # TestPACConfiguration / PacHandler.Handle: no fail-over, PROXY keeps the request scheme.
     config = {"proxy_config": {"pac": "http://wpad/wpad.dat"}}
-    assert client_proxy(config, {}, "https://x/", pac_answer="DIRECT").direct
-    assert client_proxy(config, {}, "https://x/", pac_answer="PROXY p:8080; DIRECT").choices == (
-        "https://p:8080",
-    )
-    assert client_proxy(config, {}, "https://x/", pac_answer="HTTP p:8080").choices == (
+    assert client_proxy(config, win_env({}), "https://x/", pac_answer="DIRECT").direct
+    assert client_proxy(
+        config, win_env({}), "https://x/", pac_answer="PROXY p:8080; DIRECT"
+    ).choices == ("https://p:8080",)
+    assert client_proxy(config, win_env({}), "https://x/", pac_answer="HTTP p:8080").choices == (
         "http://p:8080",
     )
 
 
 def test_client_proxy_is_both_schemes_and_the_environment_still_wins() -> None:
     config = {"proxy": "http://10.0.0.1:3128"}
-    assert client_proxy(config, {}, "wss://srv/").choices == ("http://10.0.0.1:3128",)
+    assert client_proxy(config, win_env({}), "wss://srv/").choices == ("http://10.0.0.1:3128",)
     env = {"https_proxy": "http://10.0.0.2:8080"}  # Windows names are case-insensitive
-    assert client_proxy(config, env, "https://srv/").choices == ("http://10.0.0.2:8080",)
+    assert client_proxy(config, win_env(env), "https://srv/").choices == ("http://10.0.0.2:8080",)
 
 
 def test_without_config_go_proxy_from_environment_applies() -> None:
     env = {"HTTPS_PROXY": "10.0.0.2:8080", "NO_PROXY": ".corp.example,other.example"}
-    assert client_proxy({}, env, "https://srv.example/").choices == ("http://10.0.0.2:8080",)
-    assert client_proxy({}, env, "https://a.corp.example/").direct
-    assert client_proxy({}, env, "https://corp.example/").choices != (None,)
-    assert client_proxy({}, env, "https://x.other.example/").direct
-    assert client_proxy({}, env, "https://127.0.0.1/").direct
-    assert client_proxy({}, {"HTTP_PROXY": "http://p:1"}, "https://srv/").direct
+    assert client_proxy({}, win_env(env), "https://srv.example/").choices == (
+        "http://10.0.0.2:8080",
+    )
+    assert client_proxy({}, win_env(env), "https://a.corp.example/").direct
+    assert client_proxy({}, win_env(env), "https://corp.example/").choices != (None,)
+    assert client_proxy({}, win_env(env), "https://x.other.example/").direct
+    assert client_proxy({}, win_env(env), "https://127.0.0.1/").direct
+    assert client_proxy({}, win_env({"HTTP_PROXY": "http://p:1"}), "https://srv/").direct
+
+
+def test_environment_names_are_read_as_get_env_any_on_each_platform() -> None:
+    # utils/proxy/proxy.go and httpproxy.FromEnvironment: getEnvAny(UPPER, lower); os.Getenv
+    # is case-insensitive on Windows only.
+    lower = {"https_proxy": "http://10.0.0.9:3128"}
+    for env in (unix_env(lower), win_env(lower)):
+        assert client_proxy({}, env, "https://srv/").choices == ("http://10.0.0.9:3128",)
+        assert client_proxy({"proxy": "http://10.0.0.1:3128"}, env, "wss://srv/").choices == (
+            "http://10.0.0.9:3128",
+        )
+    both = unix_env({"HTTPS_PROXY": "http://10.0.0.8:3128", "https_proxy": "http://10.0.0.9:1"})
+    assert client_proxy({}, both, "https://srv/").choices == ("http://10.0.0.8:3128",)
+    empty_upper = unix_env({"HTTPS_PROXY": "", "https_proxy": "http://10.0.0.9:1"})
+    assert client_proxy({}, empty_upper, "https://srv/").choices == ("http://10.0.0.9:1",)
+    mixed = {"Https_Proxy": "http://10.0.0.7:3128"}
+    assert client_proxy({}, unix_env(mixed), "https://srv/").direct, "Linux: another variable"
+    assert client_proxy({}, win_env(mixed), "https://srv/").choices == ("http://10.0.0.7:3128",)
+    exempt = {"HTTPS_PROXY": "http://10.0.0.8:3128", "no_proxy": "srv.example"}
+    assert client_proxy({}, unix_env(exempt), "https://srv.example/").direct
+
+
+def test_a_cgi_process_refuses_the_http_proxy_for_http_requests_only() -> None:
+    # httpproxy proxyForURL: REQUEST_METHOD set and an http proxy for an http request.
+    env = unix_env({"http_proxy": "http://10.0.0.8:3128", "REQUEST_METHOD": "GET"})
+    assert client_proxy({}, env, "http://srv/").error
+    assert not client_proxy({}, env, "http://srv/").direct
+    assert client_proxy({}, env, "https://srv/").direct
+
+
+def test_an_environment_proxy_that_is_not_a_proxy_url_is_read_as_http() -> None:
+    # httpproxy parseProxy: not an http, https or socks5 URL -> "http://" + value.
+    for value, expected in (
+        ("proxy.corp:3128", "http://proxy.corp:3128"),
+        ("10.0.0.2:8080", "http://10.0.0.2:8080"),
+        ("socks5://10.0.0.2:1080", "socks5://10.0.0.2:1080"),
+    ):
+        env = unix_env({"HTTPS_PROXY": value})
+        assert client_proxy({}, env, "https://srv/").choices == (expected,)
 
 
 def test_overlapping_rules_leave_the_choice_open() -> None:
     config = {"proxy_config": {"proxy_url_regexp": {"srv": "http://a:1", "example": "http://b:2"}}}
-    assert set(client_proxy(config, {}, "https://srv.example/").choices) == {
+    assert set(client_proxy(config, win_env({}), "https://srv.example/").choices) == {
         "http://a:1",
         "http://b:2",
     }
@@ -96,7 +154,7 @@ def test_overlapping_rules_leave_the_choice_open() -> None:
 
 def test_an_unparsable_configured_proxy_is_not_guessed() -> None:
     with pytest.raises(VrqError, match=r"url\.Parse"):
-        client_proxy({"proxy": "10.0.0.1:3128"}, {}, "https://srv/")
+        client_proxy({"proxy": "10.0.0.1:3128"}, win_env({}), "https://srv/")
 
 
 # ---------------------------------------------------------------- execve.go
@@ -154,6 +212,15 @@ def test_environ_is_case_insensitive_and_empty_when_unset() -> None:
     assert host.function("environ", {"var": "NO_PROXY"}) == (True, "")
 
 
+@pytest.mark.parametrize("os_name", ["linux", "darwin"])
+def test_environ_names_are_case_sensitive_on_linux_and_macos(os_name: str) -> None:
+    host = make_endpoint(
+        replace(resolve_scenario("success"), os=os_name, environment={"https_proxy": "http://p:1"})
+    )
+    assert host.function("environ", {"var": "HTTPS_PROXY"}) == (True, "")
+    assert host.function("environ", {"var": "https_proxy"}) == (True, "http://p:1")
+
+
 # ---------------------------------------------------------------- curl and the network
 
 
@@ -183,6 +250,31 @@ def test_curl_uses_the_environment_proxy_unless_told_otherwise() -> None:
     url = "https://velociraptor.example.com:8000/server.pem"
     assert _curl(host, url)[0] == 56, "through the proxy, which cannot reach the server"
     assert _curl(host, "--noproxy", "*", url) == (0, "200")
+
+
+def test_curl_no_proxy_exempts_even_from_proxy_unless_noproxy_replaces_it() -> None:
+    # curl manual: NO_PROXY "disables use of the proxy even when specified with the --proxy
+    # option"; --noproxy overrides it, "" meaning no host is exempt.
+    host = _endpoint(environment={"NO_PROXY": "example.com"}, proxies={"203.0.113.9:3128": False})
+    url = "https://velociraptor.example.com:8000/server.pem"
+    assert _curl(host, "--proxy", "http://203.0.113.9:3128", url) == (0, "200"), "went direct"
+    assert _curl(host, "--proxy", "http://203.0.113.9:3128", "--noproxy", "", url)[0] == 56
+
+
+def test_curl_reads_the_lowercase_proxy_variable_first() -> None:
+    # curl manual, ENVIRONMENT: "The lower case version has precedence."
+    linux = make_endpoint(
+        replace(
+            resolve_scenario("success"),
+            os="linux",
+            environment={"https_proxy": "http://203.0.113.9:3128", "HTTPS_PROXY": "http://x:1"},
+            proxies={"203.0.113.9:3128": False},
+        )
+    )
+    rows = linux.plugin(
+        "execve", {"argv": ["/usr/bin/curl", "https://velociraptor.example.com:8000/"]}
+    )
+    assert rows is not None and rows[-1]["ReturnCode"] == 56
 
 
 def test_an_unlistening_proxy_address_times_out_and_ipv6_needs_connectivity() -> None:

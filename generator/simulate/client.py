@@ -16,7 +16,7 @@ from typing import Any
 from ..vql.eval import GoUrl
 from .curl import run_curl
 from .network import Firewall, Network
-from .proxy import client_proxy
+from .proxy import ProcessEnvironment, client_proxy
 
 
 def probe_url(server_url: str) -> str | None:
@@ -38,7 +38,10 @@ def route_reaches(
         return False
     route = ["--proxy", proxy] if proxy else ["--noproxy", "*"]
     result = run_curl(
-        ["curl", "--globoff", "--connect-timeout", "30", *route, url], network, firewall, {}
+        ["curl", "--globoff", "--connect-timeout", "30", *route, url],
+        network,
+        firewall,
+        ProcessEnvironment({}, windows=False),
     )
     return result.return_code == 0 and result.stdout == "200"
 
@@ -47,7 +50,7 @@ def client_reaches_server(
     network: Network,
     firewall: Firewall,
     client_config: Mapping[str, Any],
-    environ: Mapping[str, str],
+    environ: ProcessEnvironment,
     server_urls: list[str],
     *,
     pac_answer: str | None = None,
@@ -55,6 +58,8 @@ def client_reaches_server(
     """True when at least one server URL works along every route the client may take."""
     for url in server_urls:
         choice = client_proxy(client_config, environ, url, pac_answer=pac_answer)
-        if all(route_reaches(network, firewall, url, proxy) for proxy in choice.choices):
+        if not choice.error and all(
+            route_reaches(network, firewall, url, proxy) for proxy in choice.choices
+        ):
             return True
     return False

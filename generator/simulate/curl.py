@@ -6,7 +6,9 @@ the curl manual (https://curl.se/docs/manpage.html) for the options, and libcurl
 
 - ``--proxy URL`` sends the request through that HTTP proxy (an https URL becomes a CONNECT
   tunnel); ``--noproxy *`` disables every proxy; with neither, curl takes ``https_proxy`` /
-  ``HTTPS_PROXY`` from the environment for https URLs, honouring ``NO_PROXY``.
+  ``HTTPS_PROXY`` from the environment for https URLs (the lowercase name first). The
+  ``no_proxy``/``NO_PROXY`` list exempts its hosts even from ``--proxy``; ``--noproxy LIST``
+  replaces it (``--noproxy ""``: no host is exempt).
 - ``--connect-to HOST1:PORT1:HOST2:PORT2`` connects to HOST2:PORT2 for requests to HOST1:PORT1
   and does NOT change the name used for TLS (SNI, certificate) or the Host header
   (CURLOPT_CONNECT_TO); ``--resolve HOST:PORT:ADDR`` pins the name's address the same way.
@@ -21,13 +23,12 @@ the curl manual (https://curl.se/docs/manpage.html) for the options, and libcurl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import VrqError
 from ..vql.eval import GoUrl
 from .network import Firewall, Network, is_ip, is_ipv6
-from .proxy import env_value, proxy_endpoint
+from .proxy import ProcessEnvironment, proxy_endpoint
 
 _FLAGS = {
     "--silent",
@@ -172,7 +173,7 @@ def run_curl(
     argv: list[str],
     network: Network,
     firewall: Firewall,
-    environ: Mapping[str, str],
+    environ: ProcessEnvironment,
 ) -> CurlResult:
     """Run one curl command line against the network; the caller advances the clock."""
     request = parse_argv(argv)
@@ -217,13 +218,23 @@ def run_curl(
     return _answer(network, connected.address, host, url.Path, timeout, via="")
 
 
-def _proxy_for(request: CurlRequest, scheme: str, host: str, environ: Mapping[str, str]) -> str:
-    if "--proxy" in request.options or "-x" in request.options:
-        return request.last("--proxy", "-x") or ""
-    no_proxy = request.last("--noproxy") or env_value(environ, "NO_PROXY")
+def _proxy_for(request: CurlRequest, scheme: str, host: str, environ: ProcessEnvironment) -> str:
+    """The proxy curl uses for a URL (curl manual: --proxy, --noproxy, ENVIRONMENT): the
+    no-proxy list exempts a host even from --proxy; --noproxy replaces the no_proxy/NO_PROXY
+    variables ("" meaning no host is exempt); without --proxy, the lowercase variable wins over
+    the uppercase one (http_proxy is read in lowercase only), then all_proxy/ALL_PROXY."""
+    no_proxy = request.last("--noproxy")
+    if no_proxy is None:
+        no_proxy = environ.get_any("no_proxy", "NO_PROXY")
     if _no_proxy_matches(host.lower(), no_proxy):
         return ""
-    return env_value(environ, "HTTPS_PROXY" if scheme == "https" else "HTTP_PROXY")
+    if "--proxy" in request.options or "-x" in request.options:
+        return request.last("--proxy", "-x") or ""
+    if scheme == "https":
+        value = environ.get_any("https_proxy", "HTTPS_PROXY")
+    else:
+        value = environ.get("http_proxy")
+    return value or environ.get_any("all_proxy", "ALL_PROXY")
 
 
 def _through_proxy(

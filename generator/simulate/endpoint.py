@@ -177,15 +177,6 @@ class WindowsEndpoint(Endpoint):
         self.tempfiles.append(path.lower())
         return path
 
-    def _fn_environ(self, args: dict[str, Any]) -> str:
-        """``environ(var=)`` (``vql/common/env.go``): ``os.Getenv``, "" when unset; Windows
-        variable names are case-insensitive."""
-        wanted = str(args.get("var", "")).upper()
-        for key, value in self.scenario.environment.items():
-            if key.upper() == wanted:
-                return value
-        return ""
-
     def _plugin_info(self, args: dict[str, Any]) -> list[Any]:
         """``info()`` (Velociraptor ``vql/info.go``): OS is ``windows`` on a Windows client."""
         return [
@@ -327,7 +318,7 @@ class WindowsEndpoint(Endpoint):
             self._spend(NETSH_SECONDS)
             return result
         if program == "curl":
-            curl = run_curl(argv, self.network, self, self.scenario.environment)
+            curl = run_curl(argv, self.network, self, self.environ)
             self._spend(curl.seconds)
             return curl.return_code, curl.stdout, curl.stderr
         if program == "schtasks":

@@ -25,7 +25,7 @@ from ..vql.eval import NULL, GoUrl, MockContext, SideEffects, normalise_results
 from .client import client_reaches_server
 from .curl import run_curl
 from .network import Clock, CollectionCancelled, Frontend, Network, ProxyServer
-from .proxy import client_proxy
+from .proxy import ProcessEnvironment, ProxyChoice, client_proxy
 from .scenario import INTERNET_ADDRESS, INTERNET_ADDRESS_V6, Scenario
 
 EXECVE_DEFAULT_LENGTH = 10240
@@ -328,7 +328,7 @@ class Endpoint(SideEffects, ABC):
             self.network,
             self,
             self.scenario.client_config,
-            self.scenario.environment,
+            self.environ,
             urls,
             pac_answer=self.scenario.pac_answer,
         )
@@ -337,12 +337,15 @@ class Endpoint(SideEffects, ABC):
         return {url: self._proxies(url) for url in self.server_urls()}
 
     def _proxies(self, url: str) -> tuple[str | None, ...]:
+        return self._proxy_choice(url).choices
+
+    def _proxy_choice(self, url: str) -> ProxyChoice:
         return client_proxy(
             self.scenario.client_config,
-            self.scenario.environment,
+            self.environ,
             url,
             pac_answer=self.scenario.pac_answer,
-        ).choices
+        )
 
     def isolated(self) -> bool:
         """Blocked towards the internet, over IPv6 too when the host has IPv6."""
@@ -417,6 +420,16 @@ class Endpoint(SideEffects, ABC):
         """``stat()`` (``vql/filesystem/filesystem.go``): one row for a file that exists, none
         otherwise."""
 
+    @property
+    def environ(self) -> ProcessEnvironment:
+        """The client process's environment, read as the platform's ``os.Getenv`` reads it."""
+        return ProcessEnvironment.of(self.scenario.environment, self.scenario.os)
+
+    def _fn_environ(self, args: dict[str, Any]) -> str:
+        """``environ(var=)`` (``vql/common/env.go``): ``os.Getenv``, "" when unset; names are
+        case-insensitive on Windows only (`ProcessEnvironment`)."""
+        return self.environ.get(str(args.get("var", "")))
+
     def _fn_stat(self, args: dict[str, Any]) -> Any:
         """``stat()`` (``vql/filesystem/filesystem.go``): the stat plugin's row, NULL when the
         file does not exist."""
@@ -439,13 +452,16 @@ class Endpoint(SideEffects, ABC):
         Its connect timeout is the client's connection_timeout (300 s by default,
         ``vql/networking/transport.go``); it takes the client's proxy, and Go sends SNI."""
         url = str(args.get("url", ""))
-        proxy = self._proxies(url)[0]
+        choice = self._proxy_choice(url)
+        if choice.error:
+            return [{"Url": url, "Content": choice.error, "Response": 500, "Headers": {}}]
+        proxy = choice.choices[0]
         route = ["--proxy", proxy] if proxy else ["--noproxy", "*"]
         result = run_curl(
             ["curl", "--globoff", "--connect-timeout", HTTP_CONNECT_TIMEOUT, *route, url],
             self.network,
             self,
-            {},
+            ProcessEnvironment({}, windows=False),
         )
         self._spend(result.seconds)
         ok = result.return_code == 0

@@ -12,12 +12,16 @@ in VQL; when they disagree, the simulation shows the lock-out). Sources:
   environment (unless ``ignore_environment``) wins over ``http``/``https``, and an empty one of
   the two is copied from the other; values are parsed with ``url.Parse`` as they are.
 - ``http_comms/comms.go``: the default handler is Go's ``http.ProxyFromEnvironment``
-  (golang.org/x/net/http/httpproxy: HTTPS_PROXY for https requests only, NO_PROXY, never for
-  localhost or loopback addresses, a value without a scheme gets ``http://``).
+  (golang.org/x/net/http/httpproxy ``FromEnvironment``: HTTPS_PROXY for https requests only,
+  NO_PROXY, never for localhost or loopback addresses, a value that is not an http, https or
+  socks5 URL gets ``http://``; a CGI process, one with REQUEST_METHOD set, refuses HTTP_PROXY
+  for http requests).
+- Both read each variable as ``getEnvAny(UPPER, lower)``: the uppercase name when it is set and
+  not empty, else the lowercase one (``utils/proxy/proxy.go`` and httpproxy alike).
 - gorilla/websocket ``client.go``: a ``wss://`` URL is handed to the proxy function as
   ``https://``.
-- Windows environment variable names are case-insensitive, so HTTPS_PROXY and https_proxy are
-  one variable there.
+- ``os.Getenv`` (`ProcessEnvironment`): environment variable names are case-insensitive on
+  Windows only, so HTTPS_PROXY and https_proxy are one variable there and two elsewhere.
 """
 
 from __future__ import annotations
@@ -42,23 +46,55 @@ per-URL rule treats the whole server alike."""
 @dataclass(frozen=True)
 class ProxyChoice:
     """Every proxy the client may use for one URL: None means a direct connection. More than
-    one choice when Velociraptor's own choice is random (overlapping per-URL rules)."""
+    one choice when Velociraptor's own choice is random (overlapping per-URL rules). `error`:
+    the proxy function fails every request to the URL (no connection at all)."""
 
     choices: tuple[str | None, ...]
     source: str
+    error: str = ""
 
     @property
     def direct(self) -> bool:
-        return self.choices == (None,)
+        return self.choices == (None,) and not self.error
 
 
-def env_value(environ: Mapping[str, str], name: str) -> str:
-    """``os.Getenv`` on Windows: names are case-insensitive."""
-    wanted = name.upper()
-    for key, value in environ.items():
-        if key.upper() == wanted:
-            return str(value)
-    return ""
+@dataclass(frozen=True)
+class ProcessEnvironment:
+    """A process's environment as Go's ``os.Getenv`` reads it. On Windows a name is looked up
+    case-insensitively (Go ``syscall/env_windows.go``: ``GetEnvironmentVariable``; Microsoft,
+    "about_Environment_Variables": "environment variable names are case-insensitive" on
+    Windows), so HTTPS_PROXY and https_proxy are one variable. On Linux and macOS the lookup
+    is exact (``syscall/env_unix.go``: a map of the names as given), so they are two."""
+
+    variables: Mapping[str, str]
+    windows: bool
+
+    @classmethod
+    def of(cls, variables: Mapping[str, str], os_name: str) -> ProcessEnvironment:
+        return cls(variables, windows=os_name == "windows")
+
+    def get(self, name: str) -> str:
+        """``os.Getenv``: "" when the variable is unset."""
+        if not self.windows:
+            return str(self.variables.get(name, ""))
+        wanted = name.upper()
+        for key, value in self.variables.items():
+            if key.upper() == wanted:
+                return str(value)
+        return ""
+
+    def get_any(self, *names: str) -> str:
+        """``getEnvAny`` (``utils/proxy/proxy.go``, golang.org/x/net/http/httpproxy): the
+        first of `names` that is set and not empty."""
+        for name in names:
+            value = self.get(name)
+            if value:
+                return value
+        return ""
+
+    def names_set(self, *names: str) -> str:
+        """Which of `names` ``get_any`` read ("" when none is set)."""
+        return next((name for name in names if self.get(name)), "")
 
 
 def _request_scheme(url: str) -> str:
@@ -81,7 +117,7 @@ def _go_url_parse(value: str, what: str) -> str:
 
 def client_proxy(
     client_config: Mapping[str, Any],
-    environ: Mapping[str, str],
+    environ: ProcessEnvironment,
     url: str,
     *,
     pac_answer: str | None = None,
@@ -98,7 +134,7 @@ def client_proxy(
 
 def _configured(
     config: Mapping[str, Any],
-    environ: Mapping[str, str],
+    environ: ProcessEnvironment,
     url: str,
     pac_answer: str | None,
     source: str,
@@ -119,8 +155,8 @@ def _configured(
     http = https = ""
     origin = source
     if not config.get("ignore_environment"):
-        http = env_value(environ, "HTTP_PROXY")
-        https = env_value(environ, "HTTPS_PROXY")
+        http = environ.get_any("HTTP_PROXY", "http_proxy")
+        https = environ.get_any("HTTPS_PROXY", "https_proxy")
         if http or https:
             origin = "environment"
     if not http and config.get("http"):
@@ -147,17 +183,31 @@ def _pac_choice(answer: str, scheme: str) -> str | None:
     raise VrqError(f"simulated client: unsupported PAC answer {answer!r} (PacProxyHandler)")
 
 
-def _from_environment(environ: Mapping[str, str], url: str) -> ProxyChoice:
-    """Go's ``http.ProxyFromEnvironment`` (golang.org/x/net/http/httpproxy)."""
+def _from_environment(environ: ProcessEnvironment, url: str) -> ProxyChoice:
+    """Go's ``http.ProxyFromEnvironment`` (golang.org/x/net/http/httpproxy ``FromEnvironment``
+    and ``proxyForURL``): HTTPS_PROXY (or https_proxy) for https requests, HTTP_PROXY (or
+    http_proxy) for http ones, refused for http in a CGI process; NO_PROXY (or no_proxy)."""
     scheme = _request_scheme(url)
-    value = env_value(environ, "HTTPS_PROXY" if scheme == "https" else "HTTP_PROXY")
+    if scheme == "https":
+        value = environ.get_any("HTTPS_PROXY", "https_proxy")
+    elif scheme == "http":
+        value = environ.get_any("HTTP_PROXY", "http_proxy")
+    else:
+        value = ""
     if not value:
         return ProxyChoice((None,), "no proxy")
     parsed = GoUrl.parse(value)
-    if not parsed.Scheme or not parsed.Host:
+    if parsed.Scheme not in DEFAULT_PROXY_PORTS:
+        # parseProxy: a value that is not an http, https or socks5 URL is read as http://value.
         value = "http://" + value
+    if scheme == "http" and environ.get("REQUEST_METHOD"):
+        return ProxyChoice(
+            (),
+            "environment",
+            error="refusing to use HTTP_PROXY value in CGI environment",
+        )
     host = str(GoUrl.parse(url).member("Hostname")[1]).lower()
-    if not _use_proxy(host, env_value(environ, "NO_PROXY")):
+    if not _use_proxy(host, environ.get_any("NO_PROXY", "no_proxy")):
         return ProxyChoice((None,), "NO_PROXY")
     return ProxyChoice((value,), "environment")
 

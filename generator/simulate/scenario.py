@@ -213,6 +213,17 @@ BUILTIN: dict[str, Scenario] = {
         expect=_SAFE,
         expect_one_of=_QUARANTINED_OR_REFUSED,
     ),
+    "env-proxy-lowercase": Scenario(
+        "env-proxy-lowercase",
+        "The client's service environment sets the lowercase https_proxy (Linux and macOS keep "
+        "it apart from HTTPS_PROXY; Velociraptor reads both, utils/proxy/proxy.go getEnvAny): "
+        "the client talks through it, so the artifact must either keep the policy with the "
+        "proxy permitted, or refuse before changing anything.",
+        environment={"https_proxy": f"http://{ENV_PROXY_ADDRESS}:3128"},
+        proxies={f"{ENV_PROXY_ADDRESS}:3128": True},
+        expect=_SAFE,
+        expect_one_of=_QUARANTINED_OR_REFUSED,
+    ),
     "collection-cancelled": Scenario(
         "collection-cancelled",
         "The collection is cancelled (or times out) right after the policy is assigned, before "

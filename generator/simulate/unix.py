@@ -211,11 +211,6 @@ class UnixEndpoint(Endpoint):
 
     # ------------------------------------------------------------ SideEffects
 
-    def _fn_environ(self, args: dict[str, Any]) -> str:
-        """``environ(var=)`` (``vql/common/env.go``): ``os.Getenv``, "" when unset; names are
-        case-sensitive on Linux and macOS."""
-        return self.scenario.environment.get(str(args.get("var", "")), "")
-
     def _fn_read_file(self, args: dict[str, Any]) -> str:
         """``read_file(filename=, length=)`` (``vql/filesystem/filesystem.go``): the file's
         text, at most ``length`` bytes (4 MiB by default); "" for a file that does not exist."""
@@ -303,7 +298,7 @@ class UnixEndpoint(Endpoint):
             return 1, "", self.start_error(argv) if argv else ""
         name = argv[0].rsplit("/", 1)[-1]
         if name == "curl":
-            curl = run_curl(argv, self.network, self, self.scenario.environment)
+            curl = run_curl(argv, self.network, self, self.environ)
             self._spend(curl.seconds)
             return curl.return_code, curl.stdout, curl.stderr
         self._spend(COMMAND_SECONDS)
