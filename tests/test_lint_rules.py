@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from vr_quarantine.diagnostics import Diagnostic, Severity
+from vr_quarantine.errors import VrqError
 from vr_quarantine.lint import ArtifactSummary, lint_text, parse_config
 from vr_quarantine.lint.rules import RULES
 
@@ -352,9 +353,11 @@ def test_config_disables_and_relevels_rules_with_either_spelling() -> None:
     assert [(d.rule, d.severity) for d in diags] == [("symbol_mask_warn", Severity.ERROR)]
 
 
-def test_config_can_address_a_loader_id() -> None:
-    config = parse_config({"rules": {"yaml-duplicate-key": {"level": "warning"}}})
-    assert [d.severity for d in lint("name: X\nname: Y\n", config=config)] == [Severity.WARNING]
+def test_config_can_address_a_loader_id_but_not_lower_it() -> None:
+    config = parse_config({"rules": {"yaml_duplicate_key": {"level": "error"}}})
+    assert [d.severity for d in lint("name: X\nname: Y\n", config=config)] == [Severity.ERROR]
+    with pytest.raises(VrqError, match="cannot be lowered to warning"):
+        parse_config({"rules": {"yaml-duplicate-key": {"level": "warning"}}})
 
 
 @pytest.mark.parametrize(

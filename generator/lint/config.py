@@ -11,6 +11,11 @@ Found as ``.vr-quarantine-lint.yaml`` in the current directory (or given with ``
       - "vendor/**"                      # glob on paths found while walking folders
 
 Rule ids accept ``-`` and ``_`` interchangeably. Unknown rules, levels or options are usage errors.
+
+The ids that mean "this file was not linted" (``io-error``, ``yaml-syntax`` and the other YAML
+loader ids, ``yaml-duplicate-key``, ``not-an-artifact``: `rules.LOAD_FAILURES`) cannot be
+disabled or lowered below error: such an entry is a usage error too. To leave a file out, say
+so with ``ignore``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Location, Severity
+from ..diagnostics import IO_ERROR, Diagnostic, Location, Severity
 from ..errors import VrqError
 from ..inputs import read_text
 from ..yamlsource import YamlDocument, load_yaml_text
@@ -52,7 +57,7 @@ def parse_config(
 
     With the loaded `document`, an error is reported at the offending key's own line.
     """
-    from .rules import RULES
+    from .rules import LOAD_FAILURES, RULES
 
     def key_at(*node_path: str) -> Location:
         if document is None:
@@ -73,13 +78,27 @@ def parse_config(
     rules: dict[str, RuleConfig] = {}
     for name, value in (data.get("rules") or {}).items():
         rule_id = RULES.canonical_id(str(name))
+        if rule_id is None and str(name).replace("_", "-") == IO_ERROR:
+            rule_id = IO_ERROR
         if rule_id is None:
             raise VrqError(
                 f"unknown rule {name!r} in lint config",
                 key_at("rules", name),
                 "`vr-quarantine lint --list-rules` lists them",
             )
-        rules[rule_id] = _rule_config(rule_id, value, path, RULES[rule_id].options)
+        options = RULES[rule_id].options if rule_id in RULES else {}
+        settings = _rule_config(rule_id, value, path, options)
+        if rule_id in LOAD_FAILURES and (
+            not settings.enabled or settings.level not in (None, Severity.ERROR)
+        ):
+            raise VrqError(
+                f"rule {rule_id} cannot be "
+                + ("disabled" if not settings.enabled else f"lowered to {settings.level}")
+                + ": it means the file was not linted at all",
+                key_at("rules", name),
+                "fix the file, or leave it out with an `ignore:` pattern",
+            )
+        rules[rule_id] = settings
     ignore = data.get("ignore") or []
     if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
         raise VrqError("`ignore` must be a list of glob patterns", Location(path, 1, 1))

@@ -10,10 +10,10 @@ from ..artifact import ArtifactFile, load_artifact
 from ..diagnostics import IO_ERROR, IO_ERROR_RULE, Diagnostic, Results
 from ..inputs import display_name, expand_paths, input_kind, read_text
 from .analysis import definitions_of
-from .config import LintConfig
+from .config import LintConfig, RuleConfig
 from .context import LintContext, VqlContext, resolve
 from .model import ArtifactSummary, Finding, SectionPosition
-from .rules import RULES
+from .rules import LOAD_FAILURES, RULES
 from .suppress import Suppressions
 
 _LOAD_RULES = frozenset(RULES["yaml-syntax"].also) | {"yaml-syntax", "yaml-duplicate-key"}
@@ -70,6 +70,12 @@ def _vql_verdict(
     return verdict
 
 
+def _settings(config: LintConfig, rule_id: str) -> RuleConfig:
+    """A rule's settings; a load failure's are fixed (`LOAD_FAILURES`: `parse_config` refuses
+    to change them, and a config built in code cannot either)."""
+    return RuleConfig() if rule_id in LOAD_FAILURES else config.rule(rule_id)
+
+
 def _config_key(config: LintConfig) -> str:
     return repr(sorted(config.rules.items()))
 
@@ -87,7 +93,7 @@ def _run(
         suppressions = verdict.suppressions
     ctx = LintContext(artifact, known)
     for rule in RULES.rules:
-        settings = config.rule(rule.id)
+        settings = _settings(config, rule.id)
         if rule.vql or not settings.enabled:
             continue
         if (not loaded and rule.id not in _LOAD_RULES) or profile != (rule.id == _KIND_RULE):
@@ -108,8 +114,8 @@ def _diagnostic(
     finding: Finding, config: LintConfig, artifact: ArtifactFile | None = None
 ) -> Diagnostic | None:
     rule = RULES[finding.rule]
-    specific = config.rule(finding.rule)
-    general = config.rule(rule.id)
+    specific = _settings(config, finding.rule)
+    general = _settings(config, rule.id)
     if not specific.enabled or not general.enabled:
         return None
     level = specific.level or general.level or rule.severity

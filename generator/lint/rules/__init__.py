@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ...diagnostics import DocumentedRule, RuleSet
+from ...diagnostics import IO_ERROR, DocumentedRule, RuleSet
 from ..model import Finding
 from . import (
     artifact_name,
@@ -101,3 +101,10 @@ RULES: RuleSet[Rule] = RuleSet(
     )
 )
 """Every lint rule, found by its id or the further ids it reports under."""
+
+LOAD_FAILURES: frozenset[str] = frozenset(
+    {yaml_syntax.ID, *yaml_syntax.ALSO, yaml_duplicate_key.ID, not_an_artifact.ID, IO_ERROR}
+)
+"""The ids that mean "this file was not linted": it could not be read or loaded, or it is a
+profile. No other rule runs on such a file, so a lint config may neither switch them off nor
+lower their level: a CI gate would pass a file that nobody linted (`lint.config`)."""
