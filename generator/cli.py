@@ -708,6 +708,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` (default: the process's arguments), run the command, return its exit code.
 
     Never lets a traceback reach the user: an unexpected error is an internal error (exit 2).
+    An output pipe closed early (``vr-quarantine lint --list-rules | head``) ends the run
+    quietly, exit 2: the report was not delivered whole.
     """
     # A terminal or pipe whose encoding lacks a character gets an escape, not an exception.
     for stream in (sys.stdout, sys.stderr):
@@ -732,11 +734,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         echo(f"{PROGRAM}: interrupted", err=True)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`... | head`): nothing more can be said
+        _silence_stdout()
+        return EXIT_USAGE
     except Exception as exc:
         from .printable import printable
 
         echo(f"{PROGRAM}: internal error: {printable(f'{type(exc).__name__}: {exc}')}", err=True)
         return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Python's recipe for a closed output pipe (the `signal` module's note on SIGPIPE): point
+    standard output at the null device, so that what is still buffered cannot raise again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (e.g. captured by a test)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def entry() -> NoReturn:
@@ -749,6 +766,6 @@ def entry() -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            code = code or EXIT_USAGE
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said, as in `main`
+            code = EXIT_USAGE
     os._exit(code)
