@@ -58,3 +58,27 @@ def test_validate_sarif_describes_profile_rules(tmp_path: Path) -> None:
     result = runner.invoke(main, ["validate", "-f", "sarif", str(profile)])
     rules = json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
     assert rules and all(r["shortDescription"]["text"] != r["id"] for r in rules)
+
+
+def test_an_absolute_sarif_uri_has_no_uri_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SARIF 2.1.0 §3.4.4: uriBaseId goes only with a relative reference."""
+    outside = tmp_path / "outside"
+    here = tmp_path / "here"
+    outside.mkdir()
+    here.mkdir()
+    shutil.copy(FIXTURES / "artifacts" / "bad_vql.yaml", outside / "bad.yaml")
+    shutil.copy(FIXTURES / "artifacts" / "bad_vql.yaml", here / "near.yaml")
+    monkeypatch.chdir(here)
+    if any((p / ".git").exists() for p in (tmp_path, *tmp_path.parents)):
+        pytest.skip("the temporary folder is inside a git repository")
+    result = runner.invoke(main, ["lint", "-f", "sarif", str(outside / "bad.yaml"), "near.yaml"])
+    run = json.loads(result.stdout)["runs"][0]
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    locations += [a["location"] for a in run["artifacts"]]
+    absolute = [loc for loc in locations if loc["uri"].startswith("file:///")]
+    relative = [loc for loc in locations if loc["uri"] == "near.yaml"]
+    assert absolute and relative and len(absolute) + len(relative) == len(locations)
+    assert all("uriBaseId" not in loc for loc in absolute)
+    assert all(loc["uriBaseId"] == "%SRCROOT%" for loc in relative)

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every rule's metadata, one result per diagnostic.
 
 GitHub requires a ``physicalLocation`` with ``startLine`` >= 1 and ``uri``s relative to the
-repository root (``%SRCROOT%``), whatever folder the tool ran in (`paths.repo_relative`); unknown
-lines become line 1. ``info`` maps to SARIF ``note``.
+repository root (``%SRCROOT%``), whatever folder the tool ran in (`paths.repo_relative`); a file
+outside any repository and the current folder gets an absolute ``file://`` URI without a
+``uriBaseId``. Unknown lines become line 1. ``info`` maps to SARIF ``note``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ def _uri(path: str) -> str:
     if PurePosixPath(relative).is_absolute():
         return "file://" + quote(raw)  # what PurePosixPath.as_uri() gives
     return quote(raw)
+
+
+def _artifact_location(path: str) -> dict[str, str]:
+    """A file's ``artifactLocation``: relative to ``%SRCROOT%``, or an absolute ``file://`` URI
+    on its own (SARIF 2.1.0 §3.4.4: ``uriBaseId`` only goes with a relative reference)."""
+    uri = _uri(path)
+    if uri.startswith("file://"):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def _rule_descriptor(rule_id: str, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
@@ -72,10 +82,7 @@ def render_sarif(results: Results, tool: str) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {
-                                "uri": _uri(d.location.path),
-                                "uriBaseId": "%SRCROOT%",
-                            },
+                            "artifactLocation": _artifact_location(d.location.path),
                             "region": region,
                         }
                     }
@@ -98,9 +105,7 @@ def render_sarif(results: Results, tool: str) -> str:
                 },
                 "automationDetails": {"id": f"vr-quarantine/{tool}/"},
                 "columnKind": "unicodeCodePoints",
-                "artifacts": [
-                    {"location": {"uri": _uri(f), "uriBaseId": "%SRCROOT%"}} for f in results.files
-                ],
+                "artifacts": [{"location": _artifact_location(f)} for f in results.files],
                 "results": sarif_results,
             }
         ],
