@@ -162,7 +162,19 @@ def profile_text(index: int) -> str:
         + f'message: "Isolated by the security team, call 555 {index:04d}."\n'
         "rollback:\n  connectivity_check: true\n  timeout_seconds: 30\n"
         + ("  negative_check_url: https://www.example.com/\n" if negative else "")
+        + f"lifecycle:\n  expiry: {24 + index % 72}h\n"
     )
+
+
+def _no_finding(vrq: str, files: Sequence[str]) -> None:
+    """The generated profiles are what `profile_text` promises: `validate` finds nothing at all
+    (not even advice), so render measures its clean path."""
+    checked = subprocess.run(
+        [vrq, "validate", "-f", "json", *files], capture_output=True, env=ENV, check=False
+    )
+    summary = json.loads(checked.stdout)["summary"] if checked.returncode == 0 else None
+    if summary is None or any(summary.values()):
+        raise SystemExit(f"bench_peers: the generated profiles have findings: {summary}")
 
 
 def corpus() -> Path | None:
@@ -186,6 +198,7 @@ def main() -> None:
             path = folder / f"p{index:04d}.yaml"
             path.write_text(profile_text(index), encoding="utf-8")
             files.append(str(path))
+        _no_finding(vrq, files)
         out = Path(scratch) / "artifacts"
 
         def fresh_output() -> None:
