@@ -7,6 +7,7 @@ its files or none.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,11 +18,21 @@ from ..inputs import read_bytes
 from .renderer import RenderedArtifact
 from .run import RenderRun, render_run
 
+# A file name alone: no separator, nothing that resolves elsewhere unless it is a symbolic link.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
 
 def target_path(out_dir: Path, filename: str) -> Path:
     """`out_dir/filename`, refusing any name that would land outside `out_dir`."""
-    base = out_dir.resolve()
-    target = (base / filename).resolve()
+    return _target(out_dir, out_dir.resolve(), filename)
+
+
+def _target(out_dir: Path, base: Path, filename: str) -> Path:
+    """`target_path` with `out_dir` already resolved to `base` (once per run, not per file)."""
+    target = base / filename
+    plain = _PLAIN_NAME.fullmatch(filename) is not None and filename not in (".", "..")
+    if not plain or target.is_symlink():
+        target = target.resolve()
     if target.parent != base or filename in ("", ".", ".."):
         raise VrqError(
             f"refusing to write {filename!r}: it would leave the output folder {out_dir}",
@@ -37,7 +48,8 @@ def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> lis
         raise VrqError("internal: an artifact with problems reached the writer")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_all_atomic([(target_path(out_dir, a.filename), a.text or "") for a in ready])
+        base = out_dir.resolve()
+        write_all_atomic([(_target(out_dir, base, a.filename), a.text or "") for a in ready])
     except OSError as error:
         raise VrqError(f"cannot write to {out_dir}: {error.strerror or error}") from error
     return [out_dir / a.filename for a in ready]
@@ -53,10 +65,11 @@ def render_into(
     committed = False
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        base = out_dir.resolve()
         with StagedWrite() as staged:
 
             def stage(artifact: RenderedArtifact) -> None:
-                staged.add(target_path(out_dir, artifact.filename), artifact.text or "")
+                staged.add(_target(out_dir, base, artifact.filename), artifact.text or "")
 
             run = render_run(paths, include_default=include_default, on_ready=stage)
             if run.ok and not run.results.has_io_error():
@@ -76,8 +89,9 @@ def render_into(
 def stale_files(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[tuple[Path, str]]:
     """The files in `out_dir` that are missing or differ from a fresh render, with the reason."""
     stale: list[tuple[Path, str]] = []
+    base = out_dir.resolve()
     for artifact in artifacts:
-        path = target_path(out_dir, artifact.filename)
+        path = _target(out_dir, base, artifact.filename)
         current = read_bytes(str(path))  # the input layer: a regular file, at most 1 MiB
         if isinstance(current, Diagnostic):
             missing = current.message == "no such file or folder"
