@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import os
 import stat
 from pathlib import Path
@@ -14,8 +16,9 @@ import yaml
 from vr_quarantine import atomicfile
 from vr_quarantine.atomicfile import write_atomic
 from vr_quarantine.errors import VrqError
+from vr_quarantine.profile import load_profile_text
 from vr_quarantine.render import render_profile, target_path, write_artifacts
-from vr_quarantine.render.context import build_context
+from vr_quarantine.render.context import build_context, profile_digest
 
 from tests.test_render_support import plain_profile, run_cli
 
@@ -277,3 +280,11 @@ def test_render_into_stages_while_rendering_and_writes_all_or_nothing(tmp_path: 
     run, written = render_into(examples, include_default=False, out_dir=out)
     assert run.ok and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
     assert all(p.read_text() == a.text for p, a in zip(written, run.artifacts, strict=True))
+
+
+def test_the_profile_digest_is_the_sha256_of_the_profiles_canonical_json() -> None:
+    for path in sorted(Path(__file__).parents[1].joinpath("examples").glob("*.yaml")):
+        profile = load_profile_text(path.name, path.read_text(encoding="utf-8")).profile
+        assert profile is not None
+        canonical = json.dumps(dataclasses.asdict(profile), sort_keys=True, separators=(",", ":"))
+        assert profile_digest(profile) == hashlib.sha256(canonical.encode()).hexdigest()
