@@ -4,6 +4,8 @@ Lint, render's self-check, simulate and the evaluator's artifact set all build o
 
 - `load_artifact(path, text) -> ArtifactFile`: Velociraptor's loader fix-ups (`sanitize`), one
   YAML parse with positions, the VQL sections (`VqlSection`) each parsed once per distinct text;
+- `parse_vql_renamed`: a query that differs from another only in the artifact it calls, parsed
+  by renaming that call in the other's parse;
 - `VqlSection.location`/`error_location`: positions inside a VQL text as the file's line and
   column (clamped to the text for an error at the end of input);
 - `sanitize`/`Sanitized`: the fix-ups alone, with the map back to the author's lines;
@@ -19,7 +21,7 @@ from .file import VQL_CELL_TYPES, ArtifactFile, SectionKind, VqlSection, load_ar
 from .fixups import QUERIES_RE, QUERY_RE, Sanitized, sanitize
 from .positions import PositionMap, clamp
 from .shape import ShapeProblem, shape_problems
-from .vql import ParsedVql, parse_vql
+from .vql import ParsedVql, Renamed, parse_vql, parse_vql_renamed
 
 __all__ = [
     "QUERIES_RE",
@@ -29,6 +31,7 @@ __all__ = [
     "NameProblem",
     "ParsedVql",
     "PositionMap",
+    "Renamed",
     "Sanitized",
     "SectionKind",
     "ShapeProblem",
@@ -37,6 +40,7 @@ __all__ = [
     "load_artifact",
     "name_problem",
     "parse_vql",
+    "parse_vql_renamed",
     "sanitize",
     "shape_problems",
 ]

@@ -8,7 +8,8 @@ artifact file's line and column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Literal
 
 from ..diagnostics import Diagnostic, Location
@@ -32,9 +33,12 @@ class VqlSection:
     map: PositionMap
     source_name: str | None = None
     parsed: ParsedVql = field(init=False, repr=False)
+    given: InitVar[Mapping[str, ParsedVql] | None] = None
+    """Parses already at hand, by text (`load_artifact`'s `parsed`)."""
 
-    def __post_init__(self) -> None:
-        self.parsed = parse_vql(self.text)
+    def __post_init__(self, given: Mapping[str, ParsedVql] | None) -> None:
+        found = given.get(self.text) if given else None
+        self.parsed = found if found is not None else parse_vql(self.text)
 
     @property
     def program(self) -> ast.Program | None:
@@ -109,14 +113,17 @@ class ArtifactFile:
         return [s for s in self.sections if s.kind in kinds]
 
 
-def load_artifact(path: str, text: str) -> ArtifactFile:
-    """Fix up, load and split an artifact; problems become diagnostics, never exceptions."""
+def load_artifact(path: str, text: str, *, parsed: Sequence[ParsedVql] = ()) -> ArtifactFile:
+    """Fix up, load and split an artifact; problems become diagnostics, never exceptions.
+    A VQL text of the artifact that one of `parsed` holds takes that parse (render gives the
+    monitor's, derived with `parse_vql_renamed`)."""
     sanitized = sanitize(text)
     result = load_yaml_text(path, sanitized.text)
     diagnostics = [_remap(d, sanitized) for d in result.diagnostics]
     artifact = ArtifactFile(path, sanitized, result.document, diagnostics)
     if result.document is not None:
-        artifact.sections = _sections(result.document, sanitized)
+        given = {p.text: p for p in parsed}
+        artifact.sections = _sections(result.document, sanitized, given)
     return artifact
 
 
@@ -131,7 +138,12 @@ def _remap(diagnostic: Diagnostic, sanitized: Sanitized) -> Diagnostic:
 
 
 def _text_section(
-    doc: YamlDocument, sanitized: Sanitized, kind: SectionKind, at: NodePath, source: str | None
+    doc: YamlDocument,
+    sanitized: Sanitized,
+    kind: SectionKind,
+    at: NodePath,
+    source: str | None,
+    given: Mapping[str, ParsedVql],
 ) -> VqlSection | None:
     value = _get(doc.data, at)
     if value is None or isinstance(value, dict | list):
@@ -144,14 +156,16 @@ def _text_section(
         scalar = doc.scalars.get(at)
         return scalar_lines(doc.text, scalar, text) if scalar else []
 
-    return VqlSection(kind, at, text, PositionMap(lines, sanitized), source)
+    return VqlSection(kind, at, text, PositionMap(lines, sanitized), source, given)
 
 
-def _sections(doc: YamlDocument, sanitized: Sanitized) -> list[VqlSection]:
+def _sections(
+    doc: YamlDocument, sanitized: Sanitized, given: Mapping[str, ParsedVql]
+) -> list[VqlSection]:
     data = doc.data
     found: list[VqlSection | None] = [
-        _text_section(doc, sanitized, "precondition", ("precondition",), None),
-        _text_section(doc, sanitized, "export", ("export",), None),
+        _text_section(doc, sanitized, "precondition", ("precondition",), None, given),
+        _text_section(doc, sanitized, "export", ("export",), None, given),
     ]
     sources = data.get("sources")
     for index, source in enumerate(sources if isinstance(sources, list) else []):
@@ -162,22 +176,29 @@ def _sections(doc: YamlDocument, sanitized: Sanitized) -> list[VqlSection]:
         base: NodePath = ("sources", index)
         queries = source.get("queries")
         if isinstance(queries, list) and queries and "query" not in source:
-            found.append(_joined_queries(doc, sanitized, base, queries, label))
+            found.append(_joined_queries(doc, sanitized, base, queries, label, given))
         else:
-            found.append(_text_section(doc, sanitized, "query", (*base, "query"), label))
+            found.append(_text_section(doc, sanitized, "query", (*base, "query"), label, given))
         found.append(
-            _text_section(doc, sanitized, "source precondition", (*base, "precondition"), label)
+            _text_section(
+                doc, sanitized, "source precondition", (*base, "precondition"), label, given
+            )
         )
         notebook = source.get("notebook")
         for cell_index, cell in enumerate(notebook if isinstance(notebook, list) else []):
             if isinstance(cell, dict) and str(cell.get("type", "")).lower() in VQL_CELL_TYPES:
                 cell_at: NodePath = (*base, "notebook", cell_index, "template")
-                found.append(_text_section(doc, sanitized, "notebook", cell_at, label))
+                found.append(_text_section(doc, sanitized, "notebook", cell_at, label, given))
     return [s for s in found if s is not None]
 
 
 def _joined_queries(
-    doc: YamlDocument, sanitized: Sanitized, base: NodePath, queries: list[Any], label: str
+    doc: YamlDocument,
+    sanitized: Sanitized,
+    base: NodePath,
+    queries: list[Any],
+    label: str,
+    given: Mapping[str, ParsedVql],
 ) -> VqlSection | None:
     """The deprecated ``queries:`` list: Velociraptor joins the entries with a newline."""
     texts: list[str] = []
@@ -195,7 +216,7 @@ def _joined_queries(
     if not joined.strip():
         return None
     return VqlSection(
-        "query", (*base, "queries"), joined, PositionMap(lambda: lines, sanitized), label
+        "query", (*base, "queries"), joined, PositionMap(lambda: lines, sanitized), label, given
     )
 
 

@@ -11,6 +11,7 @@ read through recorded accessors, so a verdict is reused only where they answer t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -115,6 +116,60 @@ class VqlContext:
             imports=_listed(data.get("imports")),
             known=known,
         )
+
+    def template_form(self) -> VqlContext | None:
+        """This context with each section derived by a rename (`ParsedVql.renamed`: a monitor's
+        query calling its own quarantine artifact) put back as its template, and the linted
+        set's summary of the called artifact filed under the template's name; None when no
+        section is derived, or when the names could be confused. Its verdict is shared by every
+        artifact rendered from the same template; `runner` uses it only where no finding
+        touches the renamed call (see `renames`)."""
+        renames: dict[str, str] = {}
+        sections: list[VqlSection] = []
+        for section in self.sections:
+            renamed = section.parsed.renamed
+            if renamed is None:
+                sections.append(section)
+                continue
+            if renames.setdefault(renamed.old, renamed.new) != renamed.new:
+                return None
+            template = renamed.template
+            sections.append(
+                VqlSection(
+                    section.kind,
+                    section.node_path,
+                    template.text,
+                    section.map,
+                    section.source_name,
+                    {template.text: template},
+                )
+            )
+        if not renames:
+            return None
+        known = dict(self._known)
+        for old, new in renames.items():
+            if old in known or self._name in (old, new) or old in renames.values():
+                return None
+            summary = known.get(new)
+            if summary is not None:
+                known[old] = dataclasses.replace(summary, name=old)
+        return VqlContext(
+            tuple(sections),
+            self._name,
+            self.parameters,
+            self.is_client,
+            self.permissions,
+            self.imports,
+            known,
+        )
+
+    def renames(self) -> list[tuple[int, str, int]]:
+        """(section index, template name, line) of each renamed call (`template_form`)."""
+        return [
+            (index, s.parsed.renamed.old, s.parsed.renamed.line)
+            for index, s in enumerate(self.sections)
+            if s.parsed.renamed is not None
+        ]
 
     def key(self) -> tuple[object, ...]:
         return (

@@ -52,8 +52,33 @@ _VERDICT_LIMIT = 512
 def _vql_verdict(
     artifact: ArtifactFile, known: Mapping[str, ArtifactSummary], config: LintConfig
 ) -> _VqlVerdict:
-    """The VQL rules run once per distinct VQL context per process (see `VqlContext`)."""
+    """The VQL rules run once per distinct VQL context per process (see `VqlContext`). A query
+    derived from a template by renaming the artifact it calls takes the template's verdict when
+    no finding touches the renamed call: the rules read a called artifact's name only to look
+    up its summary (the same one, filed under the template's name) and to write it into the
+    finding, whose position is then on the call's line; nothing else differs between the two
+    texts. Otherwise the rules run on the artifact's own (derived) program."""
     ctx = VqlContext.of(artifact, known)
+    template = ctx.template_form()
+    if template is not None:
+        verdict = _verdict(template, config)
+        if not any(_touches(finding, ctx.renames()) for finding in verdict.findings):
+            return verdict
+    return _verdict(ctx, config)
+
+
+def _touches(finding: Finding, renames: list[tuple[int, str, int]]) -> bool:
+    where = finding.location
+    if not isinstance(where, SectionPosition):
+        return True
+    texts = (finding.message, finding.hint or "", finding.subject or "")
+    return any(
+        (where.section == index and where.line == line) or any(old in t for t in texts)
+        for index, old, line in renames
+    )
+
+
+def _verdict(ctx: VqlContext, config: LintConfig) -> _VqlVerdict:
     key = (_config_key(config), ctx.key())
     for verdict in _VERDICTS.get(key, ()):
         if ctx.reads_agree(verdict.reads):

@@ -8,6 +8,7 @@ from .renderer import (
     render_companion,
     render_profile,
     render_vql,
+    render_windows,
 )
 from .run import RenderRun, render_run
 from .templates import make_environment
@@ -23,6 +24,7 @@ __all__ = [
     "render_profile",
     "render_run",
     "render_vql",
+    "render_windows",
     "stale_files",
     "target_path",
     "write_artifacts",

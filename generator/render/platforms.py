@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from ..artifact import name_problem
+from ..artifact import ParsedVql, name_problem
 from ..diagnostics import Diagnostic, Location, Severity
 from ..profile.model import Profile
 from .context import (
@@ -30,7 +30,9 @@ from .renderer import (
     artifact_filename,
     checked_artifact,
     environment,
+    monitor_vql,
     name_diagnostic,
+    render_windows,
 )
 from .selfcheck import ARTIFACT_KEYS, COMPANION_KEYS
 from .unix import (
@@ -126,20 +128,18 @@ def platform_context(profile: Profile, platform: str) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _render_vql(name: str, switch_items: tuple[tuple[str, bool], ...], quarantine: str) -> str:
-    return (
-        environment()
-        .get_template(name)
-        .render(switches=dict(switch_items), quarantine_name=quarantine)
-    )
+def _render_vql(name: str, switch_items: tuple[tuple[str, bool], ...]) -> str:
+    return environment().get_template(name).render(switches=dict(switch_items))
 
 
-def _vql(platform: str, kind: str, context: dict[str, Any]) -> str:
-    """The query: it depends on the switches only (the monitor's on the quarantine's name)."""
+def _vql(platform: str, kind: str, context: dict[str, Any]) -> tuple[str, tuple[ParsedVql, ...]]:
+    """The query, and its parse when already at hand: it depends on the switches only (the
+    monitor's on the quarantine's name alone)."""
     if kind == "monitor":
-        return _render_vql(f"{platform}/vql/monitor.vql.j2", (), context["quarantine_name"])
+        vql, parsed = monitor_vql(f"{platform}/vql/monitor.vql.j2", {}, context["quarantine_name"])
+        return vql, (parsed,)
     switch_items = tuple(sorted(context["switches"].items()))
-    return _render_vql(f"{platform}/vql/{kind}.vql.j2", switch_items, "")
+    return _render_vql(f"{platform}/vql/{kind}.vql.j2", switch_items), ()
 
 
 OPTION_PARAMETERS = {
@@ -202,13 +202,19 @@ def parameter_names(platform: str, kind: str) -> tuple[str, ...]:
     return (*STATUS_PARAMETERS[platform], *PROBE_PARAMETERS)
 
 
-def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) -> RenderedArtifact:
+def _render_one(
+    platform: str,
+    kind: str,
+    context: dict[str, Any],
+    source: str,
+    quarantine: RenderedArtifact | None,
+) -> RenderedArtifact:
     env = environment()
     name = context[f"{kind}_name"]
     filename = artifact_filename(name)
     if name_problem(name) is not None:
         return RenderedArtifact(name, filename, None, [name_diagnostic(source, name)])
-    vql = _vql(platform, kind, context)
+    vql, parsed = _vql(platform, kind, context)
     if kind == "quarantine":
         # The quarantine removes at once when collected with RemovePolicy; only the monitor
         # passes the profile's release delay, when its event query ends.
@@ -226,6 +232,8 @@ def _render_one(platform: str, kind: str, context: dict[str, Any], source: str) 
         name,
         filename,
         text,
+        parsed=parsed,
+        quarantine=quarantine,
         references=context["artifact"]["references"] if kind == "quarantine" else [],
         defaults=context["defaults"],
         vql=vql,
@@ -238,6 +246,8 @@ def render_platform(
     profile: Profile, platform: str, *, source: str = "<profile>"
 ) -> list[RenderedArtifact]:
     """The quarantine, monitor and status artifacts of `platform` for `profile`."""
+    if platform == "windows":
+        return render_windows(profile, source=source)
     try:
         context = platform_context(profile, platform)
     except UntranslatableRule as problem:
@@ -258,7 +268,11 @@ def render_platform(
                 ],
             )
         ]
-    return [_render_one(platform, kind, context, source) for kind in KINDS]
+    quarantine = _render_one(platform, "quarantine", context, source, None)
+    return [
+        quarantine,
+        *(_render_one(platform, kind, context, source, quarantine) for kind in KINDS[1:]),
+    ]
 
 
 __all__ = ["PLATFORMS", "platform_context", "platform_names", "render_platform"]

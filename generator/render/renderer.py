@@ -8,14 +8,15 @@ fails any check yields diagnostics and no text.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..artifact import ArtifactFile, load_artifact, name_problem
+from ..artifact import ArtifactFile, ParsedVql, load_artifact, name_problem, parse_vql_renamed
 from ..diagnostics import Diagnostic, Location, Severity
-from ..lint import lint_artifact
+from ..lint import lint_artifact, summarize
 from ..profile import Profile
 from .context import build_context, switches
 from .selfcheck import (
@@ -80,11 +81,14 @@ def name_diagnostic(source: str, name: str) -> Diagnostic:
 
 def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedArtifact:
     """Render one profile; `source` names it in diagnostics (its file, usually)."""
+    return _render_quarantine(profile, source, build_context(profile))
+
+
+def _render_quarantine(profile: Profile, source: str, context: dict[str, Any]) -> RenderedArtifact:
     name = profile.artifact.name
     filename = artifact_filename(name)
     if name_problem(name) is not None:
         return RenderedArtifact(name, filename, None, [name_diagnostic(source, name)])
-    context = build_context(profile)
     env = environment()
     vql = render_vql(switches(profile))
     description = env.get_template(DESCRIPTION_TEMPLATE).render(context)
@@ -99,13 +103,29 @@ def render_profile(profile: Profile, *, source: str = "<profile>") -> RenderedAr
     )
 
 
-def checked_artifact(name: str, filename: str, text: str, **expected: Any) -> RenderedArtifact:
+def checked_artifact(
+    name: str,
+    filename: str,
+    text: str,
+    *,
+    parsed: Sequence[ParsedVql] = (),
+    quarantine: RenderedArtifact | None = None,
+    **expected: Any,
+) -> RenderedArtifact:
     """The rendered `text` once it reads back as intended (`check_artifact` with `expected`)
-    and lints without error; else its problems and no text."""
-    artifact = load_artifact(filename, text)
+    and lints without error, with the `quarantine` artifact it goes with in the linted set (a
+    monitor's call is checked against its parameters); else its problems and no text.
+    `parsed`: parses of its VQL already at hand (`monitor_vql`)."""
+    artifact = load_artifact(filename, text, parsed=parsed)
     problems = check_artifact(artifact, text, name=name, **expected)
     if not problems:
-        problems = [d for d in lint_artifact(artifact) if d.severity is Severity.ERROR]
+        known = {}
+        if quarantine is not None and quarantine.file is not None:
+            summary = summarize(quarantine.file)
+            if summary is not None:
+                known[summary.name] = summary
+        linted = lint_artifact(artifact, known_artifacts=known)
+        problems = [d for d in linted if d.severity is Severity.ERROR]
     if problems:
         return RenderedArtifact(name, filename, None, problems)
     return RenderedArtifact(name, filename, text, file=artifact)
@@ -137,10 +157,54 @@ _COMPANIONS = {
 }
 
 
-def render_companion(profile: Profile, role: str, *, source: str = "<profile>") -> RenderedArtifact:
+MONITOR_PLACEHOLDER = "VrqQuarantinePlaceholder"
+"""The quarantine name a monitor's query is also rendered with: its parse and lint verdict
+serve every monitor of the same switches (`monitor_vql`)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _vql_text(template: str, switch_items: tuple[tuple[str, bool], ...], quarantine: str) -> str:
+    return (
+        environment()
+        .get_template(template)
+        .render(switches=dict(switch_items), quarantine_name=quarantine)
+    )
+
+
+def monitor_vql(
+    template: str, switch_values: dict[str, bool], quarantine: str
+) -> tuple[str, ParsedVql]:
+    """A monitor's query for `quarantine` (a name that passed `name_problem`), and its parse:
+    derived from the parse of the same query rendered for `MONITOR_PLACEHOLDER` when only that
+    name differs between the two (`parse_vql_renamed`), so it is parsed and linted once per
+    set of switches, not once per profile."""
+    switch_items = tuple(sorted(switch_values.items()))
+    vql = _vql_text(template, switch_items, quarantine)
+    shared = _vql_text(template, switch_items, MONITOR_PLACEHOLDER)
+    return vql, parse_vql_renamed(vql, shared, MONITOR_PLACEHOLDER, quarantine)
+
+
+def render_companion(
+    profile: Profile,
+    role: str,
+    *,
+    source: str = "<profile>",
+    quarantine: RenderedArtifact | None = None,
+) -> RenderedArtifact:
     """The monitor (CLIENT_EVENT) or status (CLIENT) artifact that goes with a profile's
-    quarantine artifact. The monitor's query names the quarantine artifact, whose name passed
-    `name_problem` first, so it is a dotted identifier and cannot carry VQL."""
+    quarantine artifact (`quarantine`, when rendered: linted beside it). The monitor's query
+    names the quarantine artifact, whose name passed `name_problem` first, so it is a dotted
+    identifier and cannot carry VQL."""
+    return _render_companion(profile, role, source, build_context(profile), quarantine)
+
+
+def _render_companion(
+    profile: Profile,
+    role: str,
+    source: str,
+    base: dict[str, Any],
+    rendered_quarantine: RenderedArtifact | None,
+) -> RenderedArtifact:
     quarantine = profile.artifact.name
     monitor, status = companion_names(quarantine)
     name = monitor if role == "monitor" else status
@@ -148,7 +212,6 @@ def render_companion(profile: Profile, role: str, *, source: str = "<profile>") 
     if name_problem(quarantine) is not None or name_problem(name) is not None:
         return RenderedArtifact(name, filename, None, [name_diagnostic(source, name)])
     template, description_template, vql_template, keys, parameter_names = _COMPANIONS[role]
-    base = build_context(profile)
     defaults = dict(base["defaults"])
     if role == "monitor":
         # The quarantine's ReleaseDelay is 0 (a removal by hand is immediate); the monitor
@@ -161,15 +224,20 @@ def render_companion(profile: Profile, role: str, *, source: str = "<profile>") 
         "companion": {"name": name, "quarantine": quarantine, "monitor": monitor, "status": status},
     }
     env = environment()
-    vql = env.get_template(vql_template).render(
-        switches=switches(profile), quarantine_name=quarantine
-    )
+    parsed: tuple[ParsedVql, ...] = ()
+    if role == "monitor":
+        vql, monitor_parse = monitor_vql(vql_template, switches(profile), quarantine)
+        parsed = (monitor_parse,)
+    else:
+        vql = _vql_text(vql_template, tuple(sorted(switches(profile).items())), quarantine)
     description = env.get_template(description_template).render(context)
     text = env.get_template(template).render(context, vql=vql, description=description)
     return checked_artifact(
         name,
         filename,
         text,
+        parsed=parsed,
+        quarantine=rendered_quarantine,
         references=[],
         defaults=context["defaults"],
         vql=vql,
@@ -186,10 +254,16 @@ def render_artifacts(profile: Profile, *, source: str = "<profile>") -> list[Ren
 
     out: list[RenderedArtifact] = []
     for platform in profile.platforms:
-        if platform == "windows":
-            out.append(render_profile(profile, source=source))
-            out.append(render_companion(profile, "monitor", source=source))
-            out.append(render_companion(profile, "status", source=source))
-        else:
-            out.extend(render_platform(profile, platform, source=source))
+        out.extend(render_platform(profile, platform, source=source))
     return out
+
+
+def render_windows(profile: Profile, *, source: str = "<profile>") -> list[RenderedArtifact]:
+    """The Windows artifact set: the quarantine artifact, its monitor and its status artifact."""
+    context = build_context(profile)  # once for the three artifacts
+    quarantine = _render_quarantine(profile, source, context)
+    return [
+        quarantine,
+        _render_companion(profile, "monitor", source, context, quarantine),
+        _render_companion(profile, "status", source, context, quarantine),
+    ]

@@ -104,7 +104,7 @@ def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
         return ArtifactInput(artifact, got.text, got.name, from_profile=False)
     from ..lint import RULES as LINT_RULES
     from ..profile import RULES, check_profile, load_profile_text
-    from ..render import render_companion, render_platform, render_profile
+    from ..render import render_platform
 
     # The fix-ups rarely change a profile's text; when they leave it alone, its one load serves.
     same_text = artifact.text == got.text
@@ -127,15 +127,7 @@ def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
             hint="its platforms: " + ", ".join(profile.platforms),
         )
     # The platform's whole set: the quarantine artifact, then its monitor and status artifacts.
-    rendered, *others = (
-        [
-            render_profile(profile, source=got.name),
-            render_companion(profile, "monitor", source=got.name),
-            render_companion(profile, "status", source=got.name),
-        ]
-        if wanted == "windows"
-        else render_platform(profile, wanted, source=got.name)
-    )
+    rendered, *others = render_platform(profile, wanted, source=got.name)
     for item in (rendered, *others):
         if item.text is None or item.file is None:
             raise _refused(
