@@ -52,11 +52,15 @@ MAX_NUMBER_CHARS = 1000
 """Characters of one integer or float. Ports, timeouts and sizes have a few digits; past this,
 Python's integer conversion itself refuses (4,300 digits) or YAML's base-60 form turns slow."""
 
-NATIVE_COMPOSE_MAX_CHARS = 64 * 1024
+NATIVE_COMPOSE_MAX_CHARS = 128 * 1024
 """Texts up to this size are composed by libyaml in C first (fast; a real profile is a few KiB,
-an artifact rarely 30). A larger text is composed by the bounded composer from the start, which
-stops at the first node past a limit: libyaml would first build every node of a 1 MiB text
-(half a million of them, seconds and hundreds of MiB) before the limits could be measured."""
+a rendered quarantine artifact about 100). A text of n characters composes to at most about n
+nodes (``?`` lines: two per two characters), fewer than `MAX_NODES` here, so libyaml never
+builds more nodes than the bounded composer would reach before its limit, and builds them
+faster (the densest 128 KiB text: 0.6 s in C, 1.6 s bounded). A larger text is composed by the
+bounded composer from the start, which stops at the first node past a limit: libyaml would
+first build every node of a 1 MiB text (half a million of them, seconds and hundreds of MiB)
+before the limits could be measured."""
 
 MERGE_KEY = "tag:yaml.org,2002:merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -345,6 +349,13 @@ def load_yaml_text(
     lines = _Lines(text)
     try:
         nodes = _compose(text, fast=fast)
+        if isinstance(nodes, _Unmeasured):
+            # The usual case: one mapping composed by libyaml, measured as it is built.
+            builder = _Builder(path, text, lines, unmeasured=nodes)
+            try:
+                return builder.result(builder.build(nodes[0], ()))
+            except _OverLimit:
+                nodes = _measured(text, fast=fast, native=nodes)  # which reports the limit
     except LimitError as exc:
         line, col = lines.at(exc.problem_mark) if exc.problem_mark else (1, 1)
         return LoadResult(None, [_diag(path, line, col, exc.rule, exc.problem or "", exc.hint)])
@@ -407,31 +418,46 @@ def load_yaml_text(
             ],
         )
     builder = _Builder(path, text, lines)
-    data = builder.build(root, ())
-    if builder.diagnostics:
-        return LoadResult(None, builder.diagnostics)
-    doc = YamlDocument(path, text, data, builder.placed, lines)
-    return LoadResult(doc, [])
+    return builder.result(builder.build(root, ()))
+
+
+def _native_roots(text: str) -> list[Node] | None:
+    """libyaml's root nodes (not yet measured) for a text short enough to compose in C, or None
+    (no libyaml, a longer text, or a text libyaml refuses)."""
+    if _C_LOADER is None or len(text) > NATIVE_COMPOSE_MAX_CHARS:
+        return None
+    try:
+        return _roots(_C_LOADER(text))
+    except yaml.YAMLError:
+        return None
+
+
+class _Unmeasured(list[Node]):
+    """The one root, a mapping, that libyaml composed: not yet measured (`_Builder` does)."""
 
 
 def _compose(text: str, *, fast: bool) -> list[Node]:
-    """The root nodes of the first two documents (a second one is refused by the caller).
+    """The root nodes of the first two documents (a second one is refused by the caller); a lone
+    mapping composed by libyaml comes back `_Unmeasured`, the others within the limits."""
+    native = _native_roots(text) if fast else None
+    if native is not None and len(native) == 1 and isinstance(native[0], MappingNode):
+        return _Unmeasured(native)
+    return _measured(text, fast=fast, native=native)
+
+
+def _measured(text: str, *, fast: bool, native: list[Node] | None) -> list[Node]:
+    """The root nodes, within the limits (`native`: libyaml's, if it composed the text).
 
     A document libyaml refuses is refused whatever parser reports it: with the pure-Python
     parser's wording and position when it refuses it too, else with libyaml's (the pure-Python
     parser lets through escapes outside Unicode, such as a lone surrogate ``"\\ud800"``, which
     libyaml and Velociraptor's Go YAML library both refuse).
     """
-    if fast and _C_LOADER is not None and len(text) <= NATIVE_COMPOSE_MAX_CHARS:
-        # libyaml composes in C (aliases become shared nodes, so this is linear in the text);
-        # the limits are then measured on the nodes. A document over a limit, or one libyaml
-        # refuses, is composed again below, where the limit or the error is reported.
-        try:
-            native = _roots(_C_LOADER(text))
-        except yaml.YAMLError:
-            native = None
-        if native is not None and _within_limits(native):
-            return native
+    # libyaml composes in C (`native`: aliases become shared nodes, so this is linear in the
+    # text); the limits are then measured on the nodes. A document over a limit, or one libyaml
+    # refuses, is composed again below, where the limit or the error is reported.
+    if native is not None and _within_limits(native):
+        return native
     if fast and _C_COMPOSER is not None:
         try:
             return _roots(_C_COMPOSER(text))
@@ -525,23 +551,69 @@ def _kind(node: Node) -> str:
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+_SKIPPED = object()
+"""A mapping entry whose key is refused (its value is not built)."""
+
+
+class _OverLimit(Exception):
+    """The nodes being built go past a limit: `_within_limits` and the composers report it."""
+
+
 class _Builder:
-    def __init__(self, path: str, text: str, lines: _Lines) -> None:
+    """Builds the data and the position table from composed nodes.
+
+    With `unmeasured` (libyaml's roots, not yet measured), it also enforces what
+    `_within_limits` would, as it goes: every node it visits is counted (an alias is visited as
+    often as it is used, as `_measure` counts it) and its depth checked; the first node seen a
+    second time (an alias: possibly a bomb or a loop) or a value it skips (a refused key's)
+    has the whole document measured first. Past a limit it raises `_OverLimit`.
+    """
+
+    def __init__(
+        self, path: str, text: str, lines: _Lines, unmeasured: list[Node] | None = None
+    ) -> None:
         self.path = path
         self.text = text
         self.lines = lines
         self.placed: list[_Placed] = []
         self.diagnostics: list[Diagnostic] = []
         self.constructor = SafeConstructor()
+        self.roots = unmeasured
+        self.count = 0
+        self.seen: set[int] = set()
+
+    def result(self, data: Any) -> LoadResult:
+        if self.diagnostics:
+            return LoadResult(None, self.diagnostics)
+        return LoadResult(YamlDocument(self.path, self.text, data, self.placed, self.lines), [])
+
+    def _measure_all(self) -> None:
+        """From here on the document is known to be within the limits, or `_OverLimit`."""
+        if self.roots is not None:
+            if not _within_limits(self.roots):
+                raise _OverLimit
+            self.roots = None
 
     def build(self, node: Node, at: NodePath, key_node: Node | None = None) -> Any:
         self.placed.append((at, node, key_node))
+        if self.roots is not None:
+            self.count += 1
+            if self.count > MAX_NODES or len(at) >= MAX_DEPTH:
+                raise _OverLimit
         if isinstance(node, MappingNode):
+            self._first_visit(node)
             return self._mapping(node, at)
         if isinstance(node, SequenceNode):
+            self._first_visit(node)
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         return self._scalar(node)
+
+    def _first_visit(self, node: Node) -> None:
+        if self.roots is not None:
+            if id(node) in self.seen:
+                self._measure_all()
+            self.seen.add(id(node))
 
     def _scalar(self, node: ScalarNode) -> Any:
         """The value of a scalar, or None with a diagnostic when it cannot be read."""
@@ -576,7 +648,7 @@ class _Builder:
     def _lone_surrogate(self, node: ScalarNode) -> bool:
         """A ``"\\ud800"`` escape: only the pure-Python parser lets one through (libyaml and
         Velociraptor's Go YAML library refuse it), so it is refused here in libyaml's words."""
-        if not _LONE_SURROGATE.search(node.value):
+        if node.value.isascii() or not _LONE_SURROGATE.search(node.value):
             return False
         self.diagnostics.append(
             _diag(
@@ -591,50 +663,47 @@ class _Builder:
 
     def _mapping(self, node: MappingNode, at: NodePath) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
-        seen: dict[Any, int] = {}
+        seen: dict[Any, Node] = {}
         for key_node, value_node in node.value:
-            key_line, key_column = self.lines.at(key_node.start_mark)
-            if not isinstance(key_node, ScalarNode):
-                self.diagnostics.append(
-                    _diag(
-                        self.path,
-                        key_line,
-                        key_column,
-                        "yaml-syntax",
-                        "a key must be a plain scalar, not a list or mapping",
-                    )
-                )
+            if self.roots is not None:
+                self.count += 1  # the key; the value counts itself when it is built
+            key = self._key(key_node, seen)
+            if key is _SKIPPED:
+                self._measure_all()  # the value is not built, so not counted as it is built
                 continue
-            if key_node.tag == MERGE_KEY:
-                self.diagnostics.append(
-                    _diag(
-                        self.path,
-                        key_line,
-                        key_column,
-                        "yaml-merge-key",
-                        "merge keys (<<) are not supported",
-                        MERGE_KEY_HINT,
-                    )
-                )
-                continue
-            if key_node.style and self._lone_surrogate(key_node):
-                continue
-            key = key_node.value if key_node.style else self._scalar(key_node)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                key = key_node.value
-            if key in seen:
-                self.diagnostics.append(
-                    _diag(
-                        self.path,
-                        key_line,
-                        key_column,
-                        "yaml-duplicate-key",
-                        f"duplicate key {key_node.value!r} (first defined on line {seen[key]})",
-                        "YAML keeps only one of them; delete or rename the other",
-                    )
-                )
-                continue
-            seen[key] = key_line
+            seen[key] = key_node
             child = (*at, key if isinstance(key, str) else str(key))
             out[key] = self.build(value_node, child, key_node)
         return out
+
+    def _key(self, key_node: Node, seen: dict[Any, Node]) -> Any:
+        """The key of a mapping entry, or `_SKIPPED` with a diagnostic."""
+        if not isinstance(key_node, ScalarNode):
+            self._refuse(
+                key_node, "yaml-syntax", "a key must be a plain scalar, not a list or mapping"
+            )
+            return _SKIPPED
+        if key_node.tag == MERGE_KEY:
+            self._refuse(
+                key_node, "yaml-merge-key", "merge keys (<<) are not supported", MERGE_KEY_HINT
+            )
+            return _SKIPPED
+        if key_node.style and self._lone_surrogate(key_node):
+            return _SKIPPED
+        key = key_node.value if key_node.style else self._scalar(key_node)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            key = key_node.value
+        if key in seen:
+            first_line = self.lines.at(seen[key].start_mark)[0]
+            self._refuse(
+                key_node,
+                "yaml-duplicate-key",
+                f"duplicate key {key_node.value!r} (first defined on line {first_line})",
+                "YAML keeps only one of them; delete or rename the other",
+            )
+            return _SKIPPED
+        return key
+
+    def _refuse(self, key_node: Node, rule: str, message: str, hint: str | None = None) -> None:
+        line, column = self.lines.at(key_node.start_mark)
+        self.diagnostics.append(_diag(self.path, line, column, rule, message, hint))

@@ -129,6 +129,10 @@ def _rules(text: str, *, fast: bool = True) -> list[tuple[str, int, int]]:
         pytest.param("a: &x [1, *x]\n", [("yaml-syntax", 1, 11)], id="alias-loop"),
         pytest.param("a: &x {b: *x}\n", [("yaml-syntax", 1, 11)], id="alias-loop-mapping"),
         pytest.param("b: &b {x: 1}\nc:\n  <<: *b\n", [("yaml-merge-key", 3, 3)], id="merge"),
+        # A refused key's value is never built, yet it counts: the limit is what is reported.
+        pytest.param(_bomb() + "b:\n  <<: *a9\n", [("yaml-too-large", 6, 15)], id="merge-bomb"),
+        pytest.param(_bomb() + "? [*a9]\n: 1\n", [("yaml-too-large", 6, 15)], id="key-bomb"),
+        pytest.param(_bomb() + "a0: *a9\n", [("yaml-too-large", 6, 15)], id="duplicate-bomb"),
         pytest.param("a: " + "9" * 5000 + "\n", [("yaml-too-large", 1, 4)], id="5000-digits"),
         pytest.param("a: 0x" + "f" * 5000 + "\n", [("yaml-too-large", 1, 4)], id="hex"),
         pytest.param("a: 1" + ":5" * 300_000 + "\n", [("yaml-too-large", 1, 4)], id="base-60"),
@@ -146,6 +150,23 @@ def test_hostile_yaml_is_a_located_diagnostic(
     started = time.monotonic()
     assert _rules(text, fast=fast) == expected
     assert time.monotonic() - started < 30  # a bound, not a benchmark: it used to be minutes
+
+
+def test_an_alias_bomb_is_measured_before_it_is_expanded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml's nodes are measured as the data is built; the first alias has the whole
+    document measured first, so a bomb costs a few nodes' work, not `MAX_NODES` of it."""
+    from vr_quarantine import yamlsource
+
+    built = [0]  # nodes visited (never the nodes themselves: a bomb's repr never ends)
+    original = yamlsource._Builder.build
+
+    def build(self: Any, node: Any, at: Any, key_node: Any = None) -> Any:
+        built[0] += 1
+        return original(self, node, at, key_node)
+
+    monkeypatch.setattr(yamlsource._Builder, "build", build)
+    assert _rules(_bomb())[0][0] == "yaml-too-large"
+    assert built[0] < 100
 
 
 def test_limits_leave_real_documents_alone() -> None:

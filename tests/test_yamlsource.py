@@ -51,14 +51,30 @@ def test_a_lone_carriage_return_does_not_shift_positions(fast: bool) -> None:
 
 
 _PIECES = st.sampled_from(
-    ["a: ", "b: ", "- ", "&x ", "&y ", "*x", "*y", "[", "]", "{", "}", ", ", "1", "x", "\n", "  "]
+    [
+        *("a: ", "b: ", "- ", "&x ", "&y ", "*x", "*y", "[", "]", "{", "}", ", ", "1", "x"),
+        *("\n", "  ", "<<: ", "? ", ": ", "a: a\n"),
+    ]
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_PIECES, max_size=30).map("".join))
-def test_libyamls_own_composer_loads_exactly_what_the_bounded_one_loads(text: str) -> None:
-    """The fast path (libyaml composes, the limits are measured after) changes no verdict."""
+@given(
+    st.lists(_PIECES, max_size=30).map("".join),
+    st.sampled_from([(yamlsource.MAX_NODES, yamlsource.MAX_DEPTH), (12, 4), (5, 2), (30, 3)]),
+)
+def test_libyamls_own_composer_loads_exactly_what_the_bounded_one_loads(
+    text: str, limits: tuple[int, int]
+) -> None:
+    """The fast path (libyaml composes, the limits are measured after, or as the data is built)
+    changes no verdict, with the real limits and with limits small texts reach."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlsource, "MAX_NODES", limits[0])
+        patch.setattr(yamlsource, "MAX_DEPTH", limits[1])
+        _compare_paths(text)
+
+
+def _compare_paths(text: str) -> None:
     fast = load_yaml_text("t.yaml", text)
     saved = yamlsource._C_LOADER
     try:
