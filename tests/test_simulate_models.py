@@ -343,7 +343,7 @@ def _modelled(module: ModuleType) -> list[tuple[str, object]]:
                     "decide",
                     "enforced",
                     "begin_collection",
-                    "end_collection",
+                    "exit_query_starts",
                 ):
                     found.append((f"{name}.{method_name}", method))
     return found

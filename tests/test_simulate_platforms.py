@@ -25,6 +25,7 @@ from vr_quarantine.simulate import (
     simulate_artifact,
     simulate_loaded,
 )
+from vr_quarantine.simulate.collection import close_root_scope
 from vr_quarantine.simulate.linux import LinuxEndpoint
 from vr_quarantine.simulate.macos import MacEndpoint
 from vr_quarantine.simulate.platforms import WINDOWS_ONLY_SCENARIOS
@@ -219,8 +220,7 @@ class Host:
         start = len(self.endpoint.commands)
         self.endpoint.begin_collection(600)
         rows = self.engine.run_artifact(self.names[kind], dict(params))
-        self.endpoint.end_collection()
-        self.engine.finish()
+        close_root_scope(self.engine, self.endpoint)
         self.endpoint.query_ended()
         self.endpoint.deadline = None
         self.last = self.endpoint.commands[start:]

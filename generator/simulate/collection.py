@@ -5,7 +5,7 @@ when the query ends. The client runs a collection's query under a deadline (``ac
 the request's Timeout, the artifact's ``resources.timeout``, 600 s by default,
 ``services/launcher/launcher.go``); at the deadline (or when a person cancels it) the context is
 cancelled and the root scope closed; closing the scope, as at the normal end of the query, runs
-the queries registered with ``atexit()`` with a fresh context (``vql/tools/atexit.go``).
+the queries registered with ``atexit()`` (`close_root_scope`).
 An event query (CLIENT_EVENT) ends only when the client's event table drops it.
 """
 
@@ -62,10 +62,28 @@ def run_collection(
         engine.session.log(f"Query timed out or was cancelled: {cancelled}")
         ends = True
     if ends:
-        endpoint.end_collection()
-        try:
-            engine.finish()
-        except CollectionCancelled as cancelled:
-            engine.session.log(f"An atexit() query did not finish within 60 s: {cancelled}")
+        close_root_scope(engine, endpoint)
     endpoint.deadline = None
     return run
+
+
+def close_root_scope(engine: Engine, endpoint: Endpoint) -> None:
+    """The query's root scope closes: its destructors, the queries registered with
+    ``atexit()``, run newest first (vfilter ``scope/scope.go`` ``Close`` walks them in
+    reverse), one after the other. Each runs in a fresh context that ends its own ``timeout``
+    seconds after it starts (``vql/tools/atexit.go``: ``context.WithTimeout`` on
+    ``context.Background()``), so one that runs out is cut off alone and the next still runs.
+
+    Not modelled: ``Close`` waits at most 60 s for each destructor before starting the next, so
+    a query with a timeout above 60 s that is still running then goes on beside the next one;
+    here they run one after the other.
+    """
+    for query in engine.exit_queries():
+        endpoint.exit_query_starts(query.timeout)
+        try:
+            engine.run_exit_query(query)
+        except CollectionCancelled as cancelled:
+            engine.session.log(
+                f"An atexit() query did not finish within its {query.timeout:g} s: {cancelled}"
+            )
+    endpoint.deadline = None

@@ -4,8 +4,8 @@ A platform's endpoint (`endpoint.WindowsEndpoint`, `unix.UnixEndpoint` and its L
 subclasses) adds its packet filter, its programs and its scheduled jobs; this module holds the
 rest, each behaviour once:
 
-- the collection's life: its deadline and cancellation (``actions/vql.go``), the atexit()
-  queries' own 60 s (``vql/tools/atexit.go``), a command killed with the query
+- the collection's life: its deadline and cancellation (``actions/vql.go``), each atexit()
+  query's own timeout (``vql/tools/atexit.go``), a command killed with the query
   (``exec.CommandContext``);
 - the scenario's events at their time (DNS answers change, someone on the host removes the
   quarantine, the server goes away) and the timeline of what changed the host;
@@ -225,11 +225,11 @@ class Endpoint(SideEffects, ABC):
         None for an event query, which runs until it is removed."""
         self.deadline = None if timeout is None else self.clock.now() + timeout
 
-    def end_collection(self, atexit_timeout: float = 60.0) -> None:
-        """The query ended: atexit() queries run with a fresh context of their own, each waited
-        for at most 60 s (``vql/tools/atexit.go``; vfilter ``scope.Close``)."""
+    def exit_query_starts(self, timeout: float) -> None:
+        """An atexit() query starts as the root scope closes: no cancellation is pending, and
+        its own context ends `timeout` seconds from now (``vql/tools/atexit.go``)."""
         self.cancel_pending = False
-        self.deadline = self.clock.now() + atexit_timeout
+        self.deadline = self.clock.now() + timeout
 
     def query_ended(self) -> None:
         """tempfile() removes its files when the query's scope closes

@@ -13,7 +13,7 @@ from .engine import Evaluator, Registry
 from .limits import Budget, Limits
 from .mocks import MockContext
 from .runner import run_text
-from .scope import Scope, Session, SideEffects
+from .scope import ExitQuery, Scope, Session, SideEffects
 from .values import NULL
 
 Dialect = Literal["velociraptor", "vfilter"]
@@ -105,12 +105,27 @@ class Engine:
         with self.running():
             yield from self.artifacts.run(name, dict(params or {}), self.scope, self.evaluator)
 
+    def exit_queries(self) -> list[ExitQuery]:
+        """Take the queries registered with ``atexit()`` in the order the root scope's
+        ``Close`` runs its destructors: newest first (vfilter ``scope/scope.go``: "Destructors
+        are called in reverse order to their declerations"). A query registered while they run
+        is dropped, as ``AddDestructor`` refuses a closed scope."""
+        pending, self.session.at_exit = self.session.at_exit, []
+        return pending[::-1]
+
+    def run_exit_query(self, query: ExitQuery) -> None:
+        """Run one query taken by `exit_queries`; what it registers in turn never runs."""
+        try:
+            with self.running():
+                query.run()
+        finally:
+            self.session.at_exit.clear()
+
     def finish(self) -> None:
-        """Run the queries registered with ``atexit()``."""
-        with self.running():
-            pending, self.session.at_exit = self.session.at_exit, []
-            for action in pending:
-                action()
+        """Close the root scope: run the queries registered with ``atexit()``, newest first,
+        with no clock (a simulated endpoint bounds each by its timeout: ``simulate.collection``)."""
+        for query in self.exit_queries():
+            self.run_exit_query(query)
 
     @property
     def logs(self) -> list[str]:

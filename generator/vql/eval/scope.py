@@ -41,6 +41,15 @@ class LogLine:
 
 
 @dataclass
+class ExitQuery:
+    """A query registered with ``atexit()`` (``vql/tools/atexit.go``): run when the query's root
+    scope closes, in a context of its own that ends `timeout` seconds after it starts."""
+
+    run: Callable[[], None]
+    timeout: float = 60.0
+
+
+@dataclass
 class Session:
     """State shared by every scope of one evaluation."""
 
@@ -51,7 +60,8 @@ class Session:
     logs: list[LogLine] = field(default_factory=list)
     logs_read: int = 0
     dedup: dict[str, float] = field(default_factory=dict)
-    at_exit: list[Callable[[], None]] = field(default_factory=list)
+    at_exit: list[ExitQuery] = field(default_factory=list)
+    """The ``atexit()`` registrations, oldest first (the root scope's destructors)."""
     failed_patterns: set[str] = field(default_factory=set)
     """Regexes that did not compile: logged the first time only, as vfilter does."""
     cancelling: int = 0

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import values as v
 from ..engine import Args, CallContext, FunctionImpl, StoredQuery
+from ..scope import ExitQuery
 from . import registrar
 
 FUNCTIONS: dict[str, FunctionImpl] = {}
@@ -70,8 +71,7 @@ def atexit(ctx: CallContext, args: Args) -> Any:
         for _ in ctx.evaluator.rows_of(query, scope):
             pass
 
-    run.timeout = float(args.integer("timeout") or 60)  # type: ignore[attr-defined]
-    ctx.session.at_exit.append(run)
+    ctx.session.at_exit.append(ExitQuery(run, float(args.integer("timeout") or 60)))
     return v.NULL
 
 
