@@ -443,7 +443,8 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="Raise a bound of the evaluation (repeatable): cpu_time=2 and time=30 (seconds), "
         "rows=100000, value_size=16MiB, total_size=64MiB, depth=1000, nesting=100 (the "
-        "defaults).",
+        "defaults); at most cpu_time=600, time=600, rows=10000000, value_size=256MiB, "
+        "total_size=1GiB, depth=5000, nesting=10000.",
     )
     _format_option(parser, FORMATS)
 

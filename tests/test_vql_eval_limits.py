@@ -322,6 +322,52 @@ def test_simulate_stops_at_a_limit_with_exit_2_naming_it_and_the_position(tmp_pa
     assert refused.exit_code == 2 and "is not a positive number of rows" in refused.output
 
 
+MAXIMA = {
+    "cpu_time": ("600", "601"),
+    "time": ("600", "600.5"),
+    "rows": ("10000000", "10000001"),
+    "value_size": ("256MiB", "268435457"),
+    "total_size": ("1GiB", "1025MiB"),
+    "depth": ("5000", "5001"),
+    "nesting": ("10000", "10001"),
+}
+
+
+def test_every_limit_has_a_maximum_that_no_setting_passes() -> None:
+    assert set(MAXIMA) == set(LIMITS)
+    for name, (highest, above) in MAXIMA.items():
+        assert getattr(parse_limits([f"{name}={highest}"]), name) == LIMITS[name].maximum
+        with pytest.raises(Exception, match=f"above the maximum of {name}"):
+            parse_limits([f"{name}={above}"])
+    with pytest.raises(Exception, match="above the maximum of rows"):
+        parse_limits(["rows=999999999999999999"])
+
+
+@pytest.mark.parametrize("name", sorted(MAXIMA))
+def test_simulate_refuses_a_limit_above_its_maximum_with_exit_2(name: str, tmp_path: Path) -> None:
+    artifact = tmp_path / "a.yaml"
+    artifact.write_text("name: Custom.A\nsources:\n  - query: SELECT 1 AS X FROM scope()\n")
+    above = MAXIMA[name][1]
+    result = run_cli("simulate", str(artifact), "--limit", f"{name}={above}")
+    assert result.exit_code == 2, result.output
+    assert f"--limit '{name}={above}'" in result.output
+    assert f"above the maximum of {name}" in result.output
+    assert "a limit can be raised, not switched off" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_raised_limit_still_stops_a_value_before_it_is_built(tmp_path: Path) -> None:
+    # 90,000,000 characters: under vfilter's own 100 MB refusal, over the raised 64 MiB limit.
+    artifact = tmp_path / "big.yaml"
+    artifact.write_text(
+        "name: Custom.Big\nsources:\n  - query: SELECT 'x' * 90000000 AS X FROM scope()\n"
+    )
+    result = run_cli("simulate", str(artifact), "--limit", "value_size=64MiB")
+    assert result.exit_code == 2, result.output
+    assert "a repeated string of 90,000,000 characters would be built" in result.output
+    assert "(limit value_size: 64 MiB)" in result.output
+
+
 def test_the_readme_table_shows_every_default() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = {
@@ -334,8 +380,19 @@ def test_the_readme_table_shows_every_default() -> None:
         "nesting": "100",
     }
     assert set(rows) == set(LIMITS)
+    maxima = {
+        "cpu_time": "600 s",
+        "time": "600 s",
+        "rows": "10,000,000",
+        "value_size": "256 MiB",
+        "total_size": "1 GiB",
+        "depth": "5,000",
+        "nesting": "10,000",
+    }
     for name, shown in rows.items():
-        assert f"| `{name}` | {shown} |" in text, name
+        assert f"| `{name}` | {shown} | {maxima[name]} |" in text, name
+        highest = maxima[name].replace(",", "").replace(" ", "").removesuffix("s")
+        assert getattr(parse_limits([f"{name}={highest}"]), name) == LIMITS[name].maximum
         value = shown.replace(",", "").replace(" ", "").removesuffix("s")
         assert parse_limits([f"{name}={value}"]) == Limits(), name
 

@@ -5,7 +5,8 @@ A real Velociraptor client bounds a query only by its timeout (600 s) and the ma
 the simulator runs on a developer's laptop or in CI, and an artifact (ours, or one passed with
 ``--with``) must not be able to hang it or exhaust its memory. Each limit has a default that no
 real quarantine artifact comes near (`LIMITS` says why for each), and ``--limit NAME=VALUE``
-raises it. Reaching one stops the run with `LimitExceeded`, which names the limit, what reached
+raises it, up to a maximum (`LimitInfo.maximum`), so that no value switches a protection off.
+Reaching one stops the run with `LimitExceeded`, which names the limit, what reached
 it and the VQL position; the run ends within a second of the limit, and never with Python's
 ``RecursionError`` or ``MemoryError``.
 
@@ -48,6 +49,9 @@ class LimitInfo:
     unit: str
     counts: str
     why: str
+    maximum: float
+    """The most ``--limit`` may raise it to: a limit is raised, never switched off."""
+    why_maximum: str
 
 
 LIMITS: Mapping[str, LimitInfo] = {
@@ -58,18 +62,24 @@ LIMITS: Mapping[str, LimitInfo] = {
         "a quarantine artifact's whole simulation evaluates in under 0.2 s; the limit catches "
         "work that grows without bound, such as LET expressions that re-evaluate each other "
         "exponentially, and keeps every issue 11 example under 5 s",
+        600.0,
+        "a real collection times out after 600 s (Velociraptor's default timeout)",
     ),
     "time": LimitInfo(
         "seconds",
         "wall-clock time the evaluator runs",
         "a backstop for a machine so loaded or swapping that the CPU time says little: 150 "
         "times what a quarantine artifact takes",
+        600.0,
+        "a real collection times out after 600 s (Velociraptor's default timeout)",
     ),
     "rows": LimitInfo(
         "rows",
         "rows produced by every query and plugin of the run, nested queries included",
         "a quarantine artifact's run produces at most about 1,200 rows (most of them parsing "
         "command output); 100,000 rows of Python dicts stay under 50 MiB",
+        10_000_000,
+        "ten million rows of Python dicts take about 5 GiB of memory",
     ),
     "value_size": LimitInfo(
         "bytes",
@@ -79,12 +89,16 @@ LIMITS: Mapping[str, LimitInfo] = {
         "the largest value a quarantine artifact builds is about 6 KB (command output, the "
         "client config); 16 MiB is also far below what printing or comparing a value can "
         "afford",
+        256 * MiB,
+        "a Python string of 256 MiB takes up to 1 GiB; printing or comparing it takes seconds",
     ),
     "total_size": LimitInfo(
         "bytes",
         "the sum of the sizes of every value that functions and operators return over the run",
         "a quarantine artifact's run builds under 1 MiB in all; 64 MiB keeps the process well "
         "under 500 MiB even when every value built is kept",
+        1 * GiB,
+        "every value built over a run, kept at once, stays within a few GiB of memory",
     ),
     "depth": LimitInfo(
         "levels",
@@ -92,12 +106,16 @@ LIMITS: Mapping[str, LimitInfo] = {
         "running inside each other",
         "quarantine artifacts nest at most 13 levels (subqueries in foreach(), LETs calling "
         "LETs, an artifact calling another); vfilter itself refuses scopes nested 1000 deep",
+        5_000,
+        "the Python stack the evaluator reserves holds about 5,000 levels (_RECURSION_FLOOR)",
     ),
     "nesting": LimitInfo(
         "levels",
         "lists and dicts nested inside one value (parse_json() included)",
         "values in quarantine artifacts nest 3 levels (rows of lists of dicts); Python's JSON "
         "decoder and printer recurse once per level",
+        10_000,
+        "Go's JSON decoder, and so parse_json(), stops at 10,000 levels itself",
     ),
 }
 
@@ -117,7 +135,8 @@ def _describe(name: str, value: float) -> str:
 
 def parse_limits(items: Iterable[str], base: Limits | None = None) -> Limits:
     """``NAME=VALUE`` settings (``--limit``) over `base` (the defaults). Sizes take a KiB, MiB
-    or GiB suffix; times are in seconds."""
+    or GiB suffix; times are in seconds. A value above the limit's `LimitInfo.maximum` is
+    refused: a raised limit still protects the machine."""
     limits = base or Limits()
     names = ", ".join(LIMITS)
     for item in items:
@@ -131,6 +150,13 @@ def parse_limits(items: Iterable[str], base: Limits | None = None) -> Limits:
                 f"--limit {item!r}: {text.strip()!r} is not a positive number of "
                 f"{LIMITS[name].unit}",
                 hint="sizes take KiB, MiB or GiB (value_size=64MiB); times are in seconds",
+            )
+        maximum = LIMITS[name].maximum
+        if value > maximum:
+            raise VrqError(
+                f"--limit {item!r}: {_describe(name, value)} is above the maximum of "
+                f"{name} ({_describe(name, maximum)})",
+                hint=f"a limit can be raised, not switched off: {LIMITS[name].why_maximum}",
             )
         settings: dict[str, Any] = {name: value}
         limits = replace(limits, **settings)
