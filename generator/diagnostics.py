@@ -161,6 +161,12 @@ IO_ERROR_RULE = RuleInfo(
 )
 
 
+UNREADABLE = frozenset({IO_ERROR, "yaml-encoding", "yaml-too-large"})
+"""The rule ids of a file that was not read as text at all: missing, not a regular file (a
+folder, a FIFO), unreadable, not UTF-8, or over the size limits. Every command exits 2 on one
+(usage/I/O), after reporting every file; what a read file says is a finding (exit 1)."""
+
+
 @dataclass
 class Results:
     """Every diagnostic of one run, over every file, plus the files that were checked and the
@@ -190,8 +196,9 @@ class Results:
         return max((d.severity for d in self.diagnostics), key=lambda s: s.rank)
 
     def has_io_error(self) -> bool:
-        """Whether a path could not be read (the CLI then exits 2 after reporting every file)."""
-        return any(d.rule == IO_ERROR for d in self.diagnostics)
+        """Whether a path could not be read as text (`UNREADABLE`: the CLI then exits 2 after
+        reporting every file)."""
+        return any(d.rule in UNREADABLE for d in self.diagnostics)
 
     def fails(self, threshold: Severity) -> bool:
         """True when any finding is at or above `threshold`."""

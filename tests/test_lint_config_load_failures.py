@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from vr_quarantine.cli import main
-from vr_quarantine.diagnostics import Severity
+from vr_quarantine.diagnostics import UNREADABLE, Severity
 from vr_quarantine.inputs import MAX_BYTES
 from vr_quarantine.lint import LintConfig, RuleConfig, lint_paths
 from vr_quarantine.lint.rules import LOAD_FAILURES
@@ -77,7 +77,7 @@ def test_enabling_or_keeping_a_load_failure_an_error_is_fine(tmp_path: Path, rul
     config = tmp_path / "cfg.yaml"
     config.write_text(f"rules:\n  {rule}: {{level: error}}\n", encoding="utf-8")
     code, out = lint(tmp_path, rule, config)
-    assert code == (2 if rule == "io-error" else 1)
+    assert code == (2 if rule in UNREADABLE else 1)
     assert f"[{rule}]" in out
 
 

@@ -130,7 +130,7 @@ def test_oversized_file(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(CLEAN + b"#" * (1024 * 1024))
     code, doc = _json([str(big)])
-    assert code == 1
+    assert code == 2
     assert [d["rule"] for d in doc["diagnostics"]] == ["yaml-too-large"]  # type: ignore[union-attr]
 
 
