@@ -160,12 +160,12 @@ def examples(folder: Path) -> list[Example]:
             )
         ),
         Example("lint-merge-key", ("lint", f["artifact-merge-key"]), (1,), "merge keys (<<)"),
-        Example("validate-huge-integer", ("validate", f["huge-integer"]), (1,), "5000 characters"),
+        Example("validate-huge-integer", ("validate", f["huge-integer"]), (2,), "5000 characters"),
         Example(
-            "render-huge-integer", ("render", f["huge-integer"], "-o", out), (1,), "5000 characters"
+            "render-huge-integer", ("render", f["huge-integer"], "-o", out), (2,), "5000 characters"
         ),
         Example("simulate-huge-integer", ("simulate", f["huge-integer"]), (2,), "5000 characters"),
-        Example("lint-huge-integer", ("lint", f["artifact-huge-integer"]), (1,), "5000 characters"),
+        Example("lint-huge-integer", ("lint", f["artifact-huge-integer"]), (2,), "5000 characters"),
         *(
             Example(
                 f"validate-surrogate-{fmt}",
