@@ -7,6 +7,7 @@ named as such. Each proved on the simulated endpoint, in-process."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,72 @@ def test_removal_and_a_steady_monitor_register_no_exit_rollback() -> None:
     [_run, monitor] = steady.life
     # The monitor's own atexit (the release) stays pending while its event query runs.
     assert not any(ATEXIT_RAN in line for line in monitor.logs), monitor.logs
+
+
+# ------------------------------------------------------------------------- item 1: other profile
+
+OTHER = {"ProfileId": "other-engagement", "ProfileSHA256": "0" * 64, "Reason": "theirs"}
+
+
+def _records(sim: Any) -> list[dict[str, Any]]:
+    """The state records of the policies the life created, in order."""
+    return [
+        json.loads(bytes.fromhex(word.removeprefix("description=vrq1.")))
+        for c in sim.commands
+        if c.argv[1:5] == ["ipsec", "static", "add", "policy"]
+        for word in c.argv
+        if word.startswith("description=vrq1.")
+    ]
+
+
+def _changes(step: Any, sim: Any) -> list[list[str]]:
+    return [
+        c.argv
+        for c in sim.commands
+        if c.time >= step.started and c.argv[:1] == ["netsh"] and c.argv[3] in ("add", "set")
+    ]
+
+
+def test_the_monitor_does_not_replace_another_profiles_quarantine() -> None:
+    sim = _simulate("other-profile")
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+    _run, monitor = sim.life
+    assert _changes(monitor, sim) == []
+    [record] = _records(sim)
+    assert record["profile"] == "other-engagement"
+    # One row for three periods (it repeats only when it changes), naming both profiles.
+    [row] = [r for r in monitor.rows if r["Step"] == "pre-flight"]
+    assert row["Status"] == "failed"
+    assert "applied from another profile: other-engagement" in row["Result"]
+    assert _profile().id in row["Result"] and "ReplaceOtherProfile" in row["Result"]
+    assert "Nothing was changed." in row["Result"]
+
+
+def test_another_version_of_the_same_profile_counts_as_another_profile() -> None:
+    older = {"ProfileId": _profile().id, "ProfileSHA256": "f" * 64}
+    sim = _simulate(_life("older", {"step": "run", "params": older}, {"step": "monitor"}))
+    _run, monitor = sim.life
+    assert _changes(monitor, sim) == []
+    assert any("applied from another profile" in r["Result"] for r in monitor.rows)
+
+
+def test_replace_other_profile_lets_the_monitor_re_apply_with_no_gap() -> None:
+    sim = _simulate(
+        _life(
+            "replace",
+            {"step": "run", "params": OTHER},
+            {"step": "monitor", "params": {"ReplaceOtherProfile": "Y"}},
+        )
+    )
+    theirs, ours = _records(sim)
+    assert theirs["profile"] == "other-engagement" and ours["profile"] == _profile().id
+    assert sim.state["assigned_policy"] == ours["slot"] == "VelociraptorQuarantine Alt"
+    assert not sim.state["refused"]
+
+
+def test_a_persons_run_replaces_another_profiles_quarantine_and_says_so() -> None:
+    sim = _simulate(_life("person", {"step": "run", "params": OTHER}, {"step": "run"}))
+    _first, second = sim.life
+    [warning] = [r for r in second.rows if "applied from another profile" in str(r["Result"])]
+    assert warning["Status"] == "warning" and warning["Result"].endswith("This run replaces it.")
+    assert _records(sim)[-1]["profile"] == _profile().id

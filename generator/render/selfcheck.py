@@ -46,6 +46,7 @@ PARAMETER_NAMES = (
     "Ticket",
     "RequireReason",
     "Expiry",
+    "ReplaceOtherProfile",
     "MonitorMode",
     "ProbeWhenInForce",
     "ReleaseDelay",

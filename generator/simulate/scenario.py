@@ -365,6 +365,31 @@ BUILTIN: dict[str, Scenario] = {
             Expectation(changed=True, leftovers=False),
         ),
     ),
+    "other-profile": Scenario(
+        "other-profile",
+        "A quarantine applied from another profile (its state record names another profile id "
+        "and SHA-256) is in force when this profile's monitor starts: the monitor must not "
+        "replace it (nor re-apply over it), and must say so.",
+        life=(
+            {
+                "step": "run",
+                "params": {
+                    "ProfileId": "other-engagement",
+                    "ProfileSHA256": "0" * 64,
+                    "Reason": "applied by the other team",
+                },
+            },
+            {"step": "monitor", "ticks": 3},
+        ),
+        expect=Expectation(
+            policy_assigned=True,
+            isolated=True,
+            server_reachable=True,
+            applied_once=True,
+            refused=True,
+            state_recorded=True,
+        ),
+    ),
 }
 
 _NETSH_FAIL = re.compile(r"^(?:netsh|nft|pfctl)-fail:([1-9][0-9]*)$")
