@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from vr_quarantine.profile import load_profile_file
 from vr_quarantine.profile.model import Profile
 from vr_quarantine.render import render_artifacts
@@ -146,3 +148,41 @@ def test_a_persons_run_replaces_another_profiles_quarantine_and_says_so() -> Non
     [warning] = [r for r in second.rows if "applied from another profile" in str(r["Result"])]
     assert warning["Status"] == "warning" and warning["Result"].endswith("This run replaces it.")
     assert _records(sim)[-1]["profile"] == _profile().id
+
+
+# ------------------------------------------------------------------------- item 5: wording
+
+
+def test_a_server_name_that_stops_resolving_is_named_and_the_quarantine_stays() -> None:
+    # The server's name stops resolving after the first period.
+    sim = _simulate(
+        dataclasses.replace(
+            _life("dns-gone", {"step": "monitor", "ticks": 3}),
+            events=({"at": 600, "dns": {"velociraptor.example.com": []}},),
+        )
+    )
+    [monitor] = sim.life
+    refusals = [
+        r["Result"] for r in monitor.rows if r["Step"] == "pre-flight" and r["Status"] == "failed"
+    ]
+    assert len(refusals) == 1, refusals
+    assert refusals[0].startswith("name velociraptor.example.com no longer resolves: ")
+    assert "is left as it is; it permits 192.0.2.10:8000" in refusals[0]
+    assert sim.state["policy_assigned"] and sim.state["isolated"]
+
+
+def test_a_first_run_says_the_name_does_not_resolve() -> None:
+    gone = ({"at": 0, "dns": {"velociraptor.example.com": []}},)
+    sim = _simulate(dataclasses.replace(resolve_scenario("success"), events=gone))
+    assert sim.state["refused"] and not sim.state["changed"]
+    [row] = [r for r in sim.rows if r["Step"] == "pre-flight" and r["Status"] == "failed"]
+    assert row["Result"].startswith("name velociraptor.example.com does not resolve: ")
+
+
+def test_the_description_says_what_an_expiry_leaves_behind() -> None:
+    main = render_artifacts(_profile())[0]
+    text = yaml.safe_load(main.text)["description"]
+    assert "What an expiry leaves behind" in text
+    assert "the task itself stays" in text and "RemovePolicy" in text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "What an expiry leaves behind on the host" in readme
