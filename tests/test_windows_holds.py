@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from vr_quarantine.profile import load_profile_file
 from vr_quarantine.profile.model import Profile
 from vr_quarantine.render import render_artifacts
