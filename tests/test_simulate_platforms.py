@@ -592,3 +592,38 @@ def test_the_unix_model_runs_rm_as_rm_1_does() -> None:
     code, _, err = endpoint.run_program(["/bin/rm", "-f", "/var/run"])
     assert code == 1 and "is a directory" in err
     assert "/var/run" in endpoint.directories
+
+
+# ---------------------------------------------------------------- a failed re-apply
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("monitor", [True, False], ids=["monitor", "second-collection"])
+def test_a_failed_reapply_gives_back_the_quarantine_in_force(platform: str, monitor: bool) -> None:
+    """Applied again over a quarantine in force (the monitor after DNS drift, or a second
+    collection) with a server that no longer answers: the check fails, and the rules, the pf
+    enable reference and the expiry job that were in force stay or come back, with no moment
+    open in between."""
+    host = Host(platform)
+    mode = {"MonitorMode": "Y"} if monitor else {}
+    host.run("quarantine", Expiry="2h", **mode)
+    before = host.endpoint.final_state([])
+    assert before["policy_assigned"] and before["expiry_jobs"]
+    host.endpoint.scenario = dataclasses.replace(
+        host.endpoint.scenario,
+        dns={"velociraptor.example.com": ["192.0.2.77"]},
+        server_answers=False,
+    )
+    host.watch()
+    host.endpoint.clock.advance(60)
+    rows = host.run("quarantine", Expiry="2h", **mode)
+    assert host.ran(LOAD[platform]), "the new rules were loaded, then failed their check"
+    assert any(r["Step"] == "quarantine" and r["Status"] == "failed" for r in rows)
+    restored = [r for r in rows if r["Step"] == "restored"]
+    assert restored and "in force again" in restored[0]["Result"], rows
+    assert host.timeline and all(host.timeline), "a moment without the quarantine"
+    after = host.endpoint.final_state([])
+    assert after["policy_assigned"] and after["isolated"]
+    assert after["store"] == before["store"], "the rules in force are not those before"
+    assert after["expiry_jobs"] == before["expiry_jobs"], "the expiry job in force was lost"
+    assert after["state_file"] == before["state_file"]

@@ -282,6 +282,22 @@ BUILTIN: dict[str, Scenario] = {
             state_recorded=True,
         ),
     ),
+    "reapply-fails": Scenario(
+        "reapply-fails",
+        "The monitor holds the quarantine; then the server moves to a new address that does "
+        "not answer: the monitor applies the quarantine again, the check fails, and the "
+        "quarantine that was in force must be given back (never no quarantine: no flapping "
+        "from quarantined to open).",
+        life=({"step": "monitor", "ticks": 3},),
+        events=(
+            {
+                "at": 600,
+                "dns": {"velociraptor.example.com": ["192.0.2.20"]},
+                "server_answers": False,
+            },
+        ),
+        expect=Expectation(policy_assigned=True, isolated=True, no_gap=True, state_recorded=True),
+    ),
     "policy-removed-locally": Scenario(
         "policy-removed-locally",
         "Someone on the host unassigns the quarantine policy between two monitor periods: "
