@@ -125,6 +125,14 @@ class WindowsEndpoint(Endpoint):
             any_covers_ipv6=self.scenario.ipsec_any_covers_ipv6,
         )
 
+    def host_state(self) -> Any:
+        """The IPsec store (and which policy is assigned), the tasks not yet run, the files."""
+        return {
+            "ipsec": self.state.as_dict(),
+            "tasks": sorted(t.name for t in self.scheduler.tasks.values() if t.ran_at is None),
+            "files": dict(self.files),
+        }
+
     def final_state(self, rows: list[Any]) -> dict[str, Any]:
         """The IPsec store, the policy assigned and what it permits and blocks, the tasks."""
         state = self.state

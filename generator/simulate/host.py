@@ -16,6 +16,7 @@ rest, each behaviour once:
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -155,6 +156,8 @@ class Endpoint(SideEffects, ABC):
     """How many times a message was shown to the users (msg.exe, wall, osascript)."""
     events_done: int = 0
     start: float = 0.0
+    before: Any = None
+    """`host_state` before the first collection (after the set-up of a quarantine in place)."""
 
     FIREWALL: ClassVar[str] = ""
     """The packet-filter tool (netsh, nft, pfctl)."""
@@ -215,6 +218,11 @@ class Endpoint(SideEffects, ABC):
         """Whether a command puts the quarantine in force (cancel_after="assign" follows it)."""
 
     @abstractmethod
+    def host_state(self) -> Any:
+        """What the host keeps between runs (its packet filter, its files, the jobs still
+        scheduled), as plain data: a complete rollback gives back exactly what was there."""
+
+    @abstractmethod
     def final_state(self, rows: list[Any]) -> dict[str, Any]:
         """What a responder would find on the host afterwards, with the outcome flags."""
 
@@ -223,6 +231,8 @@ class Endpoint(SideEffects, ABC):
     def begin_collection(self, timeout: float | None) -> None:
         """The query starts: it is cancelled `timeout` seconds from now (``actions/vql.go``);
         None for an event query, which runs until it is removed."""
+        if self.before is None:
+            self.before = copy.deepcopy(self.host_state())
         self.deadline = None if timeout is None else self.clock.now() + timeout
 
     def exit_query_starts(self, timeout: float) -> None:
@@ -246,6 +256,7 @@ class Endpoint(SideEffects, ABC):
         self.failed_changes = []
         self.changed = False
         self.mocks = scenario_mocks(self.scenario)
+        self.before = copy.deepcopy(self.host_state())
         return commands
 
     def apply_events(self) -> None:
@@ -381,6 +392,9 @@ class Endpoint(SideEffects, ABC):
             "locked_out": in_force and self.enforced() and not reachable,
             "refused": any(_is_refusal(row) for row in rows),
             "changed": self.changed,
+            "rolled_back": self.changed
+            and self.host_state() == self.before
+            and not any(_is_failed_rollback(row) for row in rows),
             "cancelled": self.cancelled,
             "no_gap": not gaps(self.timeline),
             "one_message_box": self.messages == 1,
@@ -540,6 +554,10 @@ def gaps(timeline: list[dict[str, Any]]) -> list[float]:
             outside = False
             seen_assigned = True
     return found
+
+
+def _is_failed_rollback(row: Any) -> bool:
+    return isinstance(row, dict) and row.get("Step") == "rollback" and row.get("Status") == "failed"
 
 
 def _is_refusal(row: Any) -> bool:

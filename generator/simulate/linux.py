@@ -197,6 +197,9 @@ class LinuxEndpoint(UnixEndpoint):
 
     # ------------------------------------------------------------ state
 
+    def filter_state(self) -> Any:
+        return self.nft.as_dict()
+
     def final_state(self, rows: list[Any]) -> dict[str, Any]:
         table = self.nft.tables.get(("inet", self.table))
         state_file = self.state_file()

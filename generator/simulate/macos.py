@@ -189,6 +189,9 @@ class MacEndpoint(UnixEndpoint):
 
     # ------------------------------------------------------------ state
 
+    def filter_state(self) -> Any:
+        return self.pf.as_dict()
+
     def final_state(self, rows: list[Any]) -> dict[str, Any]:
         rules = self.pf.anchors.get(self.anchor, [])
         in_force = self.in_force()

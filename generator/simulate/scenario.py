@@ -44,6 +44,11 @@ class Expectation:
     """The pre-flight refused (a failed pre-flight row)."""
     changed: bool | None = None
     """Some command changed the host (a netsh add/set/delete that succeeded)."""
+    rolled_back: bool | None = None
+    """The host was changed and then given back whole: its packet filter, files and pending
+    scheduled jobs are as before the first run, and no rollback row failed. A scenario that
+    expects a rollback says ``rolled_back: true``: a rollback that did not happen, or left
+    something behind, fails it."""
     leftovers: bool | None = None
     """Objects named after the policy remain in the store while no policy of ours is assigned."""
     no_gap: bool | None = None
@@ -141,6 +146,7 @@ _QUARANTINED = Expectation(
     policy_assigned=True, isolated=True, server_reachable=True, half_applied=False
 )
 _NOT_IN_FORCE = Expectation(policy_assigned=False, isolated=False)
+_ROLLED_BACK = Expectation(policy_assigned=False, isolated=False, rolled_back=True)
 _SAFE = Expectation(locked_out=False, half_applied=False)
 _QUARANTINED_OR_REFUSED = (
     Expectation(policy_assigned=True, isolated=True, server_reachable=True),
@@ -161,7 +167,7 @@ BUILTIN: dict[str, Scenario] = {
         "The Velociraptor server does not answer once the policy is in force: the artifact must "
         "roll back and leave no policy assigned.",
         server_answers=False,
-        expect=_NOT_IN_FORCE,
+        expect=_ROLLED_BACK,
     ),
     "domain-ipsec-policy": Scenario(
         "domain-ipsec-policy",
@@ -176,7 +182,7 @@ BUILTIN: dict[str, Scenario] = {
         "IPsec policy merge without the registry showing it): the negative check still "
         "connects, so the artifact must roll back.",
         policy_enforced=False,
-        expect=_NOT_IN_FORCE,
+        expect=_ROLLED_BACK,
     ),
     "removal": Scenario(
         "removal",
@@ -230,7 +236,11 @@ BUILTIN: dict[str, Scenario] = {
         "the checks: nothing of the quarantine may be left.",
         cancel_after="assign",
         expect=Expectation(
-            policy_assigned=False, isolated=False, policy_exists=False, leftovers=False
+            policy_assigned=False,
+            isolated=False,
+            policy_exists=False,
+            leftovers=False,
+            rolled_back=True,
         ),
     ),
     "sni-frontend": Scenario(
@@ -378,7 +388,7 @@ BUILTIN: dict[str, Scenario] = {
         expect=Expectation(policy_assigned=False, locked_out=False, half_applied=False),
         expect_one_of=(
             Expectation(refused=True, changed=False),
-            Expectation(changed=True, leftovers=False),
+            Expectation(rolled_back=True, leftovers=False),
         ),
     ),
     "other-profile": Scenario(
@@ -427,9 +437,14 @@ def get_builtin(name: str) -> Scenario | None:
             name,
             f"{name.split('-fail')[0]} command number {step} fails: the quarantine may stay in "
             "force only if no command that creates or assigns something failed (no half-applied "
-            "policy).",
+            "policy); otherwise the run must stop before its first change or roll back completely.",
             netsh_fail_step=step,
             expect=Expectation(half_applied=False),
+            expect_one_of=(
+                _QUARANTINED,
+                Expectation(changed=False, policy_assigned=False),
+                Expectation(rolled_back=True, policy_assigned=False),
+            ),
         )
     return None
 

@@ -124,6 +124,18 @@ class UnixEndpoint(Endpoint):
         else:
             self.record("event", "someone on the host: " + self.remove_locally())
 
+    def host_state(self) -> Any:
+        """The packet filter (`filter_state`), the files, the jobs still pending."""
+        return {
+            "filter": self.filter_state(),
+            "files": dict(self.files),
+            "jobs": sorted(f"{j.owner} {j.name}" for j in self.jobs if not j.fired),
+        }
+
+    def filter_state(self) -> Any:
+        """The packet filter's rule set, as plain data."""
+        raise NotImplementedError
+
     def run_due_tasks(self) -> None:
         """Each job whose time has come runs, as its scheduler runs it (outside any
         collection; the host is up throughout, so a missed start does not arise)."""
