@@ -109,12 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
         ("--show-completion", "Print the shell completion script"),
         ("--install-completion", "Install shell completion"),
     ):
-        parser.add_argument(
-            flag,
-            nargs="?",
-            const="",
-            metavar="SHELL",
-            help=f"{what} for bash, zsh, fish or powershell (default: your $SHELL).",
+        _completes(
+            parser.add_argument(
+                flag,
+                nargs="?",
+                const="",
+                metavar="SHELL",
+                help=f"{what} for bash, zsh, fish or powershell (default: your $SHELL).",
+            ),
+            _shell_names,
         )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, declare, handler in _COMMANDS:
@@ -132,6 +135,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --- option groups that several commands share ---
 
+Values = Sequence[str] | Callable[[], Sequence[str]]
+
+
+def _completes(action: argparse.Action, values: Values, *, files: bool = False) -> None:
+    """What shell completion offers as this option's value (`generator.completion`): a fixed set,
+    or a function that lists it (called only when a completion script is generated); `files`
+    when a file name is also taken. Parsing does not change: the command checks the value."""
+    vars(action).update(completion_values=values, completion_files=files)
+
+
+def _scenario_names() -> list[str]:
+    from .simulate import builtin_names
+
+    return [name for name in builtin_names() if not name.endswith(":N")]
+
+
+def _shell_names() -> Sequence[str]:
+    from .completion import SHELLS
+
+    return SHELLS
+
+
+def _platform_names() -> Sequence[str]:
+    from .profile import PLATFORMS
+
+    return PLATFORMS
+
 
 def _paths_argument(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=what)
@@ -139,7 +169,12 @@ def _paths_argument(parser: argparse.ArgumentParser, what: str) -> None:
 
 def _format_option(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     names = f"{', '.join(formats[:-1])} or {formats[-1]}"
-    parser.add_argument("--output-format", "-f", default="text", metavar="FORMAT", help=f"{names}.")
+    _completes(
+        parser.add_argument(
+            "--output-format", "-f", default="text", metavar="FORMAT", help=f"{names}."
+        ),
+        formats,
+    )
 
 
 def _param_option(parser: argparse.ArgumentParser) -> None:
@@ -367,11 +402,14 @@ def render_command_line(profiles: list[str], *, default: bool, output: str) -> s
 def _lint_arguments(parser: argparse.ArgumentParser) -> None:
     _paths_argument(parser, "Artifact files, folders (every *.yaml/*.yml below), - for stdin.")
     _format_option(parser, REPORT_FORMATS)
-    parser.add_argument(
-        "--fail-on",
-        default="error",
-        metavar="LEVEL",
-        help="Exit 1 on findings at or above: error (default), warning, info.",
+    _completes(
+        parser.add_argument(
+            "--fail-on",
+            default="error",
+            metavar="LEVEL",
+            help="Exit 1 on findings at or above: error (default), warning, info.",
+        ),
+        ("error", "warning", "info"),
     )
     parser.add_argument(
         "--config", metavar="FILE", help="Lint config (default: ./.vr-quarantine-lint.yaml if any)."
@@ -412,7 +450,7 @@ def lint_command(args: argparse.Namespace) -> int:
 
 def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="A profile or an artifact.")
-    parser.add_argument(
+    scenario = parser.add_argument(
         "--scenario",
         "-s",
         default="success",
@@ -421,12 +459,14 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         "(the Nth netsh command fails; nft-fail:N and pfctl-fail:N on Linux and macOS), all "
         "(every built-in scenario, one summary table), or a scenario file (.yaml).",
     )
-    parser.add_argument(
+    _completes(scenario, _scenario_names, files=True)
+    platform = parser.add_argument(
         "--platform",
         metavar="PLATFORM",
         help="For a profile: which platform's quarantine artifact to simulate (windows, linux "
         "or macos; default: the profile's first platform).",
     )
+    _completes(platform, _platform_names)
     _param_option(parser)
     parser.add_argument(
         "--with",

@@ -1,6 +1,8 @@
 """Shell completion for bash, zsh, fish and PowerShell, generated from the command line's parser.
 
-The scripts are static: commands, then each command's options; paths complete as files. They
+The scripts are static: commands, then each command's options, then the values of an option
+that takes one from a fixed set (``-f`` formats, ``--fail-on`` levels, ``--platform``, the built-in
+``--scenario`` names, the shells); paths complete as files. They
 are written where each shell looks for completions without further setup where it can:
 
 - bash: ``$XDG_DATA_HOME/bash-completion/completions/vr-quarantine`` (bash-completion 2 loads it);
@@ -26,6 +28,25 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
     return [o for action in parser._actions for o in action.option_strings]
 
 
+def _values(action: argparse.Action) -> tuple[list[str], bool] | None:
+    """The values completed after an option that takes one from a fixed set (the CLI marks it,
+    ``completion_values``), and whether a file name is also taken; None for other options."""
+    values = getattr(action, "completion_values", None)
+    if values is None:
+        return None
+    names = list(values() if callable(values) else values)
+    return names, bool(getattr(action, "completion_files", False))
+
+
+def _valued(parser: argparse.ArgumentParser) -> list[tuple[argparse.Action, list[str], bool]]:
+    found = []
+    for action in parser._actions:
+        values = _values(action)
+        if values is not None and action.option_strings:
+            found.append((action, *values))
+    return found
+
+
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -49,14 +70,27 @@ def _bash(program: str, parser: argparse.ArgumentParser) -> str:
     cases = [f'        "") options="{" ".join([*_commands(parser), *_options(parser)])}" ;;']
     for name, sub in _commands(parser).items():
         cases.append(f'        {name}) options="{" ".join(_options(sub))}" ;;')
+    value_cases = []
+    for name, sub in [("", parser), *_commands(parser).items()]:
+        for action, values, files in _valued(sub):
+            pattern = "|".join(f'"{name}:{option}"' for option in action.option_strings)
+            reply = f'COMPREPLY=($(compgen -W "{" ".join(values)}" -- "$cur")'
+            if files:
+                reply += ' $(compgen -f -- "$cur")'
+            value_cases.append(f"        {pattern}) {reply}); return ;;")
     return "\n".join(
         [
             f"# {program} completion for bash (and zsh through bashcompinit)",
             f"{_FUNCTION}() {{",
-            '    local cur="${COMP_WORDS[COMP_CWORD]}" command="" word options',
+            '    local cur="${COMP_WORDS[COMP_CWORD]}" prev="" command="" word options',
+            '    (( COMP_CWORD > 1 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"',
             '    for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do',
             '        case "$word" in -*) ;; *) command="$word"; break ;; esac',
             "    done",
+            "    # The value of an option that takes one from a fixed set.",
+            '    case "$command:$prev" in',
+            *value_cases,
+            "    esac",
             '    case "$command" in',
             *cases,
             "        *) options='' ;;",
@@ -84,10 +118,20 @@ def _fish(program: str, parser: argparse.ArgumentParser) -> str:
         f"# {program} completion for fish",
         f"complete -c {program} -n __fish_use_subcommand -f -a '{' '.join(commands)}'",
     ]
-    for name, sub in commands.items():
-        for option in _options(sub):
-            flag = f"-l {option[2:]}" if option.startswith("--") else f"-s {option[1:]}"
-            lines.append(f"complete -c {program} -n '__fish_seen_subcommand_from {name}' {flag}")
+    for name, sub in [("", parser), *commands.items()]:
+        condition = f"'__fish_seen_subcommand_from {name}'" if name else "__fish_use_subcommand"
+        for action in sub._actions:
+            flags = " ".join(
+                f"-l {option[2:]}" if option.startswith("--") else f"-s {option[1:]}"
+                for option in action.option_strings
+            )
+            if not flags:
+                continue
+            values = _values(action)
+            if values is not None:
+                # -x: a value from the list only; -r: a value, which may also be a file.
+                flags += f" {'-r' if values[1] else '-x'} -a '{' '.join(values[0])}'"
+            lines.append(f"complete -c {program} -n {condition} {flags}")
     return "\n".join([*lines, ""])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,65 @@ def test_bash_completion_completes_commands_and_options() -> None:
     )
     done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["simulate", "--fail-on"]
+
+
+def _bash_complete(script: str, *words: str) -> list[list[str]]:
+    """What the bash script offers for each command line (the last word is being typed)."""
+    probes = [
+        f"COMP_WORDS=({shlex.join(line)}); COMP_CWORD={len(line) - 1}; "
+        'COMPREPLY=(); _vr_quarantine; echo "${COMPREPLY[*]}"'
+        for line in (["vr-quarantine", *w.split(" ")] for w in words)
+    ]
+    done = subprocess.run(
+        ["bash", "-c", script + "\n" + "\n".join(probes)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [line.split() for line in done.stdout.splitlines()]
+
+
+def test_bash_and_zsh_complete_option_values_from_their_fixed_sets(tmp_path: Path) -> None:
+    from vr_quarantine.simulate import builtin_names
+
+    scenarios = [n for n in builtin_names() if not n.endswith(":N")]
+    assert "success" in scenarios and "all" in scenarios
+    for shell in ("bash", "zsh"):
+        script = runner.invoke(main, ["--show-completion", shell]).stdout
+        assert f'compgen -W "{" ".join(scenarios)}"' in script, shell
+    script = runner.invoke(main, ["--show-completion", "bash"]).stdout
+    offered = _bash_complete(
+        script,
+        "lint -f s",
+        "validate --output-format ",
+        "simulate -f ",
+        "lint --fail-on w",
+        "simulate x.yaml --platform m",
+        "simulate x.yaml --scenario server-u",
+        "simulate -s monitor-",
+        "--show-completion f",
+    )
+    assert offered == [
+        ["sarif"],
+        ["text", "json", "sarif", "github"],
+        ["text", "json"],
+        ["warning"],
+        ["macos"],
+        ["server-unreachable"],
+        ["monitor-steady", "monitor-restart"],
+        ["fish"],
+    ]
+
+
+def test_fish_completes_option_values_from_their_fixed_sets() -> None:
+    script = runner.invoke(main, ["--show-completion", "fish"]).stdout
+    simulate = "complete -c vr-quarantine -n '__fish_seen_subcommand_from simulate'"
+    assert f"{simulate} -l platform -x -a 'windows linux macos'" in script
+    assert f"{simulate} -l output-format -s f -x -a 'text json'" in script
+    assert f"{simulate} -l scenario -s s -r -a 'success " in script
+    lint = "complete -c vr-quarantine -n '__fish_seen_subcommand_from lint'"
+    assert f"{lint} -l output-format -s f -x -a 'text json sarif github'" in script
+    assert f"{lint} -l fail-on -x -a 'error warning info'" in script
 
 
 def test_completion_for_an_unknown_shell_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:

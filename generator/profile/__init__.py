@@ -10,13 +10,14 @@ from .loader import (
     load_profile_file,
     load_profile_text,
 )
-from .model import ArtifactInfo, Profile, Rollback, Rule, ServerUrl
+from .model import PLATFORMS, ArtifactInfo, Profile, Rollback, Rule, ServerUrl
 from .schema import schema_text
 from .starter import starter_profile_text, write_starter
 from .validate import validate_paths
 
 __all__ = [
     "BUILTIN_ROWS",
+    "PLATFORMS",
     "RULES",
     "ArtifactInfo",
     "BuiltinRow",
