@@ -502,8 +502,13 @@ def simulate_command(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
-    from .simulate import resolve_scenario, simulate_all, simulate_file
-    from .simulate.report import render, render_all
+    from .simulate import (
+        render_simulation,
+        render_simulations,
+        resolve_scenario,
+        simulate_all,
+        simulate_file,
+    )
     from .vql.eval import parse_limits
 
     try:
@@ -519,7 +524,7 @@ def simulate_command(args: argparse.Namespace) -> int:
                 limits=limits,
             )
             _lint_findings(results[0].findings if results else [])
-            echo(render_all(results, args.output_format), nl=False)
+            echo(render_simulations(results, args.output_format), nl=False)
             if any(r.error is not None for r in results):
                 return EXIT_USAGE
             return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
@@ -537,7 +542,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     except VrqError as exc:
         return fail(exc)
     _lint_findings(result.findings)
-    echo(render(result, args.output_format), nl=False)
+    echo(render_simulation(result, args.output_format), nl=False)
     if result.error is not None:
         return EXIT_USAGE
     return EXIT_OK if result.ok else EXIT_FINDINGS
@@ -657,8 +662,14 @@ def push_command(args: argparse.Namespace) -> int:
     unchanged ones are skipped, --dry-run stops before writing. Exit 0 done, 1 something refused
     (lint, the server, a permission), 2 usage, config, TLS, connection or timeout.
     """
-    from .server import ApiClient, ServerError, config_path, load_api_config, push
-    from .server.push import render_push_text
+    from .server import (
+        ApiClient,
+        ServerError,
+        config_path,
+        load_api_config,
+        push,
+        render_push_text,
+    )
 
     try:
         config = load_api_config(config_path(args.api_config))
@@ -703,8 +714,15 @@ def collect_command(args: argparse.Namespace) -> int:
     or is still running, 2 on usage, config, TLS, connection or timeout errors, or an artifact
     or parameter the server does not have.
     """
-    from .server import ApiClient, ServerError, collect, config_path, load_api_config
-    from .server.collect import render_collect_json, render_collect_text
+    from .server import (
+        ApiClient,
+        ServerError,
+        collect,
+        config_path,
+        load_api_config,
+        render_collect_json,
+        render_collect_text,
+    )
 
     renderers = {"text": render_collect_text, "json": render_collect_json}
     try:

@@ -16,8 +16,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from ..vql import VqlSyntaxError, ast, parse, walk
-from ..vql.lexer import IDENT, VqlLexError, tokenize
+from ..vql import IDENT, VqlLexError, VqlSyntaxError, ast, parse, tokenize, walk
 
 ARTIFACT_CALL = "Artifact."
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..artifact import ParsedVql, name_problem
 from ..diagnostics import Diagnostic, Location, Severity
-from ..profile.model import Profile
+from ..profile import Profile
 from .context import (
     artifact_context,
     csv_text,

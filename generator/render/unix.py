@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from ..profile.model import Profile, Rule
+from ..profile import Profile, Rule
 
 UNIX_RULE_COLUMNS = (
     "Action",

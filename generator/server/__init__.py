@@ -7,10 +7,16 @@ grpc is imported only when a command connects, so a missing extra is a clear err
 
 from .bundle import Bundle, BundledArtifact, gather
 from .client import ApiClient, QueryResult, ServerError
-from .collect import ClientCollection, CollectReport, collect
+from .collect import (
+    ClientCollection,
+    CollectReport,
+    collect,
+    render_collect_json,
+    render_collect_text,
+)
 from .config import ApiConfig, config_path, load_api_config
 from .pack import pack_bytes, write_pack
-from .push import PushItem, PushReport, push
+from .push import PushItem, PushReport, push, render_push_text
 
 __all__ = [
     "ApiClient",
@@ -29,5 +35,8 @@ __all__ = [
     "load_api_config",
     "pack_bytes",
     "push",
+    "render_collect_json",
+    "render_collect_text",
+    "render_push_text",
     "write_pack",
 ]

@@ -5,7 +5,7 @@ API: `simulate_file(path, scenario, params=..., extra_artifacts=..., platform=..
 -> `Simulation` (commands, rows, log, final state, expectation checks); `simulate_all(path)`
 (every built-in scenario that applies); `simulate_artifact(text, scenario)` and
 `simulate_loaded(artifact_file, scenario)`; `resolve_scenario(name_or_file)`;
-`report.render(simulation, "text"|"json")`.
+`render_simulation(simulation, "text"|"json")` and `render_simulations` (a summary table).
 
 Nothing is simulated that Velociraptor would not load: the artifact and the ``--with`` artifacts
 are linted first, and a lint error raises `generator.errors.Refused` carrying the findings (a
@@ -20,6 +20,8 @@ from pathlib import Path
 from ..vql.eval import Limits
 from .inputs import load_extra, read_input
 from .platforms import applies, artifact_os
+from .report import render as render_simulation
+from .report import render_all as render_simulations
 from .run import Simulation, simulate_artifact, simulate_loaded
 from .scenario import BUILTIN, Scenario, builtin_names, resolve_scenario
 
@@ -81,6 +83,8 @@ __all__ = [
     "Scenario",
     "Simulation",
     "builtin_names",
+    "render_simulation",
+    "render_simulations",
     "resolve_scenario",
     "simulate_all",
     "simulate_artifact",

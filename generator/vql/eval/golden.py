@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ...diagnostics import Diagnostic
 from ...errors import VrqError
+from ...inputs import read_text
+from ...yamlsource import load_yaml_text
 from .api import Engine
 from .artifacts import ArtifactSet
 from .sandbox import SandboxFileSystem
@@ -80,11 +81,24 @@ class GoldenResult:
         return "\n".join(lines)
 
 
+def _read(path: Path, what: str) -> str:
+    """The text of a fixture file, read as every input is (`generator.inputs`: regular files
+    only, at most 1 MiB, UTF-8); a problem is an error naming the file."""
+    got = read_text(str(path))
+    if isinstance(got, Diagnostic):
+        raise VrqError(f"{got.location}: cannot load {what}: {got.message}", hint=got.hint)
+    return got.text
+
+
 def load_fixture(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VrqError(f"{path}: cannot load golden fixture: {exc}") from None
+    """A golden ``.in.yaml``, loaded as every YAML input is (`generator.yamlsource`: bounded,
+    duplicate and merge keys refused)."""
+    loaded = load_yaml_text(str(path), _read(path, "golden fixture"))
+    if loaded.document is None:
+        problem = loaded.diagnostics[0] if loaded.diagnostics else None
+        detail = f"{problem.location}: {problem.message}" if problem else str(path)
+        raise VrqError(f"cannot load golden fixture: {detail}")
+    data = loaded.document.data
     if not isinstance(data, dict) or not isinstance(data.get("Queries"), list):
         raise VrqError(f"{path}: a golden fixture needs a `Queries` list")
     for key in ("ConfigPatches", "ConfigMerges", "Transforms"):
@@ -158,10 +172,7 @@ def _run_queries(
 ) -> GoldenResult:
     expected: list[tuple[str, Any]] = []
     if expected_output is not None:
-        try:
-            expected = parse_output(expected_output.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise VrqError(f"{expected_output}: cannot read: {exc.strerror}") from None
+        expected = parse_output(_read(expected_output, "golden output"))
     result = GoldenResult(fixture=str(fixture))
     for index, query in enumerate(data["Queries"]):
         text = str(query)
