@@ -270,7 +270,7 @@ def test_message_box_only_after_success_and_reported_honestly() -> None:
         (WindowsHost(merge="0"), "AllowLocalIPsecPolicyMerge"),
         (WindowsHost(domain_policy="LDAP://CN=ipsecPolicy"), "domain IPsec policy"),
         (WindowsHost(curl_present=False), "curl.exe was not found"),
-        (WindowsHost(dns={}), "No Velociraptor server address"),
+        (WindowsHost(dns={}), "does not resolve: the server URL"),
     ],
     ids=[
         "agent-stopped",
