@@ -27,8 +27,11 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
     if "name" not in ctx.data:
         return
     name = "" if ctx.data["name"] is None else str(ctx.data["name"])
-    where = ctx.artifact.location(("name",))
     problem = name_problem(name)
+    prefix = str(options.get("require-prefix") or "")
+    if problem is None and name.startswith(prefix):
+        return  # positions are worked out only for a finding
+    where = ctx.artifact.location(("name",))
     if problem is not None and problem.kind == "characters":
         yield Finding(
             ID,
@@ -54,8 +57,7 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
             f"in {name!r}, prefix the part that starts with a digit",
             subject=name,
         )
-    prefix = str(options.get("require-prefix") or "")
-    if prefix and not name.startswith(prefix):
+    if not name.startswith(prefix):
         yield Finding(
             ID,
             where,

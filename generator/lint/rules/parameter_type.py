@@ -57,9 +57,9 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:
         if not isinstance(param, dict) or param.get("type") is None:
             continue
         kind = str(param["type"])
-        name = str(param.get("name"))
-        where = ctx.artifact.location(("parameters", index, "type"))
         if kind not in known:
+            name = str(param.get("name"))
+            where = ctx.artifact.location(("parameters", index, "type"))
             close = difflib.get_close_matches(kind, [t for t in KNOWN_TYPES if t], n=1)
             yield Finding(
                 ID,
