@@ -141,7 +141,7 @@ def _plain_ascii_text(value: str) -> str | None:
     if "\n" not in value:
         if _PLAIN.fullmatch(value) is None:
             return None
-        implicit = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+        implicit = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         return value if implicit == _STR_TAG else None
     if (
         value[0] in " \n"  # an indentation indicator
@@ -151,10 +151,8 @@ def _plain_ascii_text(value: str) -> str | None:
         or _fixed_up_as_block(value)
     ):
         return None
-    if not value.endswith("\n"):
-        chomp = "-"
-    else:
-        chomp = "+" if value.endswith("\n\n") else ""
+    # Block chomping as the emitter picks it: strip (no final break), clip (one), keep (more).
+    chomp = "+" if value.endswith("\n\n") else "" if value.endswith("\n") else "-"
     body = "\n".join(f"  {line}" if line else line for line in value.split("\n"))
     return f"|{chomp}\n{body}".removesuffix("\n")  # as `_to_yaml` trims the dumper's text
 
