@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..diagnostics import IO_ERROR_RULE, Diagnostic, Location, Results, RuleInfo, Severity
-from ..inputs import display_name, expand_paths, read_text
+from ..inputs import STDIN, display_name, expand_paths, read_text
 from ..profile import RULES as PROFILE_RULES
 from ..profile import default_profile, load_profile_text
 from .renderer import RenderedArtifact, render_artifacts
+from .workers import default_workers, in_order
 
 DEFAULT_SOURCE = "<built-in default profile>"
 RENDER_RULES = (
@@ -64,16 +65,53 @@ def _duplicate(source: str, name: str, first: str) -> Diagnostic:
     )
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """One profile's part of a run: its name, the problems of reading and loading it, and the
+    artifacts it renders into (each with its own diagnostics)."""
+
+    source: str
+    diagnostics: list[Diagnostic]
+    artifacts: list[RenderedArtifact]
+
+
+def _render_source(path: str | None, stdin: BinaryIO | bytes | None = None) -> _Outcome:
+    """Read, load and render one profile (None: the built-in default)."""
+    if path is None:
+        source = DEFAULT_SOURCE
+        return _Outcome(source, [], render_artifacts(default_profile(), source=source))
+    source = display_name(path)
+    got = read_text(path, stdin=stdin)
+    if isinstance(got, Diagnostic):
+        return _Outcome(source, [got], [])
+    loaded = load_profile_text(got.name, got.text)
+    if loaded.profile is None:
+        return _Outcome(source, loaded.diagnostics, [])
+    return _Outcome(source, loaded.diagnostics, render_artifacts(loaded.profile, source=source))
+
+
+def _render_text_only(path: str | None) -> _Outcome:
+    """`_render_source` in a worker process: the artifacts go back without their loaded model
+    (a run keeps only the text it writes)."""
+    outcome = _render_source(path)
+    return replace(outcome, artifacts=[replace(a, file=None) for a in outcome.artifacts])
+
+
 def render_run(
     paths: Sequence[str | Path],
     *,
     include_default: bool,
     stdin: BinaryIO | bytes | None = None,
     on_ready: Callable[[RenderedArtifact], None] | None = None,
+    workers: int | None = None,
 ) -> RenderRun:
     """Render the built-in default (when asked) and every profile the paths name (files, folders
     or ``-``, through the input layer), collecting all problems. `on_ready` receives each
-    artifact that passed every check, as soon as it has (`render_into` stages it to disk)."""
+    artifact that passed every check, as soon as it has (`render_into` stages it to disk).
+
+    Many profiles render side by side in `workers` processes (by default one per CPU, for a
+    run of at least `workers.PARALLEL_MIN_PROFILES`; see `in_order`): the run is the same in
+    every respect and order as one that renders one profile after the other."""
     run = RenderRun()
     run.results.describe([IO_ERROR_RULE, *PROFILE_RULES.infos, *RENDER_RULES])
     seen: dict[str, str] = {}
@@ -81,32 +119,36 @@ def render_run(
     run.results.extend(problems)
     sources: list[str | None] = [None] if include_default else []
     sources.extend(files)
-    for path in sources:
-        if path is None:
-            source, profile = DEFAULT_SOURCE, default_profile()
-            run.results.files.append(source)
-        else:
-            source = display_name(path)
-            run.results.files.append(source)
-            got = read_text(path, stdin=stdin)
-            if isinstance(got, Diagnostic):
-                run.results.extend([got])
-                continue
-            loaded = load_profile_text(got.name, got.text)
-            run.results.extend(loaded.diagnostics)
-            if loaded.profile is None:
-                continue
-            profile = loaded.profile
-        for artifact in render_artifacts(profile, source=source):
-            run.results.extend(artifact.diagnostics)
-            if not artifact.ok:
-                continue
-            if artifact.name in seen:
-                run.results.extend([_duplicate(source, artifact.name, seen[artifact.name])])
-                continue
-            seen[artifact.name] = source
-            # The loaded model served the checks; a run keeps only the text it writes.
-            run.artifacts.append(replace(artifact, file=None))
-            if on_ready is not None:
-                on_ready(artifact)
+    if workers is None:
+        workers = default_workers(len(sources))
+    if stdin is not None or STDIN in files:
+        workers = 1  # standard input is this process's to read
+    with in_order(
+        _render_source if workers <= 1 else _render_text_only, sources, workers
+    ) as outcomes:
+        for outcome in outcomes:
+            _add(run, outcome, seen, on_ready)
     return run
+
+
+def _add(
+    run: RenderRun,
+    outcome: _Outcome,
+    seen: dict[str, str],
+    on_ready: Callable[[RenderedArtifact], None] | None,
+) -> None:
+    source = outcome.source
+    run.results.files.append(source)
+    run.results.extend(outcome.diagnostics)
+    for artifact in outcome.artifacts:
+        run.results.extend(artifact.diagnostics)
+        if not artifact.ok:
+            continue
+        if artifact.name in seen:
+            run.results.extend([_duplicate(source, artifact.name, seen[artifact.name])])
+            continue
+        seen[artifact.name] = source
+        # The loaded model served the checks; a run keeps only the text it writes.
+        run.artifacts.append(replace(artifact, file=None))
+        if on_ready is not None:
+            on_ready(artifact)
