@@ -312,7 +312,14 @@ def test_the_client_config_server_is_the_default() -> None:
     assert resolve_scenario("success").client_config["server_urls"] == [DEFAULT_SERVER_URL]
 
 
-NEW_SCENARIOS = ("proxy-config", "env-proxy", "collection-cancelled", "sni-frontend", "dual-stack")
+NEW_SCENARIOS = (
+    "proxy-config",
+    "env-proxy",
+    "collection-cancelled",
+    "sni-frontend",
+    "dual-stack",
+    "dual-stack-any-ipv4-only",
+)
 
 
 @pytest.mark.parametrize("scenario_name", NEW_SCENARIOS)
@@ -380,6 +387,20 @@ def test_dual_stack_permits_both_families(example: Path) -> None:
         c.argv[c.argv.index("--connect-to") + 1] for c in sim.commands if "--connect-to" in c.argv
     ]
     assert "velociraptor.example.com:8000:[2001:db8::10]:8000" in connects
+
+
+def test_dual_stack_is_run_under_both_readings_of_any() -> None:
+    assert resolve_scenario("dual-stack").ipsec_any_covers_ipv6 is True
+    assert resolve_scenario("dual-stack-any-ipv4-only").ipsec_any_covers_ipv6 is False
+
+
+def test_a_quarantine_that_leaks_over_ipv6_fails_the_ipv4_only_reading(example: Path) -> None:
+    """Without a negative check nothing notices that the block-all misses IPv6: the policy
+    stays assigned while the host is open over IPv6, and the scenario says so."""
+    scenario = resolve_scenario("dual-stack-any-ipv4-only")
+    sim = simulate_file(example, scenario, params={"NegativeCheckURL": ""})
+    assert sim.state["policy_assigned"] and not sim.state["isolated"]
+    assert not sim.ok
 
 
 def test_a_block_all_that_misses_ipv6_is_caught_by_a_dual_stack_negative_check() -> None:

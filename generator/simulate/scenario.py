@@ -121,7 +121,15 @@ class Scenario:
     """The host has IPv6 connectivity (Windows enables IPv6 by default: Microsoft, "Guidance
     for configuring IPv6 in Windows for advanced users")."""
     ipsec_any_covers_ipv6: bool = True
-    """Windows: whether netsh's ``any`` also matches IPv6 packets (undocumented; both modelled)."""
+    """Windows: whether netsh's ``any`` (and ``me``) address keyword also matches IPv6 packets.
+    Microsoft documents the keywords ("me": the current computer's address, "any": all
+    computer addresses; ``netsh ipsec static add filter`` help) beside IPv6 addresses in the
+    same ``srcaddr``/``dstaddr`` parameter (Microsoft Learn, "netsh ipsec": ``[srcaddr=]
+    (ipv4|ipv6|ipv4-ipv4|ipv6-ipv6|dns|server)``), but never says which families a keyword
+    covers. The default reads it as covering both, the reading in which a block-all also drops
+    IPv6 to the server, so a missing IPv6 permit locks the responders out; the
+    ``dual-stack-any-ipv4-only`` scenario runs the other reading, in which IPv6 leaks past
+    the block."""
     cancel_after: str | None = None
     """"assign": the collection is cancelled right after the policy is assigned."""
     wmi_error: bool = False
@@ -253,12 +261,30 @@ BUILTIN: dict[str, Scenario] = {
     "dual-stack": Scenario(
         "dual-stack",
         "The server name resolves to an IPv4 and an IPv6 address and the host has IPv6: both "
-        "must be permitted, and nothing else may stay reachable over either family.",
+        "must be permitted, and nothing else may stay reachable over either family (netsh's "
+        "'any' read as covering IPv6 too; dual-stack-any-ipv4-only runs the other reading).",
         dns={
             "velociraptor.example.com": [DEFAULT_SERVER_ADDRESS, "2001:db8::10"],
             "www.example.com": [INTERNET_ADDRESS, INTERNET_ADDRESS_V6],
         },
         expect=_QUARANTINED,
+    ),
+    "dual-stack-any-ipv4-only": Scenario(
+        "dual-stack-any-ipv4-only",
+        "dual-stack, under the other reading of netsh's 'any' (undocumented; Microsoft Learn, "
+        "'netsh ipsec'): it matches IPv4 only, so a block-all filter with dstaddr=any lets "
+        "IPv6 through. The artifact must not keep a quarantine that leaks over IPv6: it is "
+        "either isolated on both families or rolled back completely; never locked out.",
+        dns={
+            "velociraptor.example.com": [DEFAULT_SERVER_ADDRESS, "2001:db8::10"],
+            "www.example.com": [INTERNET_ADDRESS, INTERNET_ADDRESS_V6],
+        },
+        ipsec_any_covers_ipv6=False,
+        expect=_SAFE,
+        expect_one_of=(
+            _QUARANTINED,
+            Expectation(policy_assigned=False, isolated=False, rolled_back=True),
+        ),
     ),
     "monitor-steady": Scenario(
         "monitor-steady",
