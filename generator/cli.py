@@ -424,12 +424,12 @@ def lint_command(args: argparse.Namespace) -> int:
     Exit 0 when nothing reaches --fail-on, 1 on findings, 2 on usage or I/O errors.
     """
     # Imported here: the linter loads its VQL catalog and rules, which other commands never need.
-    from .diagnostics import Severity
+    from .diagnostics import IO_ERROR_RULE, Severity
     from .lint import RULES, lint_paths, load_config
     from .report import get_reporter
 
-    if args.list_rules:
-        return _list_rules(RULES.infos)
+    if args.list_rules:  # every id lint reports under: the input layer's io-error too
+        return _list_rules([IO_ERROR_RULE, *RULES.infos])
     try:
         _need_paths(args.paths, "artifact files, folders, or - for stdin")
         reporter = get_reporter(args.output_format)

@@ -103,6 +103,9 @@ class DocumentedRule:
     doc: str
     also: tuple[str, ...]
     """Further ids the module reports under (e.g. the YAML loader's own ids)."""
+    summaries: Mapping[str, str]
+    """A one-line summary of its own for an id (``SUMMARIES``), where the module's first
+    docstring line would say too little (the loader's ids: each a different problem)."""
 
     @staticmethod
     def declared(module: ModuleType) -> dict[str, Any]:
@@ -112,6 +115,7 @@ class DocumentedRule:
             "options": dict(getattr(module, "OPTIONS", {})),
             "doc": module.__doc__ or module.ID,
             "also": tuple(getattr(module, "ALSO", ())),
+            "summaries": dict(getattr(module, "SUMMARIES", {})),
         }
 
     @property
@@ -121,7 +125,10 @@ class DocumentedRule:
     def infos(self) -> list[RuleInfo]:
         """What reporters say about this rule, under its id and each of its `also` ids."""
         doc = self.doc.strip()
-        return [RuleInfo(i, self.severity, self.summary, doc) for i in (self.id, *self.also)]
+        return [
+            RuleInfo(i, self.severity, self.summaries.get(i, self.summary), doc)
+            for i in (self.id, *self.also)
+        ]
 
 
 class RuleSet(Mapping[str, R]):
@@ -155,7 +162,7 @@ IO_ERROR = "io-error"
 IO_ERROR_RULE = RuleInfo(
     IO_ERROR,
     Severity.ERROR,
-    "the file or folder cannot be read",
+    "The file or folder cannot be read.",
     "A path that does not exist, a folder without *.yaml or *.yml files, or a file that is not "
     "a regular file or cannot be read. Every other file is still checked; the run exits 2.",
 )

@@ -127,14 +127,22 @@ def load_artifact(path: str, text: str, *, parsed: Sequence[ParsedVql] = ()) -> 
     return artifact
 
 
+_ARTIFACT_HINTS = {
+    "yaml-empty": "an artifact needs at least `name:` and `sources:` (see the artifacts/ folder)",
+    "yaml-duplicate-key": "Velociraptor's loader (yaml.UnmarshalStrict) refuses the artifact; "
+    "delete or rename one of them",
+}
+"""The loader's hints that mean something else for an artifact than for a profile (no `init`
+starts an artifact; Velociraptor refuses a duplicate key, where other YAML tools keep one)."""
+
+
 def _remap(diagnostic: Diagnostic, sanitized: Sanitized) -> Diagnostic:
     loc = diagnostic.location
-    if sanitized.origin is None:
+    hint = _ARTIFACT_HINTS.get(diagnostic.rule, diagnostic.hint)
+    if sanitized.origin is None and hint == diagnostic.hint:
         return diagnostic
     moved = Location(loc.path, sanitized.line(loc.line), loc.column)
-    return Diagnostic(
-        moved, diagnostic.rule, diagnostic.severity, diagnostic.message, diagnostic.hint
-    )
+    return Diagnostic(moved, diagnostic.rule, diagnostic.severity, diagnostic.message, hint)
 
 
 def _text_section(

@@ -1,4 +1,4 @@
-"""A mapping holds the same key twice.
+"""A mapping holds the same key twice: Velociraptor's loader refuses the artifact.
 
 Velociraptor's loader (``yaml.UnmarshalStrict``) refuses duplicate keys; most other YAML tools
 silently keep the last one, so the artifact you review is not the one that runs. Reported at the

@@ -41,6 +41,22 @@ ALSO = (
 )
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
+SUMMARIES = {
+    "yaml-syntax": "The artifact is not valid YAML: Velociraptor's loader refuses it.",
+    "yaml-empty": "The artifact file holds no YAML document: Velociraptor refuses it.",
+    "yaml-not-mapping": "The artifact is not a mapping (`name:`, `sources:`, ...): Velociraptor "
+    "refuses it.",
+    "yaml-multiple-documents": "The artifact file holds more than one YAML document: Velociraptor "
+    "refuses it.",
+    "yaml-encoding": "The file is not UTF-8, which Velociraptor refuses too (exit 2: it was not "
+    "read).",
+    "yaml-too-large": "The file is over a size bound: 1 MiB, 200,000 nodes, 64 levels, numbers "
+    "of 1,000 characters (exit 2: it was not read).",
+    "yaml-merge-key": "A merge key (`<<`): Velociraptor would merge it, vr-quarantine refuses "
+    "it; write the keys out.",
+}
+"""What ``--list-rules`` says of each loader id, in an artifact's terms (validate says the
+same of a profile where the meaning is the same, and its own words where it is not)."""
 
 
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Finding]:

@@ -27,3 +27,17 @@ ALSO = (
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
 REPORTED_BY = "the loader"
+SUMMARIES = {
+    "yaml-syntax": "The profile is not valid YAML (a syntax error, a tab in the indentation, an "
+    "odd tag).",
+    "yaml-duplicate-key": "A key appears twice in one mapping of the profile: YAML would keep "
+    "only one of the two.",
+    "yaml-empty": "The profile file holds no YAML document.",
+    "yaml-not-mapping": "The profile is not a mapping of settings (`key: value` lines).",
+    "yaml-multiple-documents": "The profile file holds more than one YAML document.",
+    "yaml-merge-key": "The profile uses a merge key (`<<`): write the keys out.",
+    "yaml-encoding": "The file is not UTF-8 (exit 2: it was not read).",
+    "yaml-too-large": "The file is over a size bound: 1 MiB, 200,000 nodes, 64 levels, numbers "
+    "of 1,000 characters (exit 2: it was not read).",
+}
+"""What ``--list-rules`` says of each loader id: each is a different problem with the file."""
