@@ -52,6 +52,22 @@ TABLE: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["policy_name: Quarantine-1\n", "policy_name: ACME IR-2026-042 (v2.1)\n"],
     ),
+    "token-file-path": (
+        [
+            "macos:\n  token_file: /var/run/../etc/sudoers.d/x\n",
+            "macos:\n  token_file: /var/run/./q.tok\n",
+            "macos:\n  token_file: /var/run/..\n",
+            "macos:\n  token_file: var/run/q.tok\n",
+            "macos:\n  token_file: /var//q.tok\n",
+            "macos:\n  token_file: /var/run/\n",
+            "macos:\n  token_file: /var/run/q tok\n",
+        ],
+        [
+            "macos:\n  token_file: /var/run/.q.tok\n",
+            "macos:\n  token_file: /var/run/..q\n",
+            "macos:\n  token_file: /private/var/run/acme+ir.v1..tok\n",
+        ],
+    ),
     "unsafe-characters": (
         [
             'message: "one\\ntwo"\n',

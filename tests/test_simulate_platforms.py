@@ -627,3 +627,15 @@ def test_a_failed_reapply_gives_back_the_quarantine_in_force(platform: str, moni
     assert after["store"] == before["store"], "the rules in force are not those before"
     assert after["expiry_jobs"] == before["expiry_jobs"], "the expiry job in force was lost"
     assert after["state_file"] == before["state_file"]
+
+
+@pytest.mark.parametrize(
+    "token_file", ["/var/run/../etc/pf.tok", "/var/run/./pf.tok", "/var/run/..", "/var//pf.tok"]
+)
+def test_the_macos_artifact_refuses_a_token_file_with_a_dot_part(token_file: str) -> None:
+    """The parameter can be changed in the GUI, past validate: the artifact's own pre-flight
+    refuses a token file whose path has an empty, '.' or '..' part, and writes nothing."""
+    result = simulate("macos", "success", TokenFile=token_file)
+    assert result.rows and all(r["Status"] == "failed" for r in result.rows), result.rows
+    assert any("no empty, . or .. part" in r["Result"] for r in result.rows)
+    assert not result.state["changed"]

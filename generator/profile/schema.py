@@ -35,6 +35,7 @@ _OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
     (("artifact", "name"), "pattern"): "artifact-name",
     (("message",), "maxLength"): "message-too-long",
     (("policy_name",), "pattern"): "policy-name-characters",
+    (("macos", "token_file"), "pattern"): "token-file-path",
     # The URL patterns are in the schema for editors; validate's URL checks say more.
     (("servers", "urls", -1), "pattern"): "server-url-scheme",
     (("rollback", "negative_check_url"), "pattern"): "negative-check-url",
