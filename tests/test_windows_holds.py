@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from vr_quarantine.profile import load_profile_file
 from vr_quarantine.profile.model import Profile
@@ -185,3 +186,56 @@ def test_the_description_says_what_an_expiry_leaves_behind() -> None:
     assert "the task itself stays" in text and "RemovePolicy" in text
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "What an expiry leaves behind on the host" in readme
+
+
+# ------------------------------------------------------------------------- item 2: in force
+
+LOST = ("policyagent-stopped", "domain-policy", "merge-forbidden")
+WHY = {
+    "policyagent-stopped": "Policy Agent service (PolicyAgent) is Stopped",
+    "domain-policy": "domain IPsec policy is assigned",
+    "merge-forbidden": "AllowLocalIPsecPolicyMerge = 0",
+}
+
+
+@pytest.mark.parametrize("event", LOST)
+def test_the_monitor_says_not_in_force_when_the_host_stops_enforcing_it(event: str) -> None:
+    scenario = dataclasses.replace(
+        resolve_scenario("enforcement-lost"), events=({"at": 600, "local": event},)
+    )
+    sim = _simulate(scenario)
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+    [monitor] = sim.life
+    # Applied at the first period; then one row (it repeats only when it changes), no change.
+    [row] = [r for r in monitor.rows if r["Status"] == "failed"]
+    assert row["Result"].startswith("The quarantine VelociraptorQuarantine is NOT in force: ")
+    assert WHY[event] in row["Result"] and row["Result"].endswith("Nothing was changed.")
+    assert sim.state["assigned_policy"] == "VelociraptorQuarantine"
+
+
+def test_the_monitor_re_applies_a_policy_whose_rules_were_deleted() -> None:
+    sim = _simulate("rules-deleted-locally")
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+    [monitor] = sim.life
+    notes = [r["Result"] for r in monitor.rows if r["Step"] == "in force check"]
+    assert notes[-1] == (
+        "The quarantine VelociraptorQuarantine is not in force: its rules or filter lists are "
+        "missing from the local IPsec store (VelociraptorQuarantine PermitRule, "
+        "VelociraptorQuarantine BlockRule). The monitor applies it."
+    )
+    assert sim.state["assigned_policy"] == "VelociraptorQuarantine Alt"
+
+
+@pytest.mark.parametrize("event", [*LOST, "delete-rules"])
+def test_the_status_says_not_in_force_and_why(event: str) -> None:
+    steps = ({"step": "run"}, {"step": "status"}, {"step": "advance", "seconds": 7200})
+    sim = _simulate(
+        _life("status-" + event, *steps, {"step": "status"}, events=({"at": 3600, "local": event},))
+    )
+    _run, before, _advance, after = sim.life
+    [held] = before.rows
+    assert held["InForce"] is True and held["NotInForce"] == ""
+    [lost] = after.rows
+    assert lost["InForce"] is False and lost["AssignedPolicy"] == "VelociraptorQuarantine"
+    why = WHY.get(event, "its rules or filter lists are missing")
+    assert why in lost["NotInForce"] and lost["Summary"].startswith("NOT in force: ")

@@ -10,7 +10,8 @@ uses are platform-neutral (`network`, `proxy`, `curl`, `client`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from ..errors import VrqError
@@ -28,6 +29,10 @@ _REG_DOMAIN = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy"
 _REG_LOCAL = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local"
 TEMP_DIR = "C:\\Windows\\Temp"
 _REG_FIREWALL = "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
+_LOCAL_OBJECTS = re.compile(
+    r".*" + re.escape(_REG_LOCAL) + r"\\(ipsecPolicy|ipsecNFA|ipsecFilter)\*$", re.IGNORECASE
+)
+"""A glob of the local store's policies, rules or filter lists (`NetshState.registry`)."""
 
 
 @dataclass
@@ -68,8 +73,28 @@ class WindowsEndpoint(Endpoint):
 
     def local_event(self, local: str) -> None:
         """Someone on the host unassigns (``local: unassign``) or deletes (``delete``) the
-        assigned policy with netsh."""
+        assigned policy, or deletes its rules (``delete-rules``: ``netsh ipsec static delete
+        rule name=...``, Microsoft "netsh ipsec" static commands) with netsh; or the host stops
+        enforcing local IPsec policy: the IPsec Policy Agent is stopped
+        (``policyagent-stopped``: it enforces netsh ipsec policy, netsh-ipsec notes 1.1), a GPO
+        assigns a domain IPsec policy (``domain-policy``: it overrides local policy, notes 1.5)
+        or forbids local IPsec policy merge (``merge-forbidden``: Velociraptor issue #2957)."""
+        host_changes = {
+            "policyagent-stopped": {"policy_agent": "Stopped"},
+            "domain-policy": {"domain_policy": True},
+            "merge-forbidden": {"merge_forbidden": True},
+        }
+        if local in host_changes:
+            self.scenario = replace(self.scenario, **host_changes[local])
+            self.record("event", f"on the host: {local}")
+            return
         if self.state.assigned is None:
+            return
+        if local == "delete-rules":
+            for name in [n for n, r in self.state.rules.items() if r.policy == self.state.assigned]:
+                argv = ["netsh", "ipsec", "static", "delete", "rule", f"name={name}"]
+                Netsh(self.state, self.resolve).run(argv)
+                self.record("event", f"someone on the host: {' '.join(argv[1:])}")
             return
         verb = "delete" if local == "delete" else "set"
         argv = ["netsh", "ipsec", "static", verb, "policy", f"name={self.state.assigned}"]
@@ -226,10 +251,12 @@ class WindowsEndpoint(Endpoint):
             text = str(pattern)
             if text.lower().endswith(_REG_LOCAL.lower()):
                 rows.append(self._local_key("", text))
-            elif text.lower().endswith((_REG_LOCAL + "\\ipsecPolicy*").lower()):
-                base = text[: -len("\\ipsecPolicy*")]
+            elif _LOCAL_OBJECTS.match(text):
+                base, _, prefix = text[:-1].rpartition("\\")
                 rows.extend(
-                    self._local_key(key, base + "\\" + key) for key in self.state.registry() if key
+                    self._local_key(key, base + "\\" + key)
+                    for key in self.state.registry()
+                    if key.startswith(prefix)
                 )
             elif _REG_DOMAIN.lower() in text.lower():
                 if self.scenario.domain_policy:
@@ -261,6 +288,8 @@ class WindowsEndpoint(Endpoint):
         name = path.rsplit("\\", 1)[-1]
         values = self.state.registry().get(key, {})
         defaults = {"ActivePolicy": NULL} if not key else {"ipsecName": NULL, "description": NULL}
+        if key.startswith(("ipsecNFA", "ipsecFilter")):
+            defaults = {"ipsecName": NULL}
         return {"Key": {"Name": name, "OSPath": path, "IsDir": True}, **defaults, **values}
 
     def _plugin_glob(self, args: dict[str, Any]) -> list[Any]:

@@ -74,13 +74,21 @@ class NetshState:
 
     def registry(self) -> dict[str, dict[str, Any]]:
         """The store as the registry shows it under ...\\IPSec\\Policy\\Local: one key per
-        policy (ipsecName, description) and ActivePolicy, the assigned policy's key path. The
-        value names are not documented by Microsoft (unverified; netsh-ipsec notes 1.2 say
-        static policy is kept in the registry)."""
+        policy (ipsecName, description), per rule (``ipsecNFA{GUID}``, ipsecName) and per filter
+        list (``ipsecFilter{GUID}``, ipsecName), and ActivePolicy, the assigned policy's key
+        path. Microsoft documents these object classes and their ipsecName for the directory
+        store ([MS-GPIPSEC] 2.2.1.4 ipsecNFA, 2.2.1.5 ipsecFilter object descriptions); that the
+        local store keeps the same keys and values in the registry is unverified (netsh-ipsec
+        notes 1.2 say static policy is kept in the registry). The GUIDs here are derived from
+        the names (a real store's are random)."""
         keys: dict[str, dict[str, Any]] = {
             info["key"]: {"ipsecName": name, "description": info["description"]}
             for name, info in self.policies.items()
         }
+        for kind, names in (("ipsecNFA", self.rules), ("ipsecFilter", self.filterlists)):
+            for name in names:
+                guid = uuid.uuid5(uuid.NAMESPACE_URL, f"vrq-sim/{kind}/{name}")
+                keys[kind + "{" + str(guid) + "}"] = {"ipsecName": name}
         local: dict[str, Any] = {}
         if self.assigned is not None and self.assigned in self.policies:
             local["ActivePolicy"] = (

@@ -19,13 +19,20 @@ from .scenario import Scenario
 _OS = re.compile(r"""\bOS\s*=\s*['"](windows|linux|darwin)['"]""", re.IGNORECASE)
 
 WINDOWS_ONLY_SCENARIOS = frozenset(
-    {"domain-ipsec-policy", "previous-policy", "other-profile", "dual-stack-any-ipv4-only"}
+    {
+        "domain-ipsec-policy",
+        "previous-policy",
+        "other-profile",
+        "dual-stack-any-ipv4-only",
+        "enforcement-lost",
+        "rules-deleted-locally",
+    }
 )
 """Built-in scenarios about Windows alone: a GPO IPsec policy, the site's own local IPsec
 policy given back at removal (Linux and macOS artifacts use a table and an anchor of their own,
 which replace nothing), another profile's quarantine that the Windows monitor must not
-replace, and a reading of netsh's ``any`` keyword: they are not run against a Linux or macOS
-artifact."""
+replace, a reading of netsh's ``any`` keyword, and the Windows in-force checks (a domain policy
+or deleted rules): they are not run against a Linux or macOS artifact."""
 
 
 def applies(scenario_name: str, os_name: str) -> bool:

@@ -143,8 +143,8 @@ class Scenario:
     life: tuple[dict[str, Any], ...] = ()
     """Steps of a quarantine's life (`life.run_life`); empty: one collection of the artifact."""
     events: tuple[dict[str, Any], ...] = ()
-    """Changes at a time (seconds from the start): dns, local (unassign|delete),
-    server_answers."""
+    """Changes at a time (seconds from the start): dns, local (Windows: unassign, delete,
+    delete-rules, policyagent-stopped, domain-policy, merge-forbidden), server_answers."""
     expect: Expectation = Expectation()
     expect_one_of: tuple[Expectation, ...] = ()
     """Alternative outcomes: at least one must hold (as well as `expect`)."""
@@ -439,6 +439,33 @@ BUILTIN: dict[str, Scenario] = {
             server_reachable=True,
             applied_once=True,
             refused=True,
+            state_recorded=True,
+        ),
+    ),
+    "enforcement-lost": Scenario(
+        "enforcement-lost",
+        "The quarantine is in force; between two monitor periods a GPO assigns a domain IPsec "
+        "policy, which overrides any local policy: the policy stays assigned but no longer "
+        "holds. The monitor must say it is NOT in force and why, and change nothing (the "
+        "pre-flight would refuse a re-application for the same reason).",
+        life=({"step": "monitor", "ticks": 3},),
+        events=({"at": 600, "local": "domain-policy"},),
+        expect=Expectation(
+            policy_assigned=True, isolated=False, applied_once=True, refused=True, no_gap=True
+        ),
+    ),
+    "rules-deleted-locally": Scenario(
+        "rules-deleted-locally",
+        "Someone on the host deletes the quarantine policy's rules between two monitor "
+        "periods (the policy stays assigned, its state record unchanged, and blocks nothing): "
+        "the monitor says it is not in force and re-applies it with no gap.",
+        life=({"step": "monitor", "ticks": 3},),
+        events=({"at": 600, "local": "delete-rules"},),
+        expect=Expectation(
+            policy_assigned=True,
+            isolated=True,
+            server_reachable=True,
+            no_gap=True,
             state_recorded=True,
         ),
     ),
