@@ -79,7 +79,7 @@ class WindowsEndpoint(Endpoint):
         (``policyagent-stopped``: it enforces netsh ipsec policy, netsh-ipsec notes 1.1), a GPO
         assigns a domain IPsec policy (``domain-policy``: it overrides local policy, notes 1.5)
         or forbids local IPsec policy merge (``merge-forbidden``: Velociraptor issue #2957)."""
-        host_changes = {
+        host_changes: dict[str, dict[str, Any]] = {
             "policyagent-stopped": {"policy_agent": "Stopped"},
             "domain-policy": {"domain_policy": True},
             "merge-forbidden": {"merge_forbidden": True},
