@@ -367,7 +367,7 @@ def test_label_removed_schedules_the_release_and_a_new_monitor_cancels_it(platfo
     host.run("monitor")  # one clock tick: applies; finish() runs its atexit: the label is gone
     assert host.endpoint.in_force(), "the release waits ReleaseDelay seconds"
     release = [j for j in host.endpoint.jobs if "release" in j.name and not j.fired]
-    assert len(release) == 1 and release[0].argv[0] == PATHS[platform]
+    assert len(release) == 1 and PATHS[platform] in " ".join(release[0].argv)
     assert host.run("status")[0]["ReleaseAt"] is not None, "status shows the pending release"
     host.run("monitor")  # the monitor starts again within the delay: the release is cancelled
     assert not [j for j in host.endpoint.jobs if "release" in j.name and j.ran]
@@ -639,3 +639,46 @@ def test_the_macos_artifact_refuses_a_token_file_with_a_dot_part(token_file: str
     assert result.rows and all(r["Status"] == "failed" for r in result.rows), result.rows
     assert any("no empty, . or .. part" in r["Result"] for r in result.rows)
     assert not result.state["changed"]
+
+
+# ---------------------------------------------------------------- macOS: the pf reference
+
+
+@pytest.mark.parametrize("end", ["expiry", "release"])
+def test_the_macos_launchd_job_releases_the_pf_reference_and_the_token_file(end: str) -> None:
+    """The launchd job that ends the quarantine without the client (the expiry, or the release
+    the monitor's exit scheduled) flushes the anchor, releases the pf enable reference the
+    artifact took with pfctl -E (pf is disabled when no reference is left) and removes the
+    token file: nothing of ours keeps pf enabled."""
+    host = Host("macos")
+    assert isinstance(host.endpoint, MacEndpoint)
+    if end == "expiry":
+        host.run("quarantine", Expiry="1h")
+    else:
+        host.run("monitor")  # applies, then its atexit schedules the release
+    token_file = "/var/run/velociraptor-quarantine.pf-token"
+    before = host.endpoint.final_state([])
+    assert before["pf_references"] and token_file in host.endpoint.files
+    host.later(3600 + 60)
+    after = host.endpoint.final_state([])
+    assert after["task_ran"] and not after["policy_exists"]
+    assert after["pf_references"] == [], "the pf enable reference is still held"
+    assert not host.endpoint.pf.enabled
+    assert token_file not in host.endpoint.files
+    job = next(j for j in host.endpoint.jobs if j.ran)
+    assert job.argv[:2] == ["/bin/sh", "-c"]
+    assert job.argv[2] == (
+        f"/sbin/pfctl -a com.apple/velociraptor.quarantine -F all; "
+        f"/sbin/pfctl -X {before['pf_references'][0]}; /bin/rm -f {token_file}"
+    )
+
+
+def test_a_macos_job_keeps_pf_enabled_for_another_service() -> None:
+    """pf enabled by someone else (another reference) stays enabled after our job ran."""
+    host = Host("macos")
+    assert isinstance(host.endpoint, MacEndpoint)
+    host.endpoint.pf.enabled_by_system = True
+    host.run("quarantine", Expiry="1h")
+    host.later(3600 + 60)
+    assert host.endpoint.final_state([])["pf_references"] == []
+    assert host.endpoint.pf.enabled and not host.endpoint.in_force()

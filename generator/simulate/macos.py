@@ -8,7 +8,9 @@ Programs modelled, beyond unix.py's curl, date (``date -r EPOCH +FORMAT`` on mac
   system/LABEL`` answers 0 while it is loaded, ``launchctl asuser UID PROGRAM ...`` runs PROGRAM
   in that user's session (launchctl(1));
 - ``osascript`` (a notification: nothing to model beyond its exit code 0);
-- ``/usr/bin/stat -f %u /dev/console`` prints the console user's uid (501).
+- ``/usr/bin/stat -f %u /dev/console`` prints the console user's uid (501);
+- ``/bin/sh -c LINE`` (unix.py), the form a launchd job's program takes to run more than one
+  command (launchd.plist(5): ProgramArguments is an argv, with no shell).
 A calendar job fires at the next matching minute; the simulated host's local time zone is UTC.
 """
 
@@ -50,6 +52,7 @@ class MacEndpoint(UnixEndpoint):
         "/usr/bin/osascript",
         "/bin/date",
         "/bin/rm",
+        "/bin/sh",
     )
     STANDARD_DIRECTORIES = ("/", "/tmp", "/var/run", "/var/db")
     STANDARD_PROGRAMS = ()
@@ -110,6 +113,8 @@ class MacEndpoint(UnixEndpoint):
         program = argv[0].rsplit("/", 1)[-1]
         if program == "launchctl":
             return words[:1] == ["bootstrap"]
+        if program == "sh" and words[:1] == ["-c"] and len(words) == 2:
+            return any(self.changes(c.split()) for c in words[1].split(";") if c.split())
         if program != "pfctl":
             return False
         return any(w in ("-f", "-F", "-E", "-X") for w in words) and "-n" not in words
