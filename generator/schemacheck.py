@@ -8,9 +8,12 @@ jsonschema, which costs more than the whole check of a profile.
 
 The compiler knows the keywords our schemas use (type, properties, additionalProperties,
 required, items, min/maxItems, enum, const, pattern, min/maxLength, minimum, maximum, uniqueItems,
-$ref, allOf, anyOf) and answers conservatively wherever Python's and JSON's values differ (a
-float for an integer, non-string items for uniqueItems, enum values of another type): False. A
-schema with any other keyword compiles to None, and its callers always use jsonschema. A
+$ref, allOf, anyOf, contains, if/then/else, not) and answers conservatively wherever Python's and
+JSON's values differ (a float for an integer, a float among uniqueItems' items, enum values of
+another type): False. The condition of ``if`` and the body of ``not`` must be answered exactly
+(False there would turn into a True elsewhere), so they may use only keywords whose answer is
+exact; one that is not makes the schema uncompilable. A schema with any other keyword compiles to
+None, and its callers always use jsonschema. A
 property test compares the predicate with jsonschema on generated documents.
 """
 
@@ -103,11 +106,34 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, scalar) and type(a) is type(b) and a == b
 
 
+def _canonical(value: Any) -> Any:
+    """A hashable key equal for JSON-equal values (True is not 1), or None when not sure (a
+    float, which JSON compares with integers by value)."""
+    if isinstance(value, bool | str | int) or value is None:
+        return (type(value).__name__, value)
+    if isinstance(value, list):
+        items = [_canonical(x) for x in value]
+        return None if any(i is None for i in items) else ("list", tuple(items))
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        pairs = [(k, _canonical(v)) for k, v in value.items()]
+        return None if any(v is None for _, v in pairs) else ("dict", frozenset(pairs))
+    return None
+
+
 class _Compiler:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
         self.refs_ignore_siblings = root.get("$schema") == _DRAFT7
         self.compiled: dict[str, Check] = {}
+        self.exact = 0
+        """Inside an ``if`` condition or a ``not``: every answer must be exact."""
+
+    def exact_node(self, schema: Any) -> Check:
+        self.exact += 1
+        try:
+            return self.node(schema)
+        finally:
+            self.exact -= 1
 
     def ref(self, pointer: str) -> Check:
         if not pointer.startswith("#/"):
@@ -151,10 +177,14 @@ class _Compiler:
         return result
 
     def k_ref(self, value: Any, schema: Mapping[str, Any]) -> Check:
+        if self.exact:
+            raise _Unsupported("$ref in a condition")
         return self.ref(value)
 
     def k_type(self, value: Any, schema: Mapping[str, Any]) -> Check:
         names = value if isinstance(value, list) else [value]
+        if self.exact and "integer" in names:
+            raise _Unsupported("type integer in a condition")
         tests = tuple(_TYPES[n] for n in names)
         if len(tests) == 1:
             return tests[0]
@@ -207,11 +237,17 @@ class _Compiler:
 
         return items
 
+    def _exact_choices(self, choices: list[Any]) -> None:
+        if self.exact and not all(isinstance(c, str | bool) or c is None for c in choices):
+            raise _Unsupported("a number or structure among the choices of a condition")
+
     def k_enum(self, value: Any, schema: Mapping[str, Any]) -> Check:
         choices = list(value)
+        self._exact_choices(choices)
         return lambda v: any(_same(v, c) for c in choices)
 
     def k_const(self, value: Any, schema: Mapping[str, Any]) -> Check:
+        self._exact_choices([value])
         return lambda v: _same(v, value)
 
     def k_pattern(self, value: Any, schema: Mapping[str, Any]) -> Check:
@@ -239,10 +275,16 @@ class _Compiler:
     def k_unique_items(self, value: Any, schema: Mapping[str, Any]) -> Check | None:
         if value is not True:
             return None
-        return lambda v: (
-            not isinstance(v, list)
-            or (all(isinstance(x, str) for x in v) and len(set(v)) == len(v))
-        )
+        if self.exact:
+            raise _Unsupported("uniqueItems in a condition")
+
+        def unique(v: Any) -> bool:
+            if not isinstance(v, list):
+                return True
+            keys = [_canonical(x) for x in v]
+            return None not in keys and len(set(keys)) == len(keys)
+
+        return unique
 
     def k_all_of(self, value: Any, schema: Mapping[str, Any]) -> Check:
         parts = [self.node(sub) for sub in value]
@@ -251,6 +293,26 @@ class _Compiler:
     def k_any_of(self, value: Any, schema: Mapping[str, Any]) -> Check:
         parts = [self.node(sub) for sub in value]
         return lambda v: any(part(v) for part in parts)
+
+    def k_contains(self, value: Any, schema: Mapping[str, Any]) -> Check:
+        item = self.node(value)
+        return lambda v: not isinstance(v, list) or any(item(x) for x in v)
+
+    def k_not(self, value: Any, schema: Mapping[str, Any]) -> Check:
+        inner = self.exact_node(value)
+        return lambda v: not inner(v)
+
+    def k_if(self, value: Any, schema: Mapping[str, Any]) -> Check:
+        condition = self.exact_node(value)
+        then = self.node(schema.get("then", True))
+        otherwise = self.node(schema.get("else", True))
+        return lambda v: then(v) if condition(v) else otherwise(v)
+
+    def k_then(self, value: Any, schema: Mapping[str, Any]) -> None:
+        """Compiled with its ``if`` (alone, as JSON Schema says, it does nothing)."""
+
+    def k_else(self, value: Any, schema: Mapping[str, Any]) -> None:
+        """Compiled with its ``if``."""
 
 
 def compile_schema(schema: Mapping[str, Any]) -> Check | None:

@@ -124,7 +124,18 @@ def test_never_accepts_an_artifact_jsonschema_refuses(document: Any) -> None:
         ({"enum": [1, "a"]}, True, False),
         ({"const": False}, 0, False),
         ({"uniqueItems": True}, ["a", "a"], False),
-        ({"uniqueItems": True}, [1, True], False),
+        ({"uniqueItems": True}, [1, True], True),  # JSON: true is not 1
+        ({"uniqueItems": True}, [{"a": 1, "b": 2}, {"b": 2, "a": 1}], False),
+        ({"uniqueItems": True}, [{"a": 1}, {"a": True}], True),
+        ({"uniqueItems": True}, [{"a": 1.0}, {"a": 2}], False),  # a float: not sure
+        ({"if": {"required": ["p"]}, "then": {"required": ["q"]}}, {"p": 1}, False),
+        ({"if": {"required": ["p"]}, "then": {"required": ["q"]}}, {"p": 1, "q": 2}, True),
+        ({"if": {"required": ["p"]}, "then": {"required": ["q"]}}, {}, True),
+        ({"if": {"const": True}, "then": {"type": "null"}, "else": {"type": "string"}}, 3, False),
+        ({"not": {"pattern": "^a"}}, "abc", False),
+        ({"not": {"pattern": "^a"}}, "xbc", True),
+        ({"contains": {"enum": ["x"]}}, ["y", "x"], True),
+        ({"contains": {"enum": ["x"]}}, ["y"], False),
         ({"additionalProperties": False, "properties": {"a": {}}}, {"a": 1, "b": 2}, False),
         ({"pattern": "^x"}, 5, True),
         ({"maxLength": 2}, "abc", False),
@@ -138,4 +149,12 @@ def test_small_cases(schema: dict[str, Any], instance: Any, accepted: bool) -> N
 
 def test_an_unknown_keyword_means_jsonschema_decides() -> None:
     assert compile_schema({"patternProperties": {"^a": {}}}) is None
-    assert compile_schema({"if": {}, "then": {}}) is None
+    assert compile_schema({"propertyNames": {"maxLength": 3}}) is None
+
+
+def test_a_condition_that_cannot_be_answered_exactly_means_jsonschema_decides() -> None:
+    # False means "not sure"; inside `if` or `not` it would turn into a wrong True.
+    assert compile_schema({"if": {"type": "integer"}, "then": {}}) is None
+    assert compile_schema({"not": {"const": 1}}) is None
+    assert compile_schema({"not": {"uniqueItems": True}}) is None
+    assert compile_schema({"if": {"const": "a"}, "then": {"type": "integer"}}) is not None

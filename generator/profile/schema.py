@@ -13,7 +13,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from ..diagnostics import Diagnostic, Severity
@@ -42,9 +42,32 @@ _OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
 }
 
 
+_OWNER_MARK = "validate reports this as "
+"""How the schema marks a constraint that it states for editors and that a semantic check of
+validate reports with its own rule id, message and hint (``"$comment"`` of the subschema)."""
+
+
 def _owned_by_semantics(path: NodePath, keyword: str) -> bool:
     generic = tuple(-1 if isinstance(part, int) else part for part in path)
     return (path, keyword) in _OWNED_BY_SEMANTICS or (generic, keyword) in _OWNED_BY_SEMANTICS
+
+
+def owning_rule(schema_path: Iterable[str | int]) -> str | None:
+    """The rule id a ``$comment`` names on the way to the failed keyword (`_OWNER_MARK`), or
+    None. jsonschema leaves ``$ref`` out of an error's schema path: a step that the node lacks
+    goes through its reference first."""
+    node: Any = profile_schema()
+    for part in schema_path:
+        if isinstance(node, dict) and part not in node and "$ref" in node:
+            node = _resolve(node["$ref"])
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+        comment = node.get("$comment", "") if isinstance(node, dict) else ""
+        if isinstance(comment, str) and comment.startswith(_OWNER_MARK):
+            return comment.removeprefix(_OWNER_MARK)
+    return None
 
 
 def schema_text() -> str:
@@ -226,7 +249,7 @@ class SchemaChecker:
         keyword = str(error.validator)
         if path in self.surprises:
             return
-        if _owned_by_semantics(path, keyword):
+        if _owned_by_semantics(path, keyword) or owning_rule(error.absolute_schema_path):
             return
         if keyword in ("type", "anyOf", "enum") and self._surprise(error, path):
             return
