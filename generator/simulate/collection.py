@@ -45,14 +45,16 @@ def run_collection(
     params: Mapping[str, Any],
     *,
     timeout: float,
+    event_query: bool = False,
     ends: bool = True,
 ) -> CollectionRun:
     """Run one collection of artifact `name`; the rows it sent before it ended or was cancelled.
 
+    An `event_query` (CLIENT_EVENT) has no deadline, whether or not it `ends`: it runs until
+    the client's event table drops it (``actions/events.go``), after all the rows its clock gave.
     `ends` is False for an event query that goes on running: its atexit() queries stay pending.
     """
-    # An event query has no deadline: it runs until the event table drops it.
-    endpoint.begin_collection(timeout if ends else None)
+    endpoint.begin_collection(None if event_query else timeout)
     run = CollectionRun([])
     try:
         for row in engine.artifact_rows(name, dict(params)):

@@ -101,6 +101,11 @@ class WindowsEndpoint(Endpoint):
         Netsh(self.state, self.resolve).run(argv if verb == "delete" else [*argv, "assign=n"])
         self.record("event", f"someone on the host: {' '.join(argv[1:])}")
 
+    def next_task_time(self) -> float | None:
+        """The StartBoundary of the next task that has not run."""
+        pending = [t.start for t in self.scheduler.tasks.values() if t.ran_at is None]
+        return min(pending, default=None)
+
     def run_due_tasks(self) -> None:
         """Task Scheduler runs each task whose time has come (the host is up throughout the
         simulation, so a missed start does not arise), as SYSTEM: the simulator runs its action

@@ -156,6 +156,9 @@ class Endpoint(SideEffects, ABC):
     """How many times a message was shown to the users (msg.exe, wall, osascript)."""
     events_done: int = 0
     start: float = 0.0
+    looked_at: float = 0.0
+    """The clock when `catch_up` last ran: nothing is stamped before it."""
+    catching_up: bool = False
     before: Any = None
     """`host_state` before the first collection (after the set-up of a quarantine in place)."""
 
@@ -204,6 +207,10 @@ class Endpoint(SideEffects, ABC):
     @abstractmethod
     def run_due_tasks(self) -> None:
         """Each scheduled job whose time has come runs (outside any collection)."""
+
+    @abstractmethod
+    def next_task_time(self) -> float | None:
+        """When the next scheduled job that has not run is due (None: none)."""
 
     @abstractmethod
     def start_error(self, argv: list[str]) -> str:
@@ -257,6 +264,8 @@ class Endpoint(SideEffects, ABC):
         self.changed = False
         self.mocks = scenario_mocks(self.scenario)
         self.before = copy.deepcopy(self.host_state())
+        # The scenario's time (its events' `at`) starts after the set-up.
+        self.start = self.looked_at = self.clock.now()
         return commands
 
     def apply_events(self) -> None:
@@ -282,10 +291,45 @@ class Endpoint(SideEffects, ABC):
                 self.record("event", f"server answers: {event['server_answers']}")
 
     def advance(self, seconds: float) -> None:
-        """Let time pass: events happen and due jobs run (outside any collection)."""
+        """Let time pass: events happen and due jobs run (outside any collection), each at its
+        own time."""
         self.clock.advance(seconds)
-        self.apply_events()
-        self.run_due_tasks()
+        self.catch_up()
+
+    def next_event_time(self) -> float | None:
+        """When the scenario's next event happens (None: no event left)."""
+        events = self.scenario.events
+        if self.events_done < len(events):
+            return self.start + float(events[self.events_done].get("at", 0))
+        return None
+
+    def catch_up(self) -> None:
+        """What was due while the clock moved on (a command ran, time was advanced, the query
+        slept or waited for its ``clock()``) happens in time order, each at its own time: the
+        scenario's events at their ``at``, each scheduled job at its due time (Task Scheduler
+        starts a time trigger at its StartBoundary; systemd, atd and launchd at theirs), not when
+        the simulator next looks. Nothing observed the host in between, so running them now,
+        each on the clock of its own moment, is what the host would have seen."""
+        if self.catching_up:
+            return
+        now = self.clock.now()
+        self.catching_up = True
+        try:
+            while True:
+                due = [
+                    t
+                    for t in (self.next_event_time(), self.next_task_time())
+                    if t is not None and t <= now
+                ]
+                if not due:
+                    break
+                self.clock.set(max(min(due), self.looked_at))
+                self.apply_events()
+                self.run_due_tasks()
+        finally:
+            self.catching_up = False
+            self.clock.set(max(now, self.clock.now()))
+            self.looked_at = self.clock.now()
 
     def record(self, kind: str, what: str) -> None:
         """One moment of the timeline: after `what`, which quarantine is in force."""
@@ -294,8 +338,7 @@ class Endpoint(SideEffects, ABC):
         )
 
     def _before_side_effect(self) -> None:
-        self.apply_events()
-        self.run_due_tasks()
+        self.catch_up()
         if self.cancel_pending:
             self.cancel_pending = False
             self.cancelled = f"cancelled right after {self.LOADED}"
@@ -312,6 +355,7 @@ class Endpoint(SideEffects, ABC):
             self.cancelled = "the collection timed out while a command was running"
             raise CollectionCancelled(self.cancelled)
         self.clock.advance(seconds)
+        self.catch_up()
 
     def _log(self, message: str) -> None:
         if self.clock.session is not None:

@@ -9,11 +9,13 @@ tasks; each collection gets a fresh root scope, as each Velociraptor collection 
 - ``remove``: collect it with ``RemovePolicy=Y``;
 - ``status``: collect the status companion;
 - ``monitor``: run the monitor companion's event query for ``ticks`` clock periods; with
-  ``ends: true`` the event query then ends (the label is removed) and its atexit() runs;
-- ``advance``: let ``seconds`` pass (scheduled tasks whose time comes run).
+  ``ends: true`` the event query then ends (the label is removed) and its atexit() runs. An
+  event query has no collection deadline (``actions/events.go``): it ends after its ticks;
+- ``advance``: let ``seconds`` pass.
 
 Events (``Scenario.events``) change the host or the network at a time measured from the start
-of the life; the endpoint applies each before its first side effect at or after that time.
+of the life (after the set-up of a ``preexisting`` quarantine); each changes only what it names.
+Events and scheduled jobs happen in time order, each at its own time (`Endpoint.catch_up`).
 """
 
 from __future__ import annotations
@@ -104,8 +106,11 @@ def run_life(
             name,
             merged,
             timeout=timeout,
+            event_query=event_query,
             ends=not event_query or bool(step.get("ends")),
         )
+        # The host lived through the step's time: what fell due happens, at its own time.
+        endpoint.catch_up()
         results.append(
             StepResult(kind, name, collection.rows, collection.cancelled, started, engine.logs)
         )

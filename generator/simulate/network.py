@@ -55,6 +55,12 @@ class Clock:
     def now(self) -> float:
         return self.session.clock if self.session is not None else self._time
 
+    def set(self, moment: float) -> None:
+        if self.session is not None:
+            self.session.clock = moment
+        else:
+            self._time = moment
+
     def advance(self, seconds: float) -> None:
         if self.session is not None:
             self.session.clock += seconds

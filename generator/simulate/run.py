@@ -170,7 +170,15 @@ def simulate_loaded(
     # The endpoint reads the artifact's parameters (its policy, table or anchor name) as the
     # collection gets them: the declared defaults, then the values given.
     declared = {p.name: p.default for p in artifact.parameters}
-    endpoint = make_endpoint(replace(scenario, params={**declared, **merged}))
+    # A quarantine already in place (`preexisting`) is the host's past: the scenario's events
+    # happen in its life, after the set-up.
+    endpoint = make_endpoint(
+        replace(
+            scenario,
+            params={**declared, **merged},
+            events=() if scenario.preexisting else scenario.events,
+        )
+    )
     engine = Engine(
         config=dict(scenario.client_config),
         side_effects=endpoint,
@@ -190,6 +198,7 @@ def simulate_loaded(
             if scenario.preexisting:
                 _setup(engine, endpoint, artifact, scenario, timeout)
                 result.setup_commands = endpoint.forget_setup()
+                endpoint.scenario = replace(endpoint.scenario, events=scenario.events)
                 engine.session.logs.clear()
             if scenario.life:
                 result.life = run_life(
@@ -215,6 +224,7 @@ def simulate_loaded(
                     artifact.name,
                     merged,
                     timeout=timeout,
+                    event_query=artifact.type == "client_event",
                     ends=artifact.type != "client_event",
                 )
                 result.rows, result.cancelled = collection.rows, collection.cancelled

@@ -140,6 +140,10 @@ class UnixEndpoint(Endpoint):
         """The packet filter's rule set, as plain data."""
         raise NotImplementedError
 
+    def next_task_time(self) -> float | None:
+        """When the next job that has not fired is due."""
+        return min((j.when for j in self.jobs if not j.fired), default=None)
+
     def run_due_tasks(self) -> None:
         """Each job whose time has come runs, as its scheduler runs it (outside any
         collection; the host is up throughout, so a missed start does not arise)."""
