@@ -239,3 +239,45 @@ def test_the_status_says_not_in_force_and_why(event: str) -> None:
     assert lost["InForce"] is False and lost["AssignedPolicy"] == "VelociraptorQuarantine"
     why = WHY.get(event, "its rules or filter lists are missing")
     assert why in lost["NotInForce"] and lost["Summary"].startswith("NOT in force: ")
+
+
+# ------------------------------------------------------------------------- item 3: registry sanity
+
+
+def test_a_registry_view_that_netsh_contradicts_is_refused_before_any_change() -> None:
+    sim = _simulate("registry-inconsistent")
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+    [row] = [r for r in sim.rows if r["Status"] == "failed"]
+    assert row["Result"].startswith(
+        "The registry view of the local IPsec store disagrees with netsh: the registry shows "
+        "the policy 'Stale Baseline' as the assigned one, but netsh ipsec static show policy "
+        "does not find it (return code 1: ERR IPsec[05072]"
+    )
+    # netsh was only asked, read-only, before the refusal; no exit rollback was armed.
+    assert [c.argv[3] for c in sim.commands if c.argv[0] == "netsh"] == ["show"]
+    assert not any(ATEXIT_RAN in line for line in sim.logs)
+
+
+def test_an_active_policy_that_names_no_policy_is_refused() -> None:
+    dangling = dataclasses.replace(resolve_scenario("success"), registry_dangling_active=True)
+    sim = _simulate(dangling)
+    assert sim.state["refused"] and not sim.state["changed"]
+    assert any(
+        "ActivePolicy (SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecPolicy"
+        in r["Result"]
+        and "names no policy" in r["Result"]
+        for r in sim.rows
+    )
+
+
+def test_a_consistent_store_is_checked_with_netsh_and_not_refused() -> None:
+    fresh = _simulate("success")
+    assert fresh.ok and not fresh.state["refused"]
+    # Nothing in the store: nothing to ask netsh about.
+    assert not any(c.argv[3:4] == ["show"] for c in fresh.commands if c.argv[0] == "netsh")
+    previous = _simulate("previous-policy")
+    assert previous.ok
+    shown = [c.argv[-1] for c in previous.commands if c.argv[3:4] == ["show"]]
+    assert shown[0] == "name=Corp Baseline" and all(
+        c.return_code == 0 for c in previous.commands if c.argv[3:4] == ["show"]
+    )

@@ -260,7 +260,7 @@ class WindowsEndpoint(Endpoint):
                 base, _, prefix = text[:-1].rpartition("\\")
                 rows.extend(
                     self._local_key(key, base + "\\" + key)
-                    for key in self.state.registry()
+                    for key in self._registry()
                     if key.startswith(prefix)
                 )
             elif _REG_DOMAIN.lower() in text.lower():
@@ -291,11 +291,27 @@ class WindowsEndpoint(Endpoint):
         """A row of read_reg_key: Key, then the values; a value the key lacks reads as NULL
         (the row dict has a NULL default, ``vql/windows/registry``)."""
         name = path.rsplit("\\", 1)[-1]
-        values = self.state.registry().get(key, {})
+        values = self._registry().get(key, {})
         defaults = {"ActivePolicy": NULL} if not key else {"ipsecName": NULL, "description": NULL}
         if key.startswith(("ipsecNFA", "ipsecFilter")):
             defaults = {"ipsecName": NULL}
         return {"Key": {"Name": name, "OSPath": path, "IsDir": True}, **defaults, **values}
+
+    def _registry(self) -> dict[str, dict[str, Any]]:
+        """The store's registry view (`NetshState.registry`), made inconsistent as the scenario
+        says: a policy key netsh does not know, assigned (``registry_ghost_policy``), or an
+        ActivePolicy naming no key (``registry_dangling_active``)."""
+        keys = self.state.registry()
+        ghost = self.scenario.registry_ghost_policy
+        if ghost:
+            key = "ipsecPolicy{00000000-0000-4000-8000-00000000dead}"
+            keys[key] = {"ipsecName": ghost, "description": ""}
+            keys[""] = {"ActivePolicy": _REG_LOCAL + "\\" + key}
+        if self.scenario.registry_dangling_active:
+            keys[""] = {
+                "ActivePolicy": _REG_LOCAL + "\\ipsecPolicy{00000000-0000-4000-8000-0000000000ff}"
+            }
+        return keys
 
     def _plugin_glob(self, args: dict[str, Any]) -> list[Any]:
         """``glob()`` (Velociraptor ``vql/filesystem/glob.go``): one row per matching file. The

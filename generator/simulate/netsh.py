@@ -219,6 +219,17 @@ class Netsh:
                 self.state.assigned = None
         return ""
 
+    def _show_policy(self, options: dict[str, str]) -> str:
+        """``show policy name=<string>`` (Microsoft, "netsh ipsec" static commands): read-only;
+        an unknown name is an error. The listing's text is localised on real hosts (netsh-ipsec
+        notes 1.5): the simulator's is a marked stand-in, and only the return code and the
+        ``ERR IPsec[`` prefix are meant to be read."""
+        name = self._need(options, "name")
+        if name not in self.state.policies:
+            raise NetshError("05072", f"no policy named {name!r} in the store")
+        assigned = "YES" if self.state.assigned == name else "NO"
+        return f"(simulated listing) Policy Name : {name}\nAssigned : {assigned}\n"
+
     def _delete_policy(self, options: dict[str, str]) -> str:
         name = self._need(options, "name")
         if name not in self.state.policies:

@@ -140,6 +140,11 @@ class Scenario:
     """Windows: msg.exe is not installed (Home editions)."""
     foreign_policy: str | None = None
     """Windows: a local IPsec policy of the site's, assigned before the quarantine."""
+    registry_ghost_policy: str | None = None
+    """Windows: the registry shows a local policy of this name, assigned (its ipsecPolicy key and
+    ActivePolicy), that netsh's store does not have: an inconsistent store."""
+    registry_dangling_active: bool = False
+    """Windows: ActivePolicy names an ipsecPolicy key that does not exist."""
     life: tuple[dict[str, Any], ...] = ()
     """Steps of a quarantine's life (`life.run_life`); empty: one collection of the artifact."""
     events: tuple[dict[str, Any], ...] = ()
@@ -468,6 +473,13 @@ BUILTIN: dict[str, Scenario] = {
             no_gap=True,
             state_recorded=True,
         ),
+    ),
+    "registry-inconsistent": Scenario(
+        "registry-inconsistent",
+        "The registry shows a local IPsec policy assigned that netsh does not find (the store "
+        "is inconsistent): the pre-flight must refuse before changing anything, saying so.",
+        registry_ghost_policy="Stale Baseline",
+        expect=Expectation(refused=True, changed=False, policy_assigned=False),
     ),
 }
 
