@@ -95,7 +95,8 @@ def test_deleting_the_policy_removes_its_rules_but_not_lists_or_actions() -> Non
         (("add", "filteraction", "name=A", "action=allow"), "05014"),
         (("add", "rule", "name=R", "policy=nope", "filterlist=L", "filteraction=A"), "05072"),
         (("add", "policy", "assign"), "05001"),
-        (("show", "policy", "name=x"), "05000"),
+        (("show", "policy", "name=x"), "05072"),
+        (("show", "filterlist", "name=x"), "05000"),
     ],
 )
 def test_bad_commands_fail_with_an_err_ipsec_code(words: tuple[str, ...], code: str) -> None:

@@ -32,8 +32,9 @@ WINDOWS_ONLY_SCENARIOS = frozenset(
 """Built-in scenarios about Windows alone: a GPO IPsec policy, the site's own local IPsec
 policy given back at removal (Linux and macOS artifacts use a table and an anchor of their own,
 which replace nothing), another profile's quarantine that the Windows monitor must not
-replace, a reading of netsh's ``any`` keyword, and the Windows in-force checks (a domain policy
-or deleted rules), and an inconsistent local IPsec store: they are not run against a Linux or macOS artifact."""
+replace, a reading of netsh's ``any`` keyword, the Windows in-force checks (a domain policy or
+deleted rules), and an inconsistent local IPsec store: they are not run against a Linux or
+macOS artifact."""
 
 
 def applies(scenario_name: str, os_name: str) -> bool:
