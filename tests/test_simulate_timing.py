@@ -13,6 +13,7 @@ from vr_quarantine.simulate.linux import LinuxEndpoint
 from vr_quarantine.simulate.scenario import scenario_from_data
 from vr_quarantine.simulate.tasks import Task
 from vr_quarantine.simulate.unix import Job
+from vr_quarantine.vql.eval import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
@@ -100,3 +101,34 @@ def test_an_event_query_that_ends_runs_all_its_ticks_with_no_deadline() -> None:
     (task,) = sim.state["tasks"]
     assert task["ran_at"] == task["start"]
     assert sim.ok
+
+
+def _ticks(query: str, ticks: int) -> tuple[list[float], float]:
+    engine = Engine()
+    engine.session.clock_ticks = ticks
+    start = engine.session.clock
+    rows = engine.query(query)
+    return [row["Unix"] - start for row in rows], engine.session.clock - start
+
+
+def test_the_clock_plugin_keeps_velociraptors_schedule() -> None:
+    """vql/common/clock.go: the first row at ``start``, then one a period after the previous
+    was taken; a row whose work overran the period is followed at once; the query ends after
+    the last row's work, not a period later."""
+    assert _ticks("SELECT Unix FROM clock(period=600, start=now() + 60)", 3) == (
+        [60.0, 660.0, 1260.0],
+        1260.0,
+    )
+    slow = (
+        "SELECT * FROM foreach(row={ SELECT Unix FROM clock(period=600, start=now() + 60) },"
+        " query={ SELECT Unix, sleep(time=700) AS Slept FROM scope() })"
+    )
+    assert _ticks(slow, 3) == ([60.0, 760.0, 1460.0], 2160.0)
+    assert _ticks("SELECT Unix FROM clock(period=10)", 2) == ([10.0, 20.0], 20.0)
+
+
+def test_the_monitor_first_checks_after_its_start_delay() -> None:
+    sim = simulate_file(DEFAULT, resolve_scenario("monitor-steady"))
+    start_delay = float(sim.params.get("StartDelay") or 60)
+    first = min(c.time for c in sim.commands)
+    assert first - sim.life[0].started >= start_delay

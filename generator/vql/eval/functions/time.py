@@ -47,24 +47,28 @@ def _from_string(text: str) -> v.Timestamp | None:
     return v.Timestamp(moment)
 
 
+def timestamp_of(value: Any) -> Any:
+    """A time from a time, an epoch number (s, ms, us or ns guessed from its size), a numeric
+    string or an RFC 3339 string; NULL otherwise."""
+    if isinstance(value, v.Timestamp):
+        return value
+    if v.is_number(value):
+        return _from_number(float(value))
+    if isinstance(value, str):
+        parsed = _from_string(value)
+        if parsed is not None:
+            return parsed
+    return v.NULL
+
+
 @register("timestamp")
 def timestamp(ctx: CallContext, args: Args) -> Any:
     """Velociraptor's ``timestamp()`` (``vql/functions/time.go``): a time from ``epoch`` (a
     number in s, ms, us or ns guessed from its size, a numeric string, an RFC 3339 string, or a
     time) or ``winfiletime`` (100 ns ticks since 1601); NULL otherwise."""
     for name in ("epoch", "string"):
-        if not args.has(name):
-            continue
-        value = args.materialized(name)
-        if isinstance(value, v.Timestamp):
-            return value
-        if v.is_number(value):
-            return _from_number(float(value))
-        if isinstance(value, str):
-            parsed = _from_string(value)
-            if parsed is not None:
-                return parsed
-        return v.NULL
+        if args.has(name):
+            return timestamp_of(args.materialized(name))
     if args.has("winfiletime"):
         ticks = args.integer("winfiletime")
         return v.Timestamp.from_epoch(ticks / 1e7 - 11_644_473_600)

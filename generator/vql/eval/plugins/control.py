@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import values as v
 from ..engine import Args, CallContext, PluginImpl
+from ..functions.time import timestamp_of
 from . import registrar
 
 PLUGINS: dict[str, PluginImpl] = {}
@@ -122,15 +123,36 @@ def range_(ctx: CallContext, args: Args) -> Iterator[Any]:
 
 @register("clock")
 def clock(ctx: CallContext, args: Args) -> Iterator[Any]:
-    """Velociraptor's ``clock`` event plugin (``vql/common/clock.go``): a row every ``period``
-    seconds. Simulated: the session's ``clock_ticks`` rows (default 1), one period apart, on the
-    session's clock."""
+    """Velociraptor's ``clock`` event plugin (``vql/common/clock.go``): with ``start``, a first
+    row at that time (at once when it has passed), then a row every ``period`` seconds (1 when
+    neither ``period`` nor ``ms`` is given); without it, the first row comes a period after the
+    call. Rows go through an unbuffered channel and the wait for the next starts when the
+    previous one is taken, so a row whose work ran past the next period's time comes at once.
+    Simulated on the session's clock: the session's ``clock_ticks`` rows (default 1), and the
+    query ends right after the last row's work. A ``start`` that is not a time is logged and
+    gives no row."""
     period = max(1, args.integer("period", 1))
     session = ctx.session
     start = args.value("start", None)
     if start is None or v.is_null(start):
         session.clock += period
-    for _ in range(max(0, session.clock_ticks)):
-        moment = v.Timestamp.from_epoch(session.clock)
-        yield {"Unix": int(session.clock), "String": moment.go_string()}
-        session.clock += period
+    else:
+        moment = _start_time(start)
+        if moment is None:
+            ctx.log(f"clock: start is not a time: {v.go_type_name(start)} (simulated message)")
+            return
+        session.clock = max(session.clock, moment)
+    sent = session.clock
+    for index in range(max(0, session.clock_ticks)):
+        if index:
+            session.clock = max(session.clock, sent + period)
+            sent = session.clock
+        moment_now = v.Timestamp.from_epoch(session.clock)
+        yield {"Unix": int(session.clock), "String": moment_now.go_string()}
+
+
+def _start_time(value: Any) -> float | None:
+    """``functions.TimeFromAny`` as the clock's ``start`` uses it: a time, or an epoch number
+    or string (as ``timestamp()`` reads them)."""
+    stamp = timestamp_of(value)
+    return stamp.epoch() if isinstance(stamp, v.Timestamp) else None
