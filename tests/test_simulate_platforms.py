@@ -32,6 +32,7 @@ from vr_quarantine.simulate.platforms import WINDOWS_ONLY_SCENARIOS
 from vr_quarantine.simulate.scenario import Scenario, scenario_from_data
 from vr_quarantine.simulate.unix import UnixEndpoint
 from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
+from vr_quarantine.vql.eval.values import NULL
 
 from tests.clirunner import CliRunner
 from tests.test_lifecycle import assert_holds_without_gap, unassigned_moments
@@ -682,3 +683,39 @@ def test_a_macos_job_keeps_pf_enabled_for_another_service() -> None:
     host.later(3600 + 60)
     assert host.endpoint.final_state([])["pf_references"] == []
     assert host.endpoint.pf.enabled and not host.endpoint.in_force()
+
+
+# ---------------------------------------------------------------- status without the tools
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_status_without_the_firewall_tool_or_curl_says_so_and_starts_nothing(
+    platform: str,
+) -> None:
+    """A status collection on a host without nft/pfctl and curl starts no missing program (no
+    'fork/exec ...: no such file or directory' rows or log lines): InForce and ServerReachable
+    are empty rather than a false no, and Notes says what could not be read."""
+    absent = (PATHS[platform], "/usr/bin/curl")
+    host = Host(platform, dataclasses.replace(resolve_scenario("success"), absent_files=absent))
+    [row] = host.run("status")
+    assert [c.argv for c in host.last if c.return_code != 0] == []
+    assert not [line for line in host.engine.logs if "fork/exec" in line], host.engine.logs
+    assert row["InForce"] is NULL and row["ServerReachable"] is NULL
+    assert f"{FIREWALL[platform]} was not found at {PATHS[platform]}" in row["Notes"]
+    assert "curl was not found at /usr/bin/curl" in row["Notes"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_status_looks_at_the_expiry_job_only_where_its_scheduler_is(platform: str) -> None:
+    host = Host(platform)
+    host.run("quarantine", Expiry="1h")
+    if platform == "linux":
+        host.endpoint.directories.discard("/run/systemd/system")
+    else:
+        del host.endpoint.files["/bin/launchctl"]
+    [row] = host.run("status")
+    assert not [c.argv for c in host.last if c.argv[0].endswith(("systemctl", "launchctl"))]
+    assert row["InForce"] is True and row["ExpiryScheduled"] is False
+    assert "could not be looked at" in row["Notes"]
+    [healthy] = Host(platform).run("status")
+    assert healthy["Notes"] == ""
