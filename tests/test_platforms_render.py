@@ -103,7 +103,7 @@ def test_rules_translate_exactly_most_specific_first() -> None:
     assert ["permit", "me", "", "192.0.2.12/31", "22", "tcp", "no", "Range"] in rows
     block = rows.index(["block", "me", "", "10.0.0.0/8", "", "", "yes", "Block net"])
     assert block > rows.index(["permit", "me", "", "10.1.2.3", "443", "tcp", "yes", "One host"])
-    dns = rows.index(["permit", "me", "", "any", "53", "udp", "yes", "DNS"])
+    dns = rows.index(["permit", "me", "", "any", "53", "udp", "state", "DNS"])
     assert dns > block
 
 

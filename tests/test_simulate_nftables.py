@@ -138,3 +138,24 @@ def test_delete_of_a_missing_table_fails_and_the_add_delete_idiom_does_not() -> 
     assert code == 1 and "No such file or directory" in err
     assert run(state, "-f", "f", files={"f": "table inet q\ndelete table inet q\n"})[0] == 0
     assert run(state, "list", "table", "inet", "q")[0] == 1
+
+
+def test_ct_state_matches_the_packets_connection_tracking_state() -> None:
+    """nft(8) CONNTRACK EXPRESSIONS: ``ct state established,related`` matches replies (and ICMP
+    errors about a connection), never a packet that opens one; nft lists it as written."""
+    text = (
+        "table inet q {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;\n"
+        "\t\tudp sport 53 ct state established,related accept\n\t}\n}\n"
+    )
+    state = NftState()
+    assert run(state, "-f", "f", files={"f": text})[0] == 0
+    asked = Packet("input", "10.0.0.53", "10.0.0.5", 17, 53, 40000, ct="established")
+    unasked = Packet("input", "10.0.0.53", "10.0.0.5", 17, 53, 40000)
+    assert verdict(state, asked) == "accept"
+    assert verdict(state, unasked) == "drop"
+    listed = run(state, "list", "table", "inet", "q")[1]
+    assert "udp sport 53 ct state established,related accept" in listed
+    assert run(NftState(), "-c", "-f", "f", files={"f": listed})[0] == 0, "the listing reloads"
+    bad = text.replace("established,related", "established,bogus")
+    code, _, err = run(NftState(), "-c", "-f", "f", files={"f": bad})
+    assert code == 1 and "unexpected bogus" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from vr_quarantine.simulate.pf import Pfctl, PfPacket, PfState, decide
+from vr_quarantine.simulate.pf import Pfctl, PfPacket, PfState, decide, keeps_state
 
 ANCHOR = "com.apple/velociraptor.quarantine"
 RULES = """# quarantine
@@ -93,3 +93,22 @@ def test_loading_replaces_the_anchor() -> None:
 def test_pfctl_n_refuses_what_pfctl_refuses(rule: str, message: str) -> None:
     code, _, err = pfctl(PfState(), "-n", "-a", ANCHOR, "-f", "f", text=rule + "\n")
     assert code == 1 and message in err, err
+
+
+def test_a_kept_state_lets_the_replies_in_and_nothing_else() -> None:
+    """pf.conf(5) STATEFUL FILTERING: the request a ``keep state`` pass rule lets out creates a
+    state; its replies pass on it, while a packet from the same port that answers nothing meets
+    the rules (and is blocked)."""
+    text = (
+        "pass out quick proto udp from any to any port 53 keep state\n"
+        "pass out quick proto udp from any to any port 123 no state\n"
+        "block drop quick all\n"
+    )
+    state = PfState()
+    assert pfctl(state, "-a", ANCHOR, "-f", "f", text=text)[0] == 0
+    assert pfctl(state, "-E")[0] == 0
+    query = PfPacket("out", "10.0.0.5", "10.0.0.53", 17, 40000, 53)
+    assert decide(state, query) == "pass" and keeps_state(state, query)
+    assert decide(state, PfPacket("in", "10.0.0.53", "10.0.0.5", 17, 53, 40000)) == "block"
+    assert not keeps_state(state, PfPacket("out", "10.0.0.5", "10.0.0.9", 17, 40000, 123))
+    assert not keeps_state(state, PfPacket("out", "10.0.0.5", "10.0.0.9", 6, 40000, 443))

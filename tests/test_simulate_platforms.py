@@ -29,8 +29,8 @@ from vr_quarantine.simulate.collection import close_root_scope
 from vr_quarantine.simulate.linux import LinuxEndpoint
 from vr_quarantine.simulate.macos import MacEndpoint
 from vr_quarantine.simulate.platforms import WINDOWS_ONLY_SCENARIOS
-from vr_quarantine.simulate.scenario import Scenario, scenario_from_data
-from vr_quarantine.simulate.unix import UnixEndpoint
+from vr_quarantine.simulate.scenario import INTERNET_ADDRESS, Scenario, scenario_from_data
+from vr_quarantine.simulate.unix import RESOLVER, UnixEndpoint
 from vr_quarantine.vql.eval import ArtifactSet, Engine, load_artifact_text
 from vr_quarantine.vql.eval.values import NULL
 
@@ -719,3 +719,34 @@ def test_status_looks_at_the_expiry_job_only_where_its_scheduler_is(platform: st
     assert "could not be looked at" in row["Notes"]
     [healthy] = Host(platform).run("status")
     assert healthy["Notes"] == ""
+
+
+# ---------------------------------------------------------------- DNS replies by state
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_dns_replies_come_in_by_state_and_nothing_comes_from_port_53_unasked(
+    platform: str,
+) -> None:
+    """The DNS permits let the host's queries out and their replies in by connection state
+    (nftables ct state established,related; pf keep state), with no stateless reverse rule: a
+    packet from port 53 that answers no query (any address, UDP or TCP) is dropped."""
+    host = Host(platform)
+    host.run("quarantine")
+    endpoint = host.endpoint
+    assert endpoint.in_force() and endpoint.dns_passes()
+    for protocol in (17, 6):
+        for remote in (RESOLVER, INTERNET_ADDRESS):
+            assert endpoint.packet_ok("out", remote, protocol, 53, 40000)
+            assert endpoint.packet_ok("in", remote, protocol, 53, 40000, reply=True)
+            assert not endpoint.packet_ok("in", remote, protocol, 53, 40000), (remote, protocol)
+            assert not endpoint.packet_ok("in", remote, protocol, 53, 22), (remote, protocol)
+    rules = endpoint.final_state([])["permitted"]
+    if platform == "linux":
+        assert "input: udp sport 53 ct state established,related accept" in rules
+        assert "input: udp sport 53 accept" not in rules
+    else:
+        assert "pass out quick proto udp from any to any port 53 keep state" in rules
+        assert not [r for r in rules if "port 53 to" in r], rules
+    # DHCP stays stateless: its server answers a broadcast from an address of its own.
+    assert endpoint.packet_ok("in", "10.0.0.1", 17, 67, 68)

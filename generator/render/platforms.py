@@ -75,13 +75,14 @@ def platform_names(windows_name: str, platform: str) -> PlatformNames:
 
 
 def _unix_summary(rule: UnixRule) -> str:
-    return traffic_summary(
+    text = traffic_summary(
         rule.description,
         rule.protocol,
         endpoint_text(rule.src, "", rule.src_port),
         endpoint_text(rule.dst, "", rule.dst_port),
-        rule.mirrored,
+        rule.mirrored and not rule.replies,
     )
+    return text + (" (replies by connection state)" if rule.replies else "")
 
 
 def _options(profile: Profile, platform: str) -> dict[str, str]:

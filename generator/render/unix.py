@@ -10,6 +10,9 @@ mirrored). Its exact translation for a stateless packet filter that matches rule
   one row each (pf has no portable range form; nft would take the range, but one form serves
   both);
 - ``mirrored`` stays: the artifacts add the reverse rule, as netsh's mirrored filter does;
+  the built-in DNS rows are the exception (``Mirrored`` says ``state``): their reverse matches
+  replies only (nftables ``ct state established,related``, pf ``keep state``), so the host
+  cannot be reached from port 53 unasked;
 - the rows are ordered most specific first, as Windows orders IPsec filters (a packet then meets
   the most specific matching row first: nft and pf ``quick`` both stop at the first match).
 
@@ -56,6 +59,8 @@ class UnixRule:
     """"" (any), tcp, udp, icmp or a number 0-255 as text."""
     mirrored: bool
     description: str
+    replies: bool = False
+    """The reverse direction takes replies only (connection state), not a stateless rule."""
 
     def row(self) -> list[str]:
         return [
@@ -65,7 +70,7 @@ class UnixRule:
             self.dst,
             str(self.dst_port) if self.dst_port else "",
             self.protocol,
-            "yes" if self.mirrored else "no",
+            "state" if self.replies else "yes" if self.mirrored else "no",
             self.description,
         ]
 
@@ -116,8 +121,9 @@ def translate_protocol(protocol: str | None) -> str:
     return protocol
 
 
-def translate_rule(rule: Rule) -> list[tuple[UnixRule, int]]:
-    """A profile rule as Unix-table rows, each with its specificity (smaller: more specific)."""
+def translate_rule(rule: Rule, *, replies: bool = False) -> list[tuple[UnixRule, int]]:
+    """A profile rule as Unix-table rows, each with its specificity (smaller: more specific);
+    `replies`: its reverse direction takes replies only (`UnixRule.replies`)."""
     protocol = translate_protocol(rule.protocol)
     sources = translate_address(rule.src_addr, rule.src_mask)
     destinations = translate_address(rule.dst_addr, rule.dst_mask)
@@ -137,6 +143,7 @@ def translate_rule(rule: Rule) -> list[tuple[UnixRule, int]]:
                         protocol,
                         rule.mirrored,
                         rule.description,
+                        replies,
                     ),
                     weight,
                 )
@@ -156,10 +163,18 @@ def builtin_rules(profile: Profile) -> list[Rule]:
     return rules
 
 
+STATEFUL_BUILTINS = ("DNS", "DNS TCP")
+"""Built-in rows whose replies are let in by connection state: a resolver answers the query the
+host sent. (DHCP stays stateless: a client's broadcast is answered from the server's own
+address, which no connection state links to the request.)"""
+
+
 def unix_rules(profile: Profile) -> list[UnixRule]:
     """Every row of the Linux/macOS RuleLookupTable, most specific first (stable)."""
     weighted: list[tuple[UnixRule, int]] = []
-    for rule in [*builtin_rules(profile), *profile.rules]:
+    for rule in builtin_rules(profile):
+        weighted.extend(translate_rule(rule, replies=rule.description in STATEFUL_BUILTINS))
+    for rule in profile.rules:
         weighted.extend(translate_rule(rule))
     return [row for row, _ in sorted(weighted, key=lambda item: item[1])]
 

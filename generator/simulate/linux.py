@@ -65,12 +65,23 @@ class LinuxEndpoint(UnixEndpoint):
             if job.owner == "systemd":
                 job.fired = True
 
-    def packet_ok(self, direction: str, remote: str, protocol: int, rport: int, lport: int) -> bool:
+    def packet_ok(
+        self,
+        direction: str,
+        remote: str,
+        protocol: int,
+        rport: int,
+        lport: int,
+        *,
+        reply: bool = False,
+    ) -> bool:
+        """A reply to a packet the output hook accepted is conntrack's ``established``."""
         local = local_for(remote)
+        ct = "established" if reply else "new"
         if direction == "out":
-            packet = Packet("output", local, remote, protocol, lport, rport)
+            packet = Packet("output", local, remote, protocol, lport, rport, ct=ct)
         else:
-            packet = Packet("input", remote, local, protocol, rport, lport)
+            packet = Packet("input", remote, local, protocol, rport, lport, ct=ct)
         return verdict(self.nft, packet) == "accept"
 
     def firewall(self, argv: list[str]) -> tuple[int, str, str]:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pf import Pfctl, PfPacket, PfState, decide
+from .pf import Pfctl, PfPacket, PfState, decide, keeps_state
 from .unix import Job, UnixEndpoint, local_for
 
 DEFAULT_ANCHOR = "com.apple/velociraptor.quarantine"
@@ -97,12 +97,26 @@ class MacEndpoint(UnixEndpoint):
     def enforced(self) -> bool:
         return self.in_force() and self.anchor in self.pf.evaluated_anchors()
 
-    def packet_ok(self, direction: str, remote: str, protocol: int, rport: int, lport: int) -> bool:
+    def packet_ok(
+        self,
+        direction: str,
+        remote: str,
+        protocol: int,
+        rport: int,
+        lport: int,
+        *,
+        reply: bool = False,
+    ) -> bool:
+        """A reply passes unevaluated when the packet it answers created a state (pf.py)."""
         local = local_for(remote)
         if direction == "out":
             packet = PfPacket("out", local, remote, protocol, lport, rport)
+            request = PfPacket("in", remote, local, protocol, rport, lport)
         else:
             packet = PfPacket("in", remote, local, protocol, rport, lport)
+            request = PfPacket("out", local, remote, protocol, lport, rport)
+        if reply and keeps_state(self.pf, request):
+            return True
         return decide(self.pf, packet) == "pass"
 
     def firewall(self, argv: list[str]) -> tuple[int, str, str]:

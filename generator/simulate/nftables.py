@@ -28,13 +28,20 @@ the nft(8) manual page (``doc/nft.txt``, ``doc/payload-expression.txt`` and
   header expression creates an implicit dependency on its protocol, so one rule cannot match two
   network protocols (``ip`` and ``ip6``, ``icmpv6`` with ``ip``) or two transport protocols
   (``tcp`` and ``udp``): nft refuses it ("conflicting protocols specified").
+- ``ct state`` (nft(8) CONNTRACK EXPRESSIONS; ``doc/stateful-objects.txt``/``ct.txt``): the
+  connection tracking state of the packet, one of ``new``, ``established``, ``related``,
+  ``untracked`` and ``invalid``, or several separated by commas (``established,related``), as
+  nft lists them. Which state a packet has is the endpoint's to say (`Packet.ct`): conntrack
+  sees every packet, and a reply to a packet that the ruleset let out is ``established``;
+  anything else the model sends is ``new``.
 - ``meta l4proto`` (primary-expression.txt) matches the transport protocol (a name or a number
   0-255); ``icmpv6 type`` matches ICMPv6 types by number or name; ``iif``/``oif`` match an
   interface that must exist when the rule is loaded.
 
-What is NOT modelled, and stays unverified by `simulate`: sets, maps, jumps, counters, connection
-tracking (``ct``), NAT, other families' hooks, and nft's exact error texts (the model's messages
-follow nft's ``FILE:LINE:COLUMN: Error: ...`` shape). A prefix with host bits set (``10.0.0.1/24``)
+What is NOT modelled, and stays unverified by `simulate`: sets, maps, jumps, counters, ``ct``
+expressions other than ``ct state``, conntrack's timeouts and helpers, NAT, other families'
+hooks, and nft's exact error texts (the model's messages follow nft's
+``FILE:LINE:COLUMN: Error: ...`` shape). A prefix with host bits set (``10.0.0.1/24``)
 is refused here; real nft may accept it and mask it, so the model is stricter than nft there.
 """
 
@@ -73,6 +80,7 @@ ICMPV6_TYPES = {
     "nd-redirect": 137,
 }
 ICMPV6_NAMES = {number: name for name, number in ICMPV6_TYPES.items()}
+CT_STATES = ("invalid", "established", "related", "new", "untracked")
 VERSION_TEXT = "nftables v1.0.9 (Old Doggo)\n"
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9/\\_.]*$")
@@ -145,6 +153,16 @@ class HoplimitMatch:
 
 
 @dataclass(frozen=True)
+class CtStateMatch:
+    """``ct state S[,S...]``: the packet's connection tracking state is one of them."""
+
+    states: tuple[str, ...]
+
+    def matches(self, packet: Packet) -> bool:
+        return packet.ct in self.states
+
+
+@dataclass(frozen=True)
 class InterfaceMatch:
     direction: str
     """``iif`` or ``oif``."""
@@ -154,7 +172,15 @@ class InterfaceMatch:
         return (packet.iif if self.direction == "iif" else packet.oif) == self.name
 
 
-Match = AddressMatch | PortMatch | ProtocolMatch | Icmpv6Match | HoplimitMatch | InterfaceMatch
+Match = (
+    AddressMatch
+    | PortMatch
+    | ProtocolMatch
+    | Icmpv6Match
+    | HoplimitMatch
+    | InterfaceMatch
+    | CtStateMatch
+)
 
 
 @dataclass(frozen=True)
@@ -225,6 +251,8 @@ class Packet:
     hoplimit: int = 64
     iif: str = "eth0"
     oif: str = "eth0"
+    ct: str = "new"
+    """Its connection tracking state (``new``, ``established``, ``related``...)."""
 
     @property
     def version(self) -> int:
@@ -541,6 +569,24 @@ def _rule(cursor: _Cursor, family: str, interfaces: tuple[str, ...]) -> NftRule:
                 need_transport(transport_name, value)
             matches.append(ProtocolMatch(number))
             shown.append(f"meta l4proto {L4_NUMBERS_SHOWN.get(number, str(number))}")
+        elif word == "ct":
+            cursor.take("state")
+            states = [cursor.take()]
+            while cursor.peek() is not None and cursor.peek().text == ",":  # type: ignore[union-attr]
+                cursor.take(",")
+                states.append(cursor.take())
+            for state in states:
+                if state.text not in CT_STATES:
+                    raise NftError(
+                        f"syntax error, unexpected {state.text} (ct state: "
+                        + ", ".join(CT_STATES)
+                        + ")",
+                        state.line,
+                        state.column,
+                    )
+            wanted = tuple(s.text for s in states)
+            matches.append(CtStateMatch(wanted))
+            shown.append("ct state " + ",".join(wanted))
         elif word == "icmpv6":
             cursor.take("type")
             need_network("ip6", token)

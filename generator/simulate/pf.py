@@ -16,6 +16,11 @@ developer library say the same) and OpenBSD's PF user's guide (filter rules):
 - An anchor is evaluated only where the main ruleset attaches it: macOS's /etc/pf.conf has
   ``anchor "com.apple/*"``, which evaluates every anchor below ``com.apple`` (pf.conf(5)
   ANCHORS).
+- STATEFUL FILTERING (pf.conf(5)): a ``pass`` rule that keeps state creates a state entry for
+  the packet it passes; the packets of that connection in either direction, replies included,
+  then match the state and pass without the ruleset being evaluated. `decide` is asked about one
+  packet; `keeps_state` says whether the packet that opened a connection created a state, and
+  the endpoint passes its reply on that.
 - Filter rules are evaluated first to last; the last matching rule decides, unless a matching
   rule has ``quick``, which decides at once (also inside an anchor); without a match the packet
   passes (pf.conf(5) PACKET FILTERING).
@@ -27,8 +32,8 @@ developer library say the same) and OpenBSD's PF user's guide (filter rules):
   refused.
 
 Not modelled (unverified by `simulate`): tables, macros, NAT and redirection, state tracking
-beyond "replies of a kept state pass", scrub, interfaces other than lo0, and pfctl's exact
-messages, which the model approximates.
+beyond "replies of a kept state pass" (timeouts, TCP window tracking, state limits), scrub,
+interfaces other than lo0, and pfctl's exact messages, which the model approximates.
 """
 
 from __future__ import annotations
@@ -159,18 +164,31 @@ class PfState:
         return out
 
 
-def decide(state: PfState, packet: PfPacket) -> str:
-    """``pass`` or ``block`` for one packet (pf disabled: pass)."""
+def deciding_rule(state: PfState, packet: PfPacket) -> PfRule | None:
+    """The rule that decides one packet: the first matching ``quick`` rule, else the last
+    matching rule; None when no rule matches (or pf is disabled)."""
     if not state.enabled:
-        return "pass"
-    outcome = "pass"
+        return None
+    found: PfRule | None = None
     for anchor in state.evaluated_anchors():
         for rule in state.anchors[anchor]:
             if rule.matches(packet):
-                outcome = rule.action
+                found = rule
                 if rule.quick:
-                    return outcome
-    return outcome
+                    return found
+    return found
+
+
+def decide(state: PfState, packet: PfPacket) -> str:
+    """``pass`` or ``block`` for one packet (pf disabled, or no rule matches: pass)."""
+    rule = deciding_rule(state, packet)
+    return "pass" if rule is None else rule.action
+
+
+def keeps_state(state: PfState, packet: PfPacket) -> bool:
+    """Whether passing `packet` creates a state entry, so that its replies pass unevaluated."""
+    rule = deciding_rule(state, packet)
+    return rule is not None and rule.action == "pass" and rule.keep_state
 
 
 # ---------------------------------------------------------------- parsing

@@ -22,8 +22,10 @@ Velociraptor behaviour modelled here (Velocidex/velociraptor):
   ``darwin``.
 
 The host's packet filter is the platform's (nftables.py, pf.py). The artifacts' rules are
-stateless, so a TCP connection needs the request out and the reply in both permitted, and a
-name resolves only when a DNS query to the host's resolver and its answer pass the filter.
+stateless but for DNS, so a TCP connection needs the request out and the reply in both
+permitted; a reply is asked about as a reply (nftables: conntrack's ``established``; pf: the
+state its request's pass rule kept), and a name resolves only when a DNS query to the host's
+resolver and its answer pass the filter.
 """
 
 from __future__ import annotations
@@ -179,8 +181,18 @@ class UnixEndpoint(Endpoint):
         """The host restarts: the packet filter's rules are gone, what is on disk stays."""
         raise NotImplementedError
 
-    def packet_ok(self, direction: str, remote: str, protocol: int, rport: int, lport: int) -> bool:
-        """Whether the host's filter lets one packet pass (direction "out" or "in")."""
+    def packet_ok(
+        self,
+        direction: str,
+        remote: str,
+        protocol: int,
+        rport: int,
+        lport: int,
+        *,
+        reply: bool = False,
+    ) -> bool:
+        """Whether the host's filter lets one packet pass (direction "out" or "in"); `reply`:
+        it answers a packet the filter let out (the other direction), not one sent unasked."""
         raise NotImplementedError
 
     def enforced(self) -> bool:
@@ -202,7 +214,7 @@ class UnixEndpoint(Endpoint):
             return None
         number = PROTOCOLS.get(protocol, 6)
         out = self.packet_ok("out", address, number, port, EPHEMERAL_PORT)
-        back = self.packet_ok("in", address, number, port, EPHEMERAL_PORT)
+        back = out and self.packet_ok("in", address, number, port, EPHEMERAL_PORT, reply=True)
         return "permit" if out and back else "block"
 
     def connection_ok(self, address: str, port: int, protocol: str = "tcp") -> bool:
