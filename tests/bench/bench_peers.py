@@ -137,6 +137,14 @@ def report(
     if field == "seconds":
         cpu = (Pair.median(pair.ours, "cpu_seconds"), Pair.median(pair.peer, "cpu_seconds"))
         print(f"  CPU time: {cpu[0]:.3f} s and {cpu[1]:.3f} s, ratio {cpu[0] / cpu[1]:.2f}")
+        spread = [
+            (min(r.seconds for r in runs), max(r.seconds for r in runs))
+            for runs in (pair.ours, pair.peer)
+        ]
+        print(
+            f"  spread of the runs: {spread[0][0]:.3f}-{spread[0][1]:.3f} s and "
+            f"{spread[1][0]:.3f}-{spread[1][1]:.3f} s"
+        )
     return met
 
 
@@ -188,7 +196,8 @@ def main() -> None:
         _tool(n) for n in ("vr-quarantine", "check-jsonschema", "yamllint")
     )
     print(f"medians of {ROUNDS} alternating whole-process runs each (after one warm-up)")
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"CPUs: {os.cpu_count()} (render spreads a long run over them; the peers use one)")
+    print(f"load average before: {_load()}")
     verdicts: list[bool] = []
     with tempfile.TemporaryDirectory(prefix="vrq-bench-") as scratch:
         folder = Path(scratch) / "profiles"
@@ -245,7 +254,13 @@ def main() -> None:
                 field="peak_kib",
             )
         )
+    print(f"load average after: {_load()}")
     print(f"goals met: {sum(verdicts)} of {len(verdicts)}")
+
+
+def _load() -> str:
+    """A busy machine slows both commands of a pair, but not always alike: say how busy."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
