@@ -281,3 +281,13 @@ def test_a_consistent_store_is_checked_with_netsh_and_not_refused() -> None:
     assert shown[0] == "name=Corp Baseline" and all(
         c.return_code == 0 for c in previous.commands if c.argv[3:4] == ["show"]
     )
+
+
+def test_the_status_names_another_profiles_quarantine_under_another_policy_name() -> None:
+    other = {**OTHER, "PolicyName": "SiteB Quarantine"}
+    sim = _simulate(_life("status-other", {"step": "run", "params": other}, {"step": "status"}))
+    _run, status = sim.life
+    [row] = status.rows
+    assert row["InForce"] is False and row["AssignedPolicy"] == "SiteB Quarantine"
+    assert "a vr-quarantine quarantine applied by" in row["Summary"]
+    assert "from the profile other-engagement" in row["Summary"]
