@@ -19,9 +19,7 @@ DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
 PLATFORMS = ("windows", "linux", "macos")
 
 
-def _simulate(
-    platform: str, scenario: Scenario | str, params: dict[str, str] | None = None
-) -> Any:
+def _simulate(platform: str, scenario: Scenario | str, params: dict[str, str] | None = None) -> Any:
     profile = load_profile_file(DEFAULT).profile
     assert profile is not None
     if isinstance(scenario, str):
