@@ -58,3 +58,76 @@ def test_a_rollback_that_gives_back_the_quarantine_does_not_say_not_in_force(
     for text in rollback:
         assert "not in force" not in text, text
         assert "in force again" in text or "assigned again" in text, text
+
+
+# ------------------------------------------------------------------ the monitor's release
+
+OTHER = {"ProfileId": "other-engagement", "ProfileSHA256": "0" * 64, "Reason": "theirs"}
+
+
+@pytest.mark.parametrize("delay", ["0", "1800"])
+def test_the_monitors_release_leaves_another_profiles_quarantine_in_force(delay: str) -> None:
+    """Another profile's quarantine is in force when this profile's monitor runs; the label
+    is removed (the event query ends): its release, at once or scheduled, leaves that
+    quarantine in force and says so."""
+    sim = _simulate(
+        "windows",
+        _life(
+            "label-removed-other-profile",
+            {"step": "run", "params": OTHER},
+            {"step": "monitor", "ticks": 2, "ends": True, "params": {"ReleaseDelay": delay}},
+            {"step": "advance", "seconds": 3600},
+        ),
+    )
+    assert sim.error is None, sim.error
+    assert sim.state["assigned_policy"] == "VelociraptorQuarantine", sim.state
+    assert sim.state["isolated"]
+    _run, monitor, _advance = sim.life
+    # The release runs from atexit(): its rows go nowhere, its log line is the report.
+    [kept] = [line for line in monitor.logs if "release removes only" in line]
+    assert kept.startswith("WARN:VelociraptorQuarantine: The quarantine in force here")
+    assert "applied from another profile: other-engagement" in kept
+    assert "it stays in force" in kept and "Nothing was changed." in kept
+    assert not [
+        c.argv
+        for c in sim.commands
+        if c.time >= monitor.started and c.argv[:4] == ["netsh", "ipsec", "static", "delete"]
+    ]
+
+
+def test_the_monitors_release_with_replace_other_profile_removes_it() -> None:
+    sim = _simulate(
+        "windows",
+        _life(
+            "label-removed-replace",
+            {"step": "run", "params": OTHER},
+            {
+                "step": "monitor",
+                "ticks": 1,
+                "ends": True,
+                "params": {"ReplaceOtherProfile": "Y", "ReleaseDelay": "0"},
+            },
+        ),
+    )
+    assert sim.error is None, sim.error
+    assert not sim.state["isolated"], sim.state
+
+
+def test_a_quarantine_applied_after_the_monitor_stopped_cancels_its_release() -> None:
+    """The label is removed (a release is scheduled), then a person applies the quarantine
+    again: the release was for the quarantine then in force and must not end the new one."""
+    sim = _simulate(
+        "windows",
+        _life(
+            "label-removed-then-applied",
+            {"step": "monitor", "ticks": 2, "ends": True, "params": {"ReleaseDelay": "1800"}},
+            {"step": "run"},
+            {"step": "advance", "seconds": 3600},
+            # The release gives back the policy assigned before the quarantine: it would
+            # unassign the one applied since.
+            foreign_policy="Corp Baseline",
+        ),
+    )
+    assert sim.error is None, sim.error
+    assert sim.state["isolated"], sim.state
+    assert sim.state["assigned_policy"].startswith("VelociraptorQuarantine"), sim.state

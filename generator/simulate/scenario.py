@@ -447,6 +447,33 @@ BUILTIN: dict[str, Scenario] = {
             state_recorded=True,
         ),
     ),
+    "other-profile-label-removed": Scenario(
+        "other-profile-label-removed",
+        "A quarantine applied from another profile is in force while this profile's monitor "
+        "runs; then the label is removed (the monitor's event query ends): its release must "
+        "leave the other profile's quarantine in force, at once or after ReleaseDelay, and "
+        "say so in the monitor's log.",
+        life=(
+            {
+                "step": "run",
+                "params": {
+                    "ProfileId": "other-engagement",
+                    "ProfileSHA256": "0" * 64,
+                    "Reason": "applied by the other team",
+                },
+            },
+            {"step": "monitor", "ticks": 2, "ends": True},
+            {"step": "advance", "seconds": 3600},
+        ),
+        expect=Expectation(
+            policy_assigned=True,
+            isolated=True,
+            server_reachable=True,
+            no_gap=True,
+            applied_once=True,
+            state_recorded=True,
+        ),
+    ),
     "enforcement-lost": Scenario(
         "enforcement-lost",
         "The quarantine is in force; between two monitor periods a GPO assigns a domain IPsec "
