@@ -131,3 +131,78 @@ def test_a_quarantine_applied_after_the_monitor_stopped_cancels_its_release() ->
     assert sim.error is None, sim.error
     assert sim.state["isolated"], sim.state
     assert sim.state["assigned_policy"].startswith("VelociraptorQuarantine"), sim.state
+
+
+TOOLS = {"windows": "netsh", "linux": "/usr/sbin/nft", "macos": "/sbin/pfctl"}
+WRITES = {"add", "set", "delete", "flush", "-f", "-F", "-E", "-X"}
+
+
+def _changes_since(sim: Any, started: float, platform: str) -> list[list[str]]:
+    """Firewall commands that change something (a load, add, delete, flush, enable or
+    release; not a check: nft -c, pfctl -n) since `started`."""
+    return [
+        c.argv
+        for c in sim.commands
+        if c.time >= started
+        and c.argv[:1] == [TOOLS[platform]]
+        and WRITES & set(c.argv)
+        and not {"-c", "-n"} & set(c.argv)
+    ]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_the_monitor_keeps_its_hands_off_another_profiles_quarantine(platform: str) -> None:
+    """other-profile on every platform: the monitor neither replaces nor re-applies over a
+    quarantine that another profile applied; one failed row names both profiles."""
+    sim = _simulate(platform, "other-profile")
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+    _run, monitor = sim.life
+    assert _changes_since(sim, monitor.started, platform) == []
+    [row] = [r for r in monitor.rows if r["Step"] == "pre-flight"]
+    assert row["Status"] == "failed"
+    assert "applied from another profile: other-engagement" in row["Result"]
+    assert "ReplaceOtherProfile" in row["Result"] and "Nothing was changed." in row["Result"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_the_label_removed_leaves_another_profiles_quarantine_on_every_platform(
+    platform: str,
+) -> None:
+    sim = _simulate(platform, "other-profile-label-removed")
+    assert sim.ok, [c for c in sim.checks if not c.ok]
+    _run, monitor, _advance = sim.life
+    assert any("release removes only" in line for line in monitor.logs), monitor.logs
+    assert sim.state["isolated"]
+
+
+@pytest.mark.parametrize("platform", ("linux", "macos"))
+def test_replace_other_profile_lets_the_unix_monitor_re_apply_and_release(platform: str) -> None:
+    monitor = {"ReplaceOtherProfile": "Y", "ReleaseDelay": "0"}
+    sim = _simulate(
+        platform,
+        _life(
+            "replace",
+            {"step": "run", "params": OTHER},
+            {"step": "monitor", "ticks": 1, "params": monitor},
+        ),
+    )
+    _run, ticks = sim.life
+    assert _changes_since(sim, ticks.started, platform), "the monitor did not re-apply"
+    assert not any("applied from another profile" in str(r["Result"]) for r in ticks.rows)
+    released = _simulate(
+        platform,
+        _life(
+            "replace-release",
+            {"step": "run", "params": OTHER},
+            {"step": "monitor", "ticks": 1, "ends": True, "params": monitor},
+        ),
+    )
+    assert not released.state["isolated"], released.state
+
+
+@pytest.mark.parametrize("platform", ("linux", "macos"))
+def test_a_persons_run_replaces_another_profiles_quarantine_and_says_so(platform: str) -> None:
+    sim = _simulate(platform, _life("person", {"step": "run", "params": OTHER}, {"step": "run"}))
+    _first, second = sim.life
+    [warning] = [r for r in second.rows if "applied from another profile" in str(r["Result"])]
+    assert warning["Status"] == "warning" and warning["Result"].endswith("This run replaces it.")

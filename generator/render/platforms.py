@@ -161,6 +161,7 @@ SHARED_PARAMETERS = (
     "Reason",
     "Ticket",
     "RequireReason",
+    "ReplaceOtherProfile",
     "ProfileId",
     "ProfileSHA256",
     "ToolVersion",

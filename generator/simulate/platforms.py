@@ -22,8 +22,6 @@ WINDOWS_ONLY_SCENARIOS = frozenset(
     {
         "domain-ipsec-policy",
         "previous-policy",
-        "other-profile",
-        "other-profile-label-removed",
         "dual-stack-any-ipv4-only",
         "enforcement-lost",
         "rules-deleted-locally",
