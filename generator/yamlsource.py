@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -31,7 +32,7 @@ import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, DocumentEndEvent, DocumentStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
@@ -340,15 +341,23 @@ def load_data(text: str) -> Any:
 
 
 def load_yaml_text(
-    path: str, text: str, *, require_mapping: bool = True, fast: bool = True
+    path: str,
+    text: str,
+    *,
+    require_mapping: bool = True,
+    fast: bool = True,
+    shared_tail: str | None = None,
 ) -> LoadResult:
     """Load one YAML document from `text`; `path` is only used in locations.
 
     ``fast=False`` composes with the pure-Python parser only (tests compare the two).
+    `shared_tail`: a top-level key whose block, when it is the last one and many texts share
+    it, is composed once per distinct block (`split_root`); the result is the same.
     """
     lines = _Lines(text)
     try:
-        nodes = _compose(text, fast=fast)
+        root = split_root(text, shared_tail) if shared_tail is not None and fast else None
+        nodes = _Unmeasured([root]) if root is not None else _compose(text, fast=fast)
         if isinstance(nodes, _Unmeasured):
             # The usual case: one mapping composed by libyaml, measured as it is built.
             builder = _Builder(path, text, lines, unmeasured=nodes)
@@ -430,6 +439,171 @@ def _native_roots(text: str) -> list[Node] | None:
         return _roots(_C_LOADER(text))
     except yaml.YAMLError:
         return None
+
+
+SHARED_TAILS_KEPT = 32
+"""Distinct tails (`split_root`) kept composed, the most recently used first."""
+_TAILS: OrderedDict[tuple[str, str], tuple[ScalarNode, Node, Mark] | None] = OrderedDict()
+_MARKER_LINE = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+_NOT_COUNTED_AS_LF = (*_OTHER_BREAKS, "\ufeff")
+
+
+def split_root(text: str, key: str) -> MappingNode | None:
+    """The root of `text` composed as a head, composed now, and a tail (the last top-level
+    `key` block: the line ``key:`` at column 0 and all after it) composed once per distinct
+    tail and kept; or None when any condition below fails (then the whole text is composed).
+
+    Claim: the result is the node libyaml composes for the whole text (same tags, values,
+    styles, and start and end marks), except the root's end mark is the tail's. Conditions:
+
+    1. libyaml composes `text` here (it is at most `NATIVE_COMPOSE_MAX_CHARS`).
+    2. The head ends with a line break (it does: the cut is after one) and holds no line that
+       starts with ``---``, ``...`` or ``%`` (document markers, directives; YAML 1.1 §7.1,
+       §7.2), no CR, NEL, LS, PS or BOM (so libyaml's line count of the head is its count of
+       LF, and its character index is Python's).
+    3. The head alone composes, completely, to exactly one block mapping whose first key is
+       at column 0, and no key of it is a scalar `key` (a duplicate key in the whole text
+       must still be refused, and it is refused when the builder sees the whole root).
+    4. The tail alone composes to exactly one block mapping whose only entry is the plain
+       scalar `key` at the tail's first character, with no anchor, alias, explicit tag,
+       directive or document marker (no event carries one) and no BOM.
+
+    Why the whole text then composes to the same nodes: a head that libyaml read to its end
+    without error has no quoted scalar and no flow collection open at its end (either would
+    be "found unexpected end of stream"), and is one implicit document (2). What can still
+    be open at its end is a block collection, a plain scalar that could take continuation
+    lines, or a block scalar. The tail starts at column 0 with a non-space character. A
+    plain scalar in block context continues only on lines indented more than the block it
+    is in (§9.1.3: continuation lines are s-indent(n) with n ≥ the mapping's 0 + 1); block
+    scalar content is indented at least n+1 (§9.3, indentation of the top mapping's values
+    n ≥ 1), so a non-empty line at column 0 ends both (any blank lines before it are read
+    the same, as the head's last lines, in both texts); every block collection indented
+    more than 0 ends there too (§6.1, §10.2: its entries are more indented), which is
+    libyaml's unroll_indent(column 0), the same BLOCK-END tokens at the same mark as at the
+    head's end (the head ends with a line break, so its end is column 0 of its last line and
+    libyaml does not move the mark there). The root mapping stays open (its indentation is
+    0, condition 3) and the tail's first line is its next key (§10.2.2): the token stream of
+    the whole text is the head's without its last BLOCK-END and STREAM-END, then the tail's
+    without its STREAM-START and BLOCK-MAPPING-START, at marks shifted by the head's length
+    and line count. The scanner state at the cut is the same in both cases (flow level 0,
+    indentation 0 on top of the stream's, no pending simple key across a line), so the
+    tail's tokens are the same. The tail refers to nothing in the head: it has no alias
+    (4), and tags resolve the same without %TAG directives (2, 4). The root's entries are
+    the head's then the tail's one; duplicate keys within the head or across (3) are the
+    builder's to refuse, as for the whole text.
+
+    tests/test_yaml_split.py composes every rendered artifact of the example and default
+    profiles and of hostile profiles both ways and compares every node and mark.
+    """
+    if _C_LOADER is None or len(text) > NATIVE_COMPOSE_MAX_CHARS:
+        return None
+    cut = text.rfind(f"\n{key}:") + 1
+    if cut == 0:
+        return None
+    head = text[:cut]
+    if any(ch in head for ch in _NOT_COUNTED_AS_LF) or _MARKER_LINE.search(head):
+        return None
+    tail = _tail(text[cut:], key)
+    if tail is None:
+        return None
+    try:
+        roots = _roots(_C_LOADER(head))
+    except yaml.YAMLError:
+        return None
+    if len(roots) != 1:
+        return None
+    root = roots[0]
+    if not isinstance(root, MappingNode) or root.flow_style or root.start_mark.column != 0:
+        return None
+    if any(isinstance(k, ScalarNode) and k.value == key for k, _ in root.value):
+        return None
+    key_node, value_node, end = tail
+    shift = _Shift(cut, head.count("\n"))
+    return MappingNode(
+        root.tag,
+        [*root.value, (shift.node(key_node), shift.node(value_node))],
+        root.start_mark,
+        shift.mark(end),
+        root.flow_style,
+    )
+
+
+def _tail(tail: str, key: str) -> tuple[ScalarNode, Node, Mark] | None:
+    """The tail's key node, value node and the end of its mapping, composed once (condition 4
+    of `split_root`), or None."""
+    entry = (key, tail)
+    if entry in _TAILS:
+        _TAILS.move_to_end(entry, last=False)
+        return _TAILS[entry]
+    found = _composed_tail(tail, key)
+    _TAILS[entry] = found
+    _TAILS.move_to_end(entry, last=False)
+    while len(_TAILS) > SHARED_TAILS_KEPT:
+        _TAILS.popitem()
+    return found
+
+
+def _composed_tail(tail: str, key: str) -> tuple[ScalarNode, Node, Mark] | None:
+    assert _C_LOADER is not None
+    if "\ufeff" in tail or _MARKER_LINE.search(tail):
+        return None
+    try:
+        for event in yaml.parse(tail, Loader=_C_LOADER):
+            if isinstance(event, AliasEvent):
+                return None
+            if getattr(event, "anchor", None) is not None or getattr(event, "tag", None):
+                return None
+            if isinstance(event, DocumentStartEvent | DocumentEndEvent) and event.explicit:
+                return None
+            if isinstance(event, DocumentStartEvent) and (event.version or event.tags):
+                return None
+        roots = _roots(_C_LOADER(tail))
+    except yaml.YAMLError:
+        return None
+    if len(roots) != 1:
+        return None
+    root = roots[0]
+    if not isinstance(root, MappingNode) or root.flow_style or len(root.value) != 1:
+        return None
+    key_node, value_node = root.value[0]
+    if (
+        not isinstance(key_node, ScalarNode)
+        or key_node.value != key
+        or key_node.style
+        or key_node.tag != _STR_TAG
+        or key_node.start_mark.index != 0
+    ):
+        return None
+    return key_node, value_node, root.end_mark
+
+
+class _Shift:
+    """Copies of a tail's nodes with marks moved to where the tail starts in the whole text
+    (the tail starts at column 0, so columns stay)."""
+
+    def __init__(self, index: int, lines: int) -> None:
+        self.index = index
+        self.lines = lines
+
+    def mark(self, mark: Mark) -> Mark:
+        return type(mark)(  # libyaml's own Mark class: the same as the whole text's
+            mark.name,
+            mark.index + self.index,
+            mark.line + self.lines,
+            mark.column,
+            mark.buffer,
+            mark.pointer,
+        )
+
+    def node(self, node: Node) -> Node:
+        start, end = self.mark(node.start_mark), self.mark(node.end_mark)
+        if isinstance(node, ScalarNode):
+            return ScalarNode(node.tag, node.value, start, end, node.style)
+        if isinstance(node, SequenceNode):
+            items = [self.node(item) for item in node.value]
+            return SequenceNode(node.tag, items, start, end, node.flow_style)
+        pairs = [(self.node(k), self.node(v)) for k, v in node.value]
+        return MappingNode(node.tag, pairs, start, end, node.flow_style)
 
 
 class _Unmeasured(list[Node]):

@@ -113,12 +113,18 @@ class ArtifactFile:
         return [s for s in self.sections if s.kind in kinds]
 
 
-def load_artifact(path: str, text: str, *, parsed: Sequence[ParsedVql] = ()) -> ArtifactFile:
+def load_artifact(
+    path: str, text: str, *, parsed: Sequence[ParsedVql] = (), shared_sources: bool = False
+) -> ArtifactFile:
     """Fix up, load and split an artifact; problems become diagnostics, never exceptions.
     A VQL text of the artifact that one of `parsed` holds takes that parse (render gives the
-    monitor's, derived with `parse_vql_renamed`)."""
+    monitor's, derived with `parse_vql_renamed`). `shared_sources`: many of the texts loaded
+    end with the same `sources:` block (render's), so it is composed once per distinct block
+    (the result is the same: `yamlsource.split_root`)."""
     sanitized = sanitize(text)
-    result = load_yaml_text(path, sanitized.text)
+    result = load_yaml_text(
+        path, sanitized.text, shared_tail="sources" if shared_sources else None
+    )
     diagnostics = [_remap(d, sanitized) for d in result.diagnostics]
     artifact = ArtifactFile(path, sanitized, result.document, diagnostics)
     if result.document is not None:

@@ -116,7 +116,7 @@ def checked_artifact(
     and lints without error, with the `quarantine` artifact it goes with in the linted set (a
     monitor's call is checked against its parameters); else its problems and no text.
     `parsed`: parses of its VQL already at hand (`monitor_vql`)."""
-    artifact = load_artifact(filename, text, parsed=parsed)
+    artifact = load_artifact(filename, text, parsed=parsed, shared_sources=True)
     problems = check_artifact(artifact, text, name=name, **expected)
     if not problems:
         known = {}
