@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -356,8 +355,8 @@ def load_yaml_text(
     """
     lines = _Lines(text)
     try:
-        root = split_root(text, shared_tail) if shared_tail is not None and fast else None
-        nodes = _Unmeasured([root]) if root is not None else _compose(text, fast=fast)
+        split = split_root(text, shared_tail) if shared_tail is not None and fast else None
+        nodes = _Unmeasured([split]) if split is not None else _compose(text, fast=fast)
         if isinstance(nodes, _Unmeasured):
             # The usual case: one mapping composed by libyaml, measured as it is built.
             builder = _Builder(path, text, lines, unmeasured=nodes)
@@ -443,15 +442,27 @@ def _native_roots(text: str) -> list[Node] | None:
 
 SHARED_TAILS_KEPT = 32
 """Distinct tails (`split_root`) kept composed, the most recently used first."""
-_TAILS: OrderedDict[tuple[str, str], tuple[ScalarNode, Node, Mark] | None] = OrderedDict()
-_MARKER_LINE = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+
+
+class _Tail(NamedTuple):
+    key: str
+    text: str
+    composed: tuple[ScalarNode, Node, Mark] | None
+    """The key node, the value node and the end of the tail's mapping; None: not to be split."""
+
+
+_TAILS: list[_Tail] = []
+_MARKER_LINE = re.compile(r"\n(?:---|\.\.\.|%)")
+_MARKERS = ("---", "...", "%")
 _NOT_COUNTED_AS_LF = (*_OTHER_BREAKS, "\ufeff")
 
 
 def split_root(text: str, key: str) -> MappingNode | None:
-    """The root of `text` composed as a head, composed now, and a tail (the last top-level
-    `key` block: the line ``key:`` at column 0 and all after it) composed once per distinct
-    tail and kept; or None when any condition below fails (then the whole text is composed).
+    """The root of `text` composed as a head, composed now, and a tail (from the first line
+    that starts with ``key:`` to the end: a rendered artifact's `sources:` block, the same for
+    every profile with the same switches) composed once per distinct tail and kept (the
+    `SHARED_TAILS_KEPT` most recently used); or None when any condition below fails (then
+    the caller composes the whole text).
 
     Claim: the result is the node libyaml composes for the whole text (same tags, values,
     styles, and start and end marks), except the root's end mark is the tail's. Conditions:
@@ -497,13 +508,17 @@ def split_root(text: str, key: str) -> MappingNode | None:
     """
     if _C_LOADER is None or len(text) > NATIVE_COMPOSE_MAX_CHARS:
         return None
-    cut = text.rfind(f"\n{key}:") + 1
+    cut = text.find(f"\n{key}:") + 1
     if cut == 0:
         return None
     head = text[:cut]
-    if any(ch in head for ch in _NOT_COUNTED_AS_LF) or _MARKER_LINE.search(head):
+    if (
+        any(ch in head for ch in _NOT_COUNTED_AS_LF)
+        or head.startswith(_MARKERS)
+        or _MARKER_LINE.search(head)
+    ):
         return None
-    tail = _tail(text[cut:], key)
+    tail = _tail(text, cut, key)
     if tail is None:
         return None
     try:
@@ -528,24 +543,23 @@ def split_root(text: str, key: str) -> MappingNode | None:
     )
 
 
-def _tail(tail: str, key: str) -> tuple[ScalarNode, Node, Mark] | None:
-    """The tail's key node, value node and the end of its mapping, composed once (condition 4
-    of `split_root`), or None."""
-    entry = (key, tail)
-    if entry in _TAILS:
-        _TAILS.move_to_end(entry, last=False)
-        return _TAILS[entry]
-    found = _composed_tail(tail, key)
-    _TAILS[entry] = found
-    _TAILS.move_to_end(entry, last=False)
-    while len(_TAILS) > SHARED_TAILS_KEPT:
-        _TAILS.popitem()
-    return found
+def _tail(text: str, cut: int, key: str) -> tuple[ScalarNode, Node, Mark] | None:
+    """What `_composed_tail` gives for ``text[cut:]``, composed once per distinct tail."""
+    size = len(text) - cut
+    for at, kept in enumerate(_TAILS):
+        if kept.key == key and len(kept.text) == size and text.startswith(kept.text, cut):
+            if at:
+                _TAILS.insert(0, _TAILS.pop(at))
+            return kept.composed
+    tail = text[cut:]
+    _TAILS.insert(0, _Tail(key, tail, _composed_tail(tail, key)))
+    del _TAILS[SHARED_TAILS_KEPT:]
+    return _TAILS[0].composed
 
 
 def _composed_tail(tail: str, key: str) -> tuple[ScalarNode, Node, Mark] | None:
     assert _C_LOADER is not None
-    if "\ufeff" in tail or _MARKER_LINE.search(tail):
+    if "\ufeff" in tail or _MARKER_LINE.search(tail):  # (it starts with `key`)
         return None
     try:
         for event in yaml.parse(tail, Loader=_C_LOADER):
@@ -602,6 +616,7 @@ class _Shift:
         if isinstance(node, SequenceNode):
             items = [self.node(item) for item in node.value]
             return SequenceNode(node.tag, items, start, end, node.flow_style)
+        assert isinstance(node, MappingNode)
         pairs = [(self.node(k), self.node(v)) for k, v in node.value]
         return MappingNode(node.tag, pairs, start, end, node.flow_style)
 

@@ -73,13 +73,17 @@ def _assert_same_load(text: str) -> None:
 
 
 def _assert_split_exact(text: str) -> None:
-    """The split applies to a rendered text (unless it is too long for libyaml or its head holds
-    a line break libyaml counts and Python's LF count does not) and gives the whole text's nodes
-    and load."""
+    """The split applies to a rendered text (unless it is too long for libyaml, its head holds
+    a line break libyaml counts and Python's LF count does not, or a value's line in it starts
+    with ``sources:``) and gives the whole text's nodes and load."""
     text = sanitize(text).text  # what load_artifact composes
     root = split_root(text, "sources")
-    head = text[: text.rfind("\nsources:") + 1]
-    if len(text) > NATIVE_COMPOSE_MAX_CHARS or any(ch in head for ch in OTHER_BREAKS):
+    head = text[: text.find("\nsources:") + 1]
+    if (
+        len(text) > NATIVE_COMPOSE_MAX_CHARS
+        or any(ch in head for ch in OTHER_BREAKS)
+        or text.count("\nsources:") > 1  # a profile value's line in the head: composed whole
+    ):
         assert root is None
     else:
         assert root is not None
@@ -124,13 +128,16 @@ COMPOSED_WHOLE = {
     "open quoted scalar in the head": 'a: "x\nsources: y\n"\n',
     "open single-quoted scalar in the head": "a: 'x\nsources: y'\n",
     "open flow collection in the head": "a: [1,\nsources: 2]\n",
-    "sources key in the head": "sources: 1\nb: 2\n" + TAIL,
+    "sources key in the head": "a: 1\nsources: 1\nb: 2\n" + TAIL,
+    "sources key first in the head": "sources: 1\nb: 2\n" + TAIL,
+    "sources line inside a quoted scalar": 'a: "x\nsources: y"\n' + TAIL,
     "quoted sources key in the head": '"sources": 1\n' + TAIL,
     "escaped sources key in the head": '"\\x73ources": 1\n' + TAIL,
     "anchor in the tail": "a: 1\nsources: &x\n  - q\n",
     "alias in the tail": "a: &x [1]\nsources: *x\n",
     "tag in the tail": "a: 1\nsources: !!str x\n",
     "second key in the tail": "a: 1\n" + TAIL + "b: 2\n",
+    "second sources key in the tail": "a: 1\n" + TAIL + TAIL,
     "document end in the tail": "a: 1\n" + TAIL + "...\n",
     "document marker in the head": "a: 1\n---\n" + TAIL,
     "directive in the head": "%YAML 1.1\n---\na: 1\n" + TAIL,

@@ -122,9 +122,7 @@ def load_artifact(
     end with the same `sources:` block (render's), so it is composed once per distinct block
     (the result is the same: `yamlsource.split_root`)."""
     sanitized = sanitize(text)
-    result = load_yaml_text(
-        path, sanitized.text, shared_tail="sources" if shared_sources else None
-    )
+    result = load_yaml_text(path, sanitized.text, shared_tail="sources" if shared_sources else None)
     diagnostics = [_remap(d, sanitized) for d in result.diagnostics]
     artifact = ArtifactFile(path, sanitized, result.document, diagnostics)
     if result.document is not None:
