@@ -465,7 +465,8 @@ def split_root(text: str, key: str) -> MappingNode | None:
     the caller composes the whole text).
 
     Claim: the result is the node libyaml composes for the whole text (same tags, values,
-    styles, and start and end marks), except the root's end mark is the tail's. Conditions:
+    styles, start and end marks; the root ends where the tail's mapping ends). Conditions
+    (section numbers: YAML 1.1, 2005-01-18, which libyaml implements):
 
     1. libyaml composes `text` here (it is at most `NATIVE_COMPOSE_MAX_CHARS`).
     2. The head ends with a line break (it does: the cut is after one) and holds no line that
@@ -480,28 +481,29 @@ def split_root(text: str, key: str) -> MappingNode | None:
        directive or document marker (no event carries one) and no BOM.
 
     Why the whole text then composes to the same nodes: a head that libyaml read to its end
-    without error has no quoted scalar and no flow collection open at its end (either would
-    be "found unexpected end of stream"), and is one implicit document (2). What can still
-    be open at its end is a block collection, a plain scalar that could take continuation
-    lines, or a block scalar. The tail starts at column 0 with a non-space character. A
-    plain scalar in block context continues only on lines indented more than the block it
-    is in (§9.1.3: continuation lines are s-indent(n) with n ≥ the mapping's 0 + 1); block
-    scalar content is indented at least n+1 (§9.3, indentation of the top mapping's values
-    n ≥ 1), so a non-empty line at column 0 ends both (any blank lines before it are read
-    the same, as the head's last lines, in both texts); every block collection indented
-    more than 0 ends there too (§6.1, §10.2: its entries are more indented), which is
-    libyaml's unroll_indent(column 0), the same BLOCK-END tokens at the same mark as at the
-    head's end (the head ends with a line break, so its end is column 0 of its last line and
-    libyaml does not move the mark there). The root mapping stays open (its indentation is
-    0, condition 3) and the tail's first line is its next key (§10.2.2): the token stream of
-    the whole text is the head's without its last BLOCK-END and STREAM-END, then the tail's
-    without its STREAM-START and BLOCK-MAPPING-START, at marks shifted by the head's length
-    and line count. The scanner state at the cut is the same in both cases (flow level 0,
-    indentation 0 on top of the stream's, no pending simple key across a line), so the
-    tail's tokens are the same. The tail refers to nothing in the head: it has no alias
-    (4), and tags resolve the same without %TAG directives (2, 4). The root's entries are
-    the head's then the tail's one; duplicate keys within the head or across (3) are the
-    builder's to refuse, as for the whole text.
+    without error has no quoted scalar and no flow collection open at its end (either would be
+    "found unexpected end of stream"), and is one implicit document (2). What can still be open
+    at its end is a block collection, a plain scalar that could take continuation lines, or a
+    block scalar. The tail starts at column 0 with a non-space character. A plain scalar in
+    block context continues only on lines indented more than the block it is in (§9.1.3: in a
+    mapping at indentation n, at least n+1 spaces; here n = 0, libyaml's scan_plain_scalar stops
+    at a column below indent+1); block scalar content is indented at least n+1 (§9.2, §9.3;
+    libyaml's scan_block_scalar takes at least indent+1), so a non-empty line at column 0 ends
+    both (any blank lines before it are read the same, as the head's last lines, in both texts:
+    the cut is where the next line begins); every block collection indented more than 0 ends
+    there too (§6.1, §10.2: its entries are more indented), which is libyaml's
+    unroll_indent(column 0), the same BLOCK-END tokens at the same mark as at the head's end
+    (the head ends with a line break, so its end is at column 0 and libyaml's end of stream does
+    not move the mark to a new line). The root mapping stays open (its indentation is 0,
+    condition 3) and the tail's first line is its next key (§10.2.2): the token stream of the
+    whole text is the head's without its last BLOCK-END and STREAM-END, then the tail's without
+    its STREAM-START and BLOCK-MAPPING-START, at marks shifted by the head's length and line
+    count. The scanner state at the cut is the same in both cases (flow level 0, indentation 0
+    on top of the stream's, no pending simple key across a line), so the tail's tokens are the
+    same. The tail refers to nothing in the head: it has no alias (4), and tags resolve the same
+    without %TAG directives (2, 4). The root's entries are the head's then the tail's one;
+    duplicate keys within the head or across (3) are the builder's to refuse, as for the whole
+    text.
 
     tests/test_yaml_split.py composes every rendered artifact of the example and default
     profiles and of hostile profiles both ways and compares every node and mark.
