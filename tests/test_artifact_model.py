@@ -88,25 +88,35 @@ def test_clamp_keeps_an_error_inside_the_text(
 
 def test_simulating_a_profile_loads_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
     composed: list[int] = []
+    split: list[int] = []
     loaded: list[int] = []
-    real_compose, real_load = yamlsource._compose, yaml.load
+    real_compose, real_split, real_load = yamlsource._compose, yamlsource.split_root, yaml.load
 
     def count_compose(stream: str, *, fast: bool) -> object:
         composed.append(len(stream))
         return real_compose(stream, fast=fast)
+
+    def count_split(stream: str, key: str) -> object:
+        root = real_split(stream, key)
+        if root is not None:  # the text's head composed, its sources block kept: one parse
+            composed.append(len(stream))
+            split.append(len(stream))
+        return root
 
     def count_load(stream: str, Loader: object) -> object:
         loaded.append(len(stream))
         return real_load(stream, Loader=Loader)  # type: ignore[arg-type]
 
     monkeypatch.setattr(yamlsource, "_compose", count_compose)
+    monkeypatch.setattr(yamlsource, "split_root", count_split)
     monkeypatch.setattr(yaml, "load", count_load)
     example = ROOT / "examples" / "site-proxy.yaml"
     result = simulate_file(example, resolve_scenario("success"))
     assert result.ok
     # The profile, then each artifact rendered from it (the quarantine, its monitor and its
-    # status artifact): one YAML parse each.
+    # status artifact): one YAML parse each (render's self-check splits each artifact).
     assert len(composed) == 4 and loaded == []
+    assert len(split) == 3
     assert composed[0] == len(example.read_text(encoding="utf-8"))
 
 
