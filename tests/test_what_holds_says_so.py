@@ -13,6 +13,7 @@ from vr_quarantine.profile import load_profile_file
 from vr_quarantine.render import render_artifacts
 from vr_quarantine.simulate import resolve_scenario, simulate_loaded
 from vr_quarantine.simulate.scenario import Scenario
+from vr_quarantine.vql.eval.values import NULL
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
@@ -206,3 +207,71 @@ def test_a_persons_run_replaces_another_profiles_quarantine_and_says_so(platform
     _first, second = sim.life
     [warning] = [r for r in second.rows if "applied from another profile" in str(r["Result"])]
     assert warning["Status"] == "warning" and warning["Result"].endswith("This run replaces it.")
+
+
+# ------------------------------------------------------------------ an unknown reading
+
+
+def test_the_status_says_in_force_unknown_when_wmi_returns_nothing() -> None:
+    """WMI returns nothing: whether the host enforces the quarantine is unknown. The status
+    says so (InForce empty, the reason in Notes and the Summary), not "NOT in force"."""
+    steps = ({"step": "run"}, {"step": "status"}, {"step": "advance", "seconds": 600})
+    sim = _simulate(
+        "windows",
+        _life(
+            "status-wmi", *steps, {"step": "status"}, events=({"at": 300, "local": "wmi-error"},)
+        ),
+    )
+    _run, before, _advance, after = sim.life
+    [held] = before.rows
+    assert held["InForce"] is True and held["Notes"] == ""
+    [unknown] = after.rows
+    assert unknown["InForce"] is NULL, unknown
+    assert unknown["NotInForce"] == ""
+    assert "could not be read" in unknown["Notes"]
+    assert unknown["Summary"].startswith("In force: unknown (the state of the IPsec Policy Agent")
+    assert "NOT in force" not in unknown["Summary"]
+
+
+def test_the_monitor_neither_re_applies_nor_releases_on_an_unknown_reading() -> None:
+    """WMI fails after the first period: the monitor says once that the state is unknown and
+    changes nothing (no re-apply, no release), for three periods."""
+    sim = _simulate(
+        "windows",
+        _life(
+            "monitor-wmi",
+            {"step": "monitor", "ticks": 4},
+            events=({"at": 200, "local": "wmi-error"},),
+        ),
+    )
+    [monitor] = sim.life
+    first_tick = min(r["Time"].moment.timestamp() for r in monitor.rows)
+    changed = [
+        c.argv
+        for c in sim.commands
+        if c.time > first_tick + 60 and c.argv[:1] == ["netsh"] and c.argv[3] in ("add", "set")
+    ]
+    assert changed == []
+    unknown = [r for r in monitor.rows if r["Step"] == "in force unknown"]
+    assert len(unknown) == 1, monitor.rows
+    assert unknown[0]["Result"].startswith(
+        "The quarantine VelociraptorQuarantine: in force: unknown"
+    )
+    assert not any("NOT in force" in str(r["Result"]) for r in monitor.rows)
+    assert sim.state["assigned_policy"] == "VelociraptorQuarantine" and sim.state["isolated"]
+
+
+def test_rules_known_missing_are_not_in_force_even_when_wmi_is_unknown() -> None:
+    sim = _simulate(
+        "windows",
+        _life(
+            "monitor-wmi-rules",
+            {"step": "monitor", "ticks": 3},
+            events=({"at": 200, "local": "wmi-error"}, {"at": 700, "local": "delete-rules"}),
+        ),
+    )
+    [monitor] = sim.life
+    notes = [r["Result"] for r in monitor.rows if r["Step"] == "in force check"]
+    assert "its rules or filter lists are missing" in notes[-1]
+    refused = [r for r in monitor.rows if r["Step"] == "pre-flight" and r["Status"] == "failed"]
+    assert refused and "could not be read" in refused[-1]["Result"]

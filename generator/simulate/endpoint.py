@@ -78,9 +78,12 @@ class WindowsEndpoint(Endpoint):
         enforcing local IPsec policy: the IPsec Policy Agent is stopped
         (``policyagent-stopped``: it enforces netsh ipsec policy, netsh-ipsec notes 1.1), a GPO
         assigns a domain IPsec policy (``domain-policy``: it overrides local policy, notes 1.5)
-        or forbids local IPsec policy merge (``merge-forbidden``: Velociraptor issue #2957)."""
+        or forbids local IPsec policy merge (``merge-forbidden``: Velociraptor issue #2957); or
+        WMI starts failing (``wmi-error``: wmi() logs the error and returns no row,
+        vql/windows/wmi; the service's real state does not change)."""
         host_changes: dict[str, dict[str, Any]] = {
             "policyagent-stopped": {"policy_agent": "Stopped"},
+            "wmi-error": {"wmi_error": True},
             "domain-policy": {"domain_policy": True},
             "merge-forbidden": {"merge_forbidden": True},
         }

@@ -149,7 +149,8 @@ class Scenario:
     """Steps of a quarantine's life (`life.run_life`); empty: one collection of the artifact."""
     events: tuple[dict[str, Any], ...] = ()
     """Changes at a time (seconds from the start): dns, local (Windows: unassign, delete,
-    delete-rules, policyagent-stopped, domain-policy, merge-forbidden), server_answers."""
+    delete-rules, policyagent-stopped, domain-policy, merge-forbidden, wmi-error),
+    server_answers."""
     expect: Expectation = Expectation()
     expect_one_of: tuple[Expectation, ...] = ()
     """Alternative outcomes: at least one must hold (as well as `expect`)."""
