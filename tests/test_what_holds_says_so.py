@@ -4,39 +4,20 @@ be read is unknown, not "not in force" (audit fix3)."""
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytest
-from vr_quarantine.profile import load_profile_file
-from vr_quarantine.render import render_artifacts
-from vr_quarantine.simulate import resolve_scenario, simulate_loaded
 from vr_quarantine.simulate.scenario import Scenario
 from vr_quarantine.vql.eval.values import NULL
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
+from tests.lifecycle_support import life as _life
+from tests.lifecycle_support import simulate_profile
+
 PLATFORMS = ("windows", "linux", "macos")
 
 
 def _simulate(platform: str, scenario: Scenario | str, params: dict[str, str] | None = None) -> Any:
-    profile = load_profile_file(DEFAULT).profile
-    assert profile is not None
-    if isinstance(scenario, str):
-        scenario = resolve_scenario(scenario)
-    at = 3 * profile.platforms.index(platform)
-    rendered = render_artifacts(profile)[at : at + 3]
-    assert all(r.ok for r in rendered)
-    main, *companions = (r.file for r in rendered)
-    assert main is not None
-    return simulate_loaded(
-        main, scenario, source="<profile>", params=params, companions=tuple(companions)
-    )
-
-
-def _life(name: str, *steps: dict[str, Any], **changes: Any) -> Scenario:
-    return dataclasses.replace(resolve_scenario("success"), name=name, life=tuple(steps), **changes)
+    return simulate_profile(scenario, platform=platform, params=params)
 
 
 # ------------------------------------------------------------------ the rollback's last row

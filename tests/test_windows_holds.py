@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from vr_quarantine.profile import load_profile_file
 from vr_quarantine.profile.model import Profile
 from vr_quarantine.render import render_artifacts
-from vr_quarantine.simulate import resolve_scenario, simulate_loaded
+from vr_quarantine.simulate import resolve_scenario
 from vr_quarantine.simulate.scenario import Scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
+from tests.lifecycle_support import ROOT, simulate_profile
+from tests.lifecycle_support import life as _life
+from tests.lifecycle_support import load_profile as _profile
+
 ATEXIT_RAN = "Running AtExit query"
-
-
-def _profile(path: Path = DEFAULT) -> Profile:
-    profile = load_profile_file(path).profile
-    assert profile is not None
-    return profile
 
 
 def _simulate(
@@ -35,21 +29,7 @@ def _simulate(
     params: dict[str, str] | None = None,
     profile: Profile | None = None,
 ) -> Any:
-    profile = profile or _profile()
-    if isinstance(scenario, str):
-        scenario = resolve_scenario(scenario)
-    at = 3 * profile.platforms.index("windows")
-    rendered = render_artifacts(profile)[at : at + 3]
-    assert all(r.ok for r in rendered)
-    main, *companions = (r.file for r in rendered)
-    assert main is not None
-    return simulate_loaded(
-        main, scenario, source="<profile>", params=params, companions=tuple(companions)
-    )
-
-
-def _life(name: str, *steps: dict[str, Any], **changes: Any) -> Scenario:
-    return dataclasses.replace(resolve_scenario("success"), name=name, life=tuple(steps), **changes)
+    return simulate_profile(scenario, params=params, profile=profile)
 
 
 # ------------------------------------------------------------------------- item 4: exit rollback
