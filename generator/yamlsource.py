@@ -36,6 +36,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from .diagnostics import Diagnostic, Location, Severity
+from .inputs import MAX_BYTES
 
 _C_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 CSafeDumper: type[yaml.SafeDumper] | None = getattr(yaml, "CSafeDumper", None)
@@ -61,6 +62,12 @@ faster (the densest 128 KiB text: 0.6 s in C, 1.6 s bounded). A larger text is c
 bounded composer from the start, which stops at the first node past a limit: libyaml would
 first build every node of a 1 MiB text (half a million of them, seconds and hundreds of MiB)
 before the limits could be measured."""
+
+TOO_LARGE_SUMMARY = (
+    f"The file is over a size bound: {MAX_BYTES // (1024 * 1024)} MiB, {MAX_NODES:,} nodes, "
+    f"{MAX_DEPTH} levels, numbers of {MAX_NUMBER_CHARS:,} characters (exit 2: it was not read)."
+)
+"""What ``--list-rules`` says of ``yaml-too-large`` for profiles and artifacts alike."""
 
 MERGE_KEY = "tag:yaml.org,2002:merge"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

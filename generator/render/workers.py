@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import multiprocessing
 import os
 import signal
 import sys
@@ -66,6 +65,8 @@ def in_order(work: Callable[[T], R], items: Sequence[T], workers: int) -> Iterat
     if workers <= 1 or len(items) < 2:
         yield (work(item) for item in items)
         return
+    import multiprocessing  # only a run with workers needs it (4 ms of every render's start)
+
     first = work(items[0])
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:

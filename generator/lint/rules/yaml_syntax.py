@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...diagnostics import Severity
+from ...yamlsource import TOO_LARGE_SUMMARY
 from ..context import LintContext
 from ..model import Finding
 
@@ -50,8 +51,7 @@ SUMMARIES = {
     "refuses it.",
     "yaml-encoding": "The file is not UTF-8, which Velociraptor refuses too (exit 2: it was not "
     "read).",
-    "yaml-too-large": "The file is over a size bound: 1 MiB, 200,000 nodes, 64 levels, numbers "
-    "of 1,000 characters (exit 2: it was not read).",
+    "yaml-too-large": TOO_LARGE_SUMMARY,
     "yaml-merge-key": "A merge key (`<<`): Velociraptor would merge it, vr-quarantine refuses "
     "it; write the keys out.",
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnostics import Severity
+from ...yamlsource import TOO_LARGE_SUMMARY
 
 ID = "yaml-syntax"
 ALSO = (
@@ -37,7 +38,6 @@ SUMMARIES = {
     "yaml-multiple-documents": "The profile file holds more than one YAML document.",
     "yaml-merge-key": "The profile uses a merge key (`<<`): write the keys out.",
     "yaml-encoding": "The file is not UTF-8 (exit 2: it was not read).",
-    "yaml-too-large": "The file is over a size bound: 1 MiB, 200,000 nodes, 64 levels, numbers "
-    "of 1,000 characters (exit 2: it was not read).",
+    "yaml-too-large": TOO_LARGE_SUMMARY,
 }
 """What ``--list-rules`` says of each loader id: each is a different problem with the file."""
