@@ -4,15 +4,18 @@ Used by `render` (artifacts) and `init` (the starter profile), so an interrupted
 a partly written file behind. `StagedWrite` writes many files as one step: every temporary file
 is written and synced before the first rename, so a failure while writing leaves the targets
 untouched; the syncs run in the background, side by side (the file system commits them
-together), while the caller goes on rendering.
+together), while the caller goes on rendering. Other processes of the run (render's workers) can
+write its temporary files themselves (`StagingArea`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +52,46 @@ _OPEN_LIMIT = 64
 """Temporary files open at a time (well under the usual limit of 1024 open files)."""
 
 
+@dataclass(frozen=True)
+class StagingArea:
+    """Where a `StagedWrite` stages files, for any process of the run to write into (render's
+    forked workers write the artifacts they render, so the texts never travel back to the
+    process that commits). Every temporary file of the run carries the run's token in its
+    name, so the owner finds them all, even one written by a worker that was ended before it
+    could say so."""
+
+    folder: str
+    token: str
+    mode: int
+
+    def write(self, filename: str, text: str) -> str:
+        """Write `text` (UTF-8) to a new temporary file in the folder, beside `filename`;
+        returns its path. Not synced here: the `StagedWrite` that adopts it syncs it."""
+        fd, temp_name = _create(Path(self.folder), filename, self.token)
+        try:
+            try:
+                _write_all(fd, text.encode("utf-8"))
+                os.fchmod(fd, self.mode)
+            finally:
+                os.close(fd)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise
+        return temp_name
+
+
+def _create(folder: Path, filename: str, token: str) -> tuple[int, str]:
+    """A new temporary file in `folder` whose name holds `filename` and the run's `token`."""
+    if os.path.basename(filename) != filename or filename in ("", ".", ".."):
+        raise ValueError(f"not a plain file name: {filename!r}")
+    return tempfile.mkstemp(prefix=f".{filename}.{token}.", suffix=".tmp", dir=folder)
+
+
+def _is_staged(name: str, token: str) -> bool:
+    return name.startswith(".") and name.endswith(".tmp") and f".{token}." in name
+
+
 class StagedWrite:
     """Many files written as one step: each goes to a temporary name as soon as it is ready and
     is synced in the background while the caller goes on working; `commit` renames them all
@@ -61,10 +104,12 @@ class StagedWrite:
         from concurrent.futures import ThreadPoolExecutor  # only render writes many files
 
         self._mode = 0o666 & ~_umask()
+        self._token = secrets.token_hex(8)
         self._open = threading.BoundedSemaphore(_OPEN_LIMIT)
         self._pool = ThreadPoolExecutor(max_workers=16)
         self._staged: list[tuple[str, Path]] = []
         self._syncs: list[Future[None]] = []
+        self._areas: list[Path] = []
 
     def __enter__(self) -> StagedWrite:
         return self
@@ -72,13 +117,33 @@ class StagedWrite:
     def __exit__(self, *exc: object) -> None:
         self.abort()
 
+    def area(self, folder: Path) -> StagingArea:
+        """`folder` as a `StagingArea` of this run: files written there with
+        `StagingArea.write` are handed over with `adopt`; any that is not by `commit` is
+        removed, as every staged file is on `abort`."""
+        self._areas.append(folder)
+        return StagingArea(str(folder), self._token, self._mode)
+
+    def adopt(self, temp_name: str, path: Path) -> None:
+        """Stage `temp_name`, written into one of this run's areas, for `path`; it is synced
+        meanwhile."""
+        self._staged.append((temp_name, path))
+        self._open.acquire()
+        self._syncs.append(self._pool.submit(self._sync_named, temp_name))
+
+    def _sync_named(self, temp_name: str) -> None:
+        try:
+            fd = os.open(temp_name, os.O_RDONLY | os.O_CLOEXEC)
+        except BaseException:
+            self._open.release()
+            raise
+        self._sync(fd)
+
     def add(self, path: Path, text: str) -> None:
         """Write `text` (UTF-8) to a temporary file beside `path`; it is synced meanwhile."""
         self._open.acquire()
         try:
-            fd, temp_name = tempfile.mkstemp(
-                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-            )
+            fd, temp_name = _create(path.parent, path.name, self._token)
         except BaseException:
             self._open.release()
             raise
@@ -112,16 +177,22 @@ class StagedWrite:
             for temp_name, path in self._staged:
                 os.replace(temp_name, path)
         finally:
-            self.abort()
+            self.abort()  # and the files of the areas that were never adopted
         for folder in dict.fromkeys(path.parent for _, path in self._staged):
             _fsync_folder(folder)
 
     def abort(self) -> None:
-        """Remove every temporary file that is still there."""
+        """Remove every temporary file that is still there, adopted or not."""
         self._pool.shutdown(wait=True)
         for temp_name, _ in self._staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
+        for folder in self._areas:
+            with contextlib.suppress(OSError), os.scandir(folder) as entries:
+                for entry in entries:
+                    if _is_staged(entry.name, self._token):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
 
 
 def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:

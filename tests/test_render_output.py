@@ -17,7 +17,7 @@ from vr_quarantine import atomicfile
 from vr_quarantine.atomicfile import write_atomic
 from vr_quarantine.errors import VrqError
 from vr_quarantine.profile import load_profile_text
-from vr_quarantine.render import render_profile, target_path, write_artifacts
+from vr_quarantine.render import render_profile, render_run, target_path, write_artifacts
 from vr_quarantine.render.context import build_context, profile_digest
 
 from tests.test_render_support import plain_profile, run_cli
@@ -87,6 +87,34 @@ def test_a_batch_writes_every_file_or_leaves_every_target_alone(
     assert [p.read_text() for p, _ in files] == ["new A\n", "new B \u00e9\n"]
     assert {stat.S_IMODE(p.stat().st_mode) for p, _ in files} == {0o644}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml", "B.yaml"]
+
+
+def test_files_written_into_a_staging_area_are_committed_only_when_adopted(
+    tmp_path: Path,
+) -> None:
+    """Another process of the run (a render worker) writes into the area; the run adopts what
+    it keeps: commit moves those into place and removes the rest, as abort removes all."""
+    (tmp_path / "A.yaml").write_text("old A\n")
+    previous = os.umask(0o027)
+    try:
+        with atomicfile.StagedWrite() as staged:
+            area = staged.area(tmp_path)
+            kept = area.write("A.yaml", "new A\n")
+            area.write("B.yaml", "a duplicate the run refused\n")
+            staged.adopt(kept, tmp_path / "A.yaml")
+            assert (tmp_path / "A.yaml").read_text() == "old A\n"
+            staged.commit()
+    finally:
+        os.umask(previous)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml"]
+    assert (tmp_path / "A.yaml").read_text() == "new A\n"
+    assert stat.S_IMODE((tmp_path / "A.yaml").stat().st_mode) == 0o640
+    with atomicfile.StagedWrite() as staged:
+        staged.adopt(staged.area(tmp_path).write("A.yaml", "newer A\n"), tmp_path / "A.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml"]
+    assert (tmp_path / "A.yaml").read_text() == "new A\n"
+    with pytest.raises(ValueError, match="not a plain file name"):
+        atomicfile.StagedWrite().area(tmp_path).write("../A.yaml", "x")
 
 
 def test_no_clobber_write_never_replaces_an_existing_file(tmp_path: Path) -> None:
@@ -279,7 +307,8 @@ def test_render_into_stages_while_rendering_and_writes_all_or_nothing(tmp_path: 
     assert not fresh.exists()  # the folder the failed run made is gone again
     run, written = render_into(examples, include_default=False, out_dir=out)
     assert run.ok and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
-    assert all(p.read_text() == a.text for p, a in zip(written, run.artifacts, strict=True))
+    fresh_texts = [a.text for a in render_run(examples, include_default=False).artifacts]
+    assert [p.read_text() for p in written] == fresh_texts
 
 
 def test_the_profile_digest_is_the_sha256_of_the_profiles_canonical_json() -> None:

@@ -3,15 +3,18 @@ profile run gives (same artifacts, diagnostics, order, files written or none, ex
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from vr_quarantine import cli
+from vr_quarantine import atomicfile, cli
+from vr_quarantine.errors import VrqError
 from vr_quarantine.profile import Profile
+from vr_quarantine.render import render_into, workers
 from vr_quarantine.render import run as render_run_module
-from vr_quarantine.render import workers
 from vr_quarantine.render.renderer import RenderedArtifact
 from vr_quarantine.render.run import RenderRun, render_run
 
@@ -177,3 +180,65 @@ def test_the_console_command_renders_a_long_run_with_workers(tmp_path: Path) -> 
     expected = [f"wrote {out / n}{kind}.yaml" for n in names for kind in ("", "Monitor", "Status")]
     assert got.stdout.splitlines() == expected
     assert len(list(out.iterdir())) == len(expected)
+
+
+def _into(
+    paths: list[str], out: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> tuple[RenderRun, list[Path]]:
+    """`render_into` with its run rendered by `count` workers (1: none)."""
+    monkeypatch.setattr(render_run_module, "default_workers", lambda _: count)
+    return render_into(paths, include_default=False, out_dir=out)
+
+
+def test_workers_write_the_files_they_render_and_the_run_commits_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _profiles(tmp_path / "profiles", 20)
+    expected = {a.filename: a.text for a in render_run(paths, include_default=False).artifacts}
+    for count in (1, 2):
+        out = tmp_path / f"out-{count}"
+        run, written = _into(paths, out, monkeypatch, count)
+        assert run.ok and [p.name for p in written] == list(expected)
+        assert {p.name: p.read_text() for p in out.iterdir()} == expected
+
+
+def test_an_error_in_a_worker_leaves_no_file_of_the_run_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers had staged the files of the profiles before the failing one (and may have
+    gone on with those after it): the run removes every one of them."""
+    paths = _profiles(tmp_path / "profiles", 40)
+    original = render_run_module.render_artifacts
+
+    def failing(profile: Profile, *, source: str) -> list[RenderedArtifact]:
+        if source.endswith("p030.yaml"):
+            raise RuntimeError("boom in p030")
+        return original(profile, source=source)
+
+    monkeypatch.setattr(render_run_module, "render_artifacts", failing)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "Custom.Bench.Quarantine.P0001.yaml").write_text("old\n")
+    with pytest.raises(RuntimeError, match="boom in p030"):
+        _into(paths, out, monkeypatch, 2)
+    assert [p.name for p in out.iterdir()] == ["Custom.Bench.Quarantine.P0001.yaml"]
+    assert (out / "Custom.Bench.Quarantine.P0001.yaml").read_text() == "old\n"
+
+
+def test_a_worker_that_cannot_write_fails_the_run_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _profiles(tmp_path / "profiles", 40)
+    original = atomicfile._write_all
+
+    def disk_full(fd: int, data: bytes) -> None:
+        if b"Custom.Bench.Quarantine.P0025Status" in data:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        original(fd, data)
+
+    monkeypatch.setattr(atomicfile, "_write_all", disk_full)
+    for count in (1, 2):
+        out = tmp_path / f"out-{count}"
+        with pytest.raises(VrqError, match="No space left on device"):
+            _into(paths, out, monkeypatch, count)
+        assert not out.exists()  # the folder the run made, left empty, is gone again

@@ -58,9 +58,12 @@ def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> lis
 def render_into(
     paths: Sequence[str | Path], *, include_default: bool, out_dir: Path
 ) -> tuple[RenderRun, list[Path]]:
-    """Render and write in one pass: each artifact goes to a temporary file as soon as it passed
-    its checks (synced while the next one renders); only a run without errors renames them into
-    place, so a run still writes all its files or none. Returns the run and the paths written."""
+    """Render and write in one pass: each artifact goes to a temporary file in the output folder
+    as soon as it passed its checks, written by the process that rendered it (a worker's texts
+    never travel back) and synced by this one while the rest render; only a run without errors
+    renames them into place, so a run still writes all its files or none (the others, a
+    refused duplicate's or those of a run that failed, are removed). Returns the run and the
+    paths written."""
     created = not out_dir.exists()
     committed = False
     try:
@@ -68,10 +71,13 @@ def render_into(
         base = out_dir.resolve()
         with StagedWrite() as staged:
 
-            def stage(artifact: RenderedArtifact) -> None:
-                staged.add(_target(out_dir, base, artifact.filename), artifact.text or "")
+            def adopt(artifact: RenderedArtifact) -> None:
+                assert artifact.staged is not None
+                staged.adopt(artifact.staged, _target(out_dir, base, artifact.filename))
 
-            run = render_run(paths, include_default=include_default, on_ready=stage)
+            run = render_run(
+                paths, include_default=include_default, on_ready=adopt, stage=staged.area(base)
+            )
             if run.ok and not run.results.has_io_error():
                 staged.commit()
                 committed = True

@@ -43,10 +43,13 @@ class RenderedArtifact:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     file: ArtifactFile | None = field(default=None, compare=False, repr=False)
     """The text as loaded (and checked): what `simulate` runs without parsing it again."""
+    staged: str | None = None
+    """The temporary file that holds the text instead (`render_into`: the process that rendered
+    the artifact wrote it there, and the text did not travel back)."""
 
     @property
     def ok(self) -> bool:
-        return self.text is not None
+        return self.text is not None or self.staged is not None
 
 
 @functools.cache

@@ -6,11 +6,13 @@ The CLI calls `render_run`, then writes (`output.write_artifacts`) or compares
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
+from ..atomicfile import StagingArea
 from ..diagnostics import IO_ERROR_RULE, Diagnostic, Location, Results, RuleInfo, Severity
 from ..inputs import STDIN, display_name, expand_paths, read_text
 from ..profile import RULES as PROFILE_RULES
@@ -97,6 +99,20 @@ def _render_text_only(path: str | None) -> _Outcome:
     return replace(outcome, artifacts=[replace(a, file=None) for a in outcome.artifacts])
 
 
+def _render_staged(area: StagingArea, path: str | None) -> _Outcome:
+    """`_render_source`, each artifact that passed its checks written into `area` by the
+    process that rendered it: it goes back naming its temporary file, without its text."""
+    outcome = _render_source(path)
+    return replace(outcome, artifacts=[_stage(area, a) for a in outcome.artifacts])
+
+
+def _stage(area: StagingArea, artifact: RenderedArtifact) -> RenderedArtifact:
+    if artifact.text is None:
+        return artifact
+    staged = area.write(artifact.filename, artifact.text)
+    return replace(artifact, text=None, file=None, staged=staged)
+
+
 def render_run(
     paths: Sequence[str | Path],
     *,
@@ -104,10 +120,13 @@ def render_run(
     stdin: BinaryIO | bytes | None = None,
     on_ready: Callable[[RenderedArtifact], None] | None = None,
     workers: int | None = None,
+    stage: StagingArea | None = None,
 ) -> RenderRun:
     """Render the built-in default (when asked) and every profile the paths name (files, folders
     or ``-``, through the input layer), collecting all problems. `on_ready` receives each
-    artifact that passed every check, as soon as it has (`render_into` stages it to disk).
+    artifact that passed every check, as soon as it has. With `stage`, each such artifact is
+    written into that area by the process that rendered it and comes back without its text,
+    naming the file (`render_into` then moves them into place, or removes them).
 
     Many profiles render side by side in `workers` processes (by default one per CPU, for a
     run of at least `workers.PARALLEL_MIN_PROFILES`; see `in_order`): the run is the same in
@@ -123,9 +142,12 @@ def render_run(
         workers = default_workers(len(sources))
     if stdin is not None or STDIN in files:
         workers = 1  # standard input is this process's to read
-    with in_order(
-        _render_source if workers <= 1 else _render_text_only, sources, workers
-    ) as outcomes:
+    work: Callable[[str | None], _Outcome] = _render_source
+    if stage is not None:
+        work = functools.partial(_render_staged, stage)
+    elif workers > 1:
+        work = _render_text_only
+    with in_order(work, sources, workers) as outcomes:
         for outcome in outcomes:
             _add(run, outcome, seen, on_ready)
     return run

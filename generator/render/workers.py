@@ -2,8 +2,10 @@
 
 A profile renders in milliseconds and independently of the others, so a run of many profiles
 spreads them over the machine's CPUs. The run itself (which artifact is kept, which name is a
-duplicate, what is staged to disk, every message) stays in the calling process, which takes the
-results strictly in input order: the outcome is the one a profile-after-profile run gives.
+duplicate, what is committed to disk, every message) stays in the calling process, which takes
+the results strictly in input order: the outcome is the one a profile-after-profile run gives.
+(`render_into` has each worker write the temporary files of what it rendered; which of them
+are kept is still the caller's decision.)
 
 Workers are forked (they inherit the loaded modules and every cache the first profile warmed:
 compiled templates, parsed queries), only where ``fork`` is the platform's own way (Linux), and
