@@ -91,3 +91,25 @@ def test_the_fast_finders_find_exactly_what_the_loaders_expressions_find(text: s
     assert list(list_items(text)) == [
         (m.start(), m.group(1), m.group(2), m.end()) for m in QUERIES_RE.finditer(text)
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_PIECES, max_size=12).map("".join),
+    st.lists(st.sampled_from(["sources:", "sources: x", "\n", *_PIECES.elements]), max_size=12),
+)
+def test_a_shared_tail_gives_the_verdict_of_the_whole_text(head: str, tail: list[str]) -> None:
+    """`sanitize` with `shared_tail` (render's texts: the `sources:` block found once per
+    distinct block) fixes up exactly what it fixes up without: texts cut anywhere around a key
+    or a list item, twice each so that the kept verdict of the tail serves the second."""
+    text = head + "\n" + "".join(tail)
+    for _ in range(2):
+        assert sanitize(text, shared_tail="sources") == sanitize(text)
+
+
+def test_a_shared_tail_with_something_to_fix_is_fixed_up_as_the_whole_text() -> None:
+    head = "name: Custom.A\nsources:x\n"
+    for tail in ("sources:\n- query:\n  SELECT 1\n", "sources:\n  - SELECT 1\n"):
+        text = head + tail
+        fixed = sanitize(text, shared_tail="sources")
+        assert fixed == sanitize(text) and fixed.origin is not None

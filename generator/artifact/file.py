@@ -121,8 +121,9 @@ def load_artifact(
     monitor's, derived with `parse_vql_renamed`). `shared_sources`: many of the texts loaded
     end with the same `sources:` block (render's), so it is composed once per distinct block
     (the result is the same: `yamlsource.split_root`)."""
-    sanitized = sanitize(text)
-    result = load_yaml_text(path, sanitized.text, shared_tail="sources" if shared_sources else None)
+    shared_tail = "sources" if shared_sources else None
+    sanitized = sanitize(text, shared_tail=shared_tail)
+    result = load_yaml_text(path, sanitized.text, shared_tail=shared_tail)
     diagnostics = [_remap(d, sanitized) for d in result.diagnostics]
     artifact = ArtifactFile(path, sanitized, result.document, diagnostics)
     if result.document is not None:

@@ -128,11 +128,45 @@ def _rewrite(text: str, origin: list[int], bare_key: bool) -> tuple[str, list[in
     return "".join(writer.parts), writer.origin
 
 
-def sanitize(text: str) -> Sanitized:
-    """Apply Velociraptor's fix-ups; cheap when there is nothing to fix."""
+def _nothing_to_fix(text: str) -> bool:
+    return next(bare_keys(text), None) is None and next(list_items(text), None) is None
+
+
+SHARED_TAILS_KEPT = 32
+"""Distinct tails (`sanitize`'s `shared_tail`) whose verdict is kept, the newest last."""
+_CLEAN_TAILS: dict[str, bool] = {}
+
+
+def _nothing_to_fix_in_tail(tail: str) -> bool:
+    verdict = _CLEAN_TAILS.pop(tail, None)
+    if verdict is None:
+        verdict = _nothing_to_fix(tail)
+        if len(_CLEAN_TAILS) >= SHARED_TAILS_KEPT:
+            del _CLEAN_TAILS[next(iter(_CLEAN_TAILS))]
+    _CLEAN_TAILS[tail] = verdict
+    return verdict
+
+
+def sanitize(text: str, *, shared_tail: str | None = None) -> Sanitized:
+    """Apply Velociraptor's fix-ups; cheap when there is nothing to fix.
+
+    `shared_tail`: a top-level key whose block (from the first line that starts with it to
+    the end) many of the texts share (render's `sources:` block): whether that block has
+    anything to fix is found once per distinct block. The verdict for the whole text is the
+    same: the text is cut after a line break, so every line lies wholly on one side and starts
+    a line on both sides. A `QUERIES_RE` match lies within one line. A `QUERY_RE` match can
+    span lines, but only across whitespace and ``-``: one that starts on the head's side and
+    reaches the tail would have to pass the tail's first character, the key's first letter,
+    which is neither; its end (``$``) is at a line break of the head, or for the head alone at
+    the head's end, where the whole text has its match one character earlier, before the head's
+    last line break."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if next(bare_keys(text), None) is None and next(list_items(text), None) is None:
+    cut = text.find(f"\n{shared_tail}:") + 1 if shared_tail else 0
+    if cut and shared_tail and shared_tail[0] not in _PREFIX_CHARS:
+        if _nothing_to_fix(text[:cut]) and _nothing_to_fix_in_tail(text[cut:]):
+            return Sanitized(text, None)
+    elif _nothing_to_fix(text):
         return Sanitized(text, None)
     origin = list(range(1, text.count("\n") + 2))
     text, origin = _rewrite(text, origin, bare_key=True)
