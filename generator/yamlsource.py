@@ -38,7 +38,42 @@ from yaml.resolver import Resolver
 from .diagnostics import Diagnostic, Location, Severity
 from .inputs import MAX_BYTES
 
-_C_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_RESOLVED: dict[tuple[str, bool], str] = {}
+_RESOLVED_KEPT = 4096
+_RESOLVED_MAX_CHARS = 64
+_RESOLVE: Callable[[Resolver, type, Any, Any], Any] = Resolver.resolve
+
+
+def _resolve_remembered(self: Resolver, kind: type, value: Any, implicit: Any) -> Any:
+    """`Resolver.resolve`, its answers for short plain scalars remembered: render reads back
+    thousands of artifacts in one run whose keys and short values repeat. The answer depends
+    only on the value and the flags, as no path resolver is registered (then it is not
+    remembered)."""
+    if (
+        kind is ScalarNode
+        and implicit[0]
+        and len(value) <= _RESOLVED_MAX_CHARS
+        and not self.yaml_path_resolvers
+    ):
+        key = (value, implicit[1])
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            if len(_RESOLVED) >= _RESOLVED_KEPT:
+                _RESOLVED.clear()
+            tag = _RESOLVED[key] = _RESOLVE(self, kind, value, implicit)
+        return tag
+    return _RESOLVE(self, kind, value, implicit)
+
+
+def _c_loader() -> type[yaml.SafeLoader] | None:
+    """libyaml's safe loader with `_resolve_remembered`, or None when PyYAML lacks libyaml."""
+    base: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return None
+    return type("CSafeLoader", (base,), {"resolve": _resolve_remembered})
+
+
+_C_LOADER = _c_loader()
 CSafeDumper: type[yaml.SafeDumper] | None = getattr(yaml, "CSafeDumper", None)
 """libyaml's emitter with PyYAML's safe representers, or None when PyYAML was built without it."""
 SafeDumper = yaml.SafeDumper

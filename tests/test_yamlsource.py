@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vr_quarantine import yamlsource
@@ -95,3 +96,35 @@ def test_nesting_limits_hold_on_the_fast_path(depth: int) -> None:
     text = "a: " + "[" * depth + "]" * depth + "\n"
     rules = [d.rule for d in load_yaml_text("t.yaml", text).diagnostics]
     assert rules == ([] if depth < 64 else ["yaml-too-large"])
+
+
+_SCALARS = st.one_of(
+    st.sampled_from(
+        [
+            *("yes", "No", "on", "OFF", "y", "~", "null", "Null", "true", "FALSE", ""),
+            *("0x1F", "0o17", "017", "0b101", "1_000", "-12", "+3", "1:20", "190:20:30"),
+            *(".inf", "-.Inf", ".nan", "1e3", "6.8523015e+5", "1.", "._", "2001-12-14"),
+            *("2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "=", "<<", "x" * 70),
+        ]
+    ),
+    st.text(st.sampled_from("0123456789.:-+_eExXoObB~ntrufalsyYN"), max_size=12),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCALARS, min_size=1, max_size=8))
+def test_the_remembered_resolver_tags_every_scalar_as_pyyamls_own_does(
+    values: list[str],
+) -> None:
+    """The C loader remembers its answers for short plain scalars; asked twice (the second time
+    from memory), it gives the tags of PyYAML's own safe loader, whatever the value."""
+    if yamlsource._C_LOADER is None:
+        pytest.skip("PyYAML without libyaml")
+    text = "".join(f"k{i}: {v}\n" for i, v in enumerate(values))
+    try:
+        expected = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # not a plain scalar after all (e.g. a lone ``-``)
+    for _ in range(2):
+        got = yaml.compose(text, Loader=yamlsource._C_LOADER)
+        assert [(k.tag, v.tag) for k, v in got.value] == [(k.tag, v.tag) for k, v in expected.value]
