@@ -87,18 +87,23 @@ def ready_names(into: list[str]) -> Callable[[RenderedArtifact], None]:
     return lambda artifact: into.append(artifact.name)
 
 
+def _fail_at(monkeypatch: pytest.MonkeyPatch, stem: str) -> None:
+    """Rendering the profile file `stem`.yaml raises ``RuntimeError("boom in <stem>")``."""
+    original = render_run_module.render_artifacts
+
+    def failing(profile: Profile, *, source: str) -> list[RenderedArtifact]:
+        if source.endswith(f"{stem}.yaml"):
+            raise RuntimeError(f"boom in {stem}")
+        return original(profile, source=source)
+
+    monkeypatch.setattr(render_run_module, "render_artifacts", failing)
+
+
 def test_an_error_in_a_worker_is_raised_at_its_profile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _profiles(tmp_path, 10)
-    original = render_run_module.render_artifacts
-
-    def failing(profile: Profile, *, source: str) -> list[RenderedArtifact]:
-        if source.endswith("p006.yaml"):
-            raise RuntimeError("boom in p006")
-        return original(profile, source=source)
-
-    monkeypatch.setattr(render_run_module, "render_artifacts", failing)
+    _fail_at(monkeypatch, "p006")
     for count in (1, 2):
         ready: list[str] = []
         with pytest.raises(RuntimeError, match="boom in p006"):
@@ -208,14 +213,7 @@ def test_an_error_in_a_worker_leaves_no_file_of_the_run_behind(
     """The workers had staged the files of the profiles before the failing one (and may have
     gone on with those after it): the run removes every one of them."""
     paths = _profiles(tmp_path / "profiles", 40)
-    original = render_run_module.render_artifacts
-
-    def failing(profile: Profile, *, source: str) -> list[RenderedArtifact]:
-        if source.endswith("p030.yaml"):
-            raise RuntimeError("boom in p030")
-        return original(profile, source=source)
-
-    monkeypatch.setattr(render_run_module, "render_artifacts", failing)
+    _fail_at(monkeypatch, "p030")
     out = tmp_path / "out"
     out.mkdir()
     (out / "Custom.Bench.Quarantine.P0001.yaml").write_text("old\n")
