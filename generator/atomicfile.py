@@ -14,7 +14,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -171,11 +171,14 @@ class StagedWrite:
             sync.result()  # the first sync that failed raises here
 
     def commit(self) -> None:
-        """Rename every staged file into place, once every one of them is on disk."""
+        """Rename every staged file into place, once every one of them is on disk. Ctrl-C
+        (SIGINT) and SIGTERM wait until the last rename: they end the run after it, not
+        between two files."""
         try:
             self._wait()
-            for temp_name, path in self._staged:
-                os.replace(temp_name, path)
+            with _signals_held():
+                for temp_name, path in self._staged:
+                    os.replace(temp_name, path)
         finally:
             self.abort()  # and the files of the areas that were never adopted
         for folder in dict.fromkeys(path.parent for _, path in self._staged):
@@ -193,6 +196,25 @@ class StagedWrite:
                     if _is_staged(entry.name, self._token):
                         with contextlib.suppress(FileNotFoundError):
                             os.unlink(entry.path)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM stay pending (blocked) while the block runs, in the main thread of a
+    POSIX process; they are delivered when it ends."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:

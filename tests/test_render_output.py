@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import signal
 import stat
 from pathlib import Path
 from typing import Any
@@ -317,3 +318,25 @@ def test_the_profile_digest_is_the_sha256_of_the_profiles_canonical_json() -> No
         assert profile is not None
         canonical = json.dumps(dataclasses.asdict(profile), sort_keys=True, separators=(",", ":"))
         assert profile_digest(profile) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_ctrl_c_during_the_renames_ends_the_run_after_the_last_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch is renamed into place whole: Ctrl-C while the first files are being renamed
+    takes effect once the last one is in place, never between two."""
+    files = [(tmp_path / f"{name}.yaml", f"new {name}\\n") for name in "ABCD"]
+    for path, _ in files:
+        path.write_text("old\\n")
+    real_replace = atomicfile.os.replace
+
+    def interrupted_replace(source: str, target: Path) -> None:
+        real_replace(source, target)
+        if target.name == "A.yaml":
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(atomicfile.os, "replace", interrupted_replace)
+    with pytest.raises(KeyboardInterrupt):
+        atomicfile.write_all_atomic(files)
+    assert [p.read_text() for p, _ in files] == [text for _, text in files]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p, _ in files]

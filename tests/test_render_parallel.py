@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -240,3 +244,30 @@ def test_a_worker_that_cannot_write_fails_the_run_cleanly(
         with pytest.raises(VrqError, match="No space left on device"):
             _into(paths, out, monkeypatch, count)
         assert not out.exists()  # the folder the run made, left empty, is gone again
+
+
+def test_ctrl_c_during_a_long_run_leaves_no_file_behind(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the command's group, as a terminal sends it: the run
+    says it was interrupted, exits 2, and the files its workers had staged are gone with the
+    folder it made."""
+    paths = _profiles(tmp_path / "profiles", 300)
+    out = tmp_path / "out"
+    command = subprocess.Popen(
+        [sys.executable, "-m", "vr_quarantine", "render", *paths, "-o", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and command.poll() is None:
+        if out.is_dir() and len(list(out.iterdir())) >= 6:
+            break
+        time.sleep(0.01)
+    assert command.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(command.pid, signal.SIGINT)
+    stdout, stderr = command.communicate(timeout=60)
+    assert command.returncode == 2
+    assert "interrupted" in stderr and stdout == ""
+    assert not out.exists()
