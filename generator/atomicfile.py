@@ -200,21 +200,29 @@ class StagedWrite:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM stay pending (blocked) while the block runs, in the main thread of a
-    POSIX process; they are delivered when it ends."""
+    """SIGINT and SIGTERM received while the block runs are delivered when it ends, to the
+    handlers the process had (Python runs signal handlers in the main thread only, so this
+    holds there; elsewhere the block runs unguarded)."""
     import signal
     import threading
 
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    caught: list[int] = []
+
+    def hold(number: int, frame: object) -> None:
+        caught.append(number)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, hold) for number in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held_signal, handler in previous.items():
+            signal.signal(held_signal, signal.SIG_DFL if handler is None else handler)
+        for number in dict.fromkeys(caught):
+            signal.raise_signal(number)
 
 
 def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:

@@ -320,23 +320,42 @@ def test_the_profile_digest_is_the_sha256_of_the_profiles_canonical_json() -> No
         assert profile_digest(profile) == hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def test_ctrl_c_during_the_renames_ends_the_run_after_the_last_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+class _Terminated(Exception):
+    pass
+
+
+def _terminated(number: int, frame: object) -> None:
+    raise _Terminated
+
+
+@pytest.mark.parametrize(
+    ("number", "ends_with"),
+    [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, _Terminated)],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_a_signal_during_the_renames_ends_the_run_after_the_last_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int, ends_with: type[BaseException]
 ) -> None:
-    """A batch is renamed into place whole: Ctrl-C while the first files are being renamed
-    takes effect once the last one is in place, never between two."""
-    files = [(tmp_path / f"{name}.yaml", f"new {name}\\n") for name in "ABCD"]
+    """A batch is renamed into place whole: Ctrl-C (or SIGTERM) while the first files are
+    being renamed takes effect once the last one is in place, never between two, through the
+    handler the process had."""
+    files = [(tmp_path / f"{name}.yaml", f"new {name}\n") for name in "ABCD"]
     for path, _ in files:
-        path.write_text("old\\n")
+        path.write_text("old\n")
     real_replace = atomicfile.os.replace
 
     def interrupted_replace(source: str, target: Path) -> None:
         real_replace(source, target)
         if target.name == "A.yaml":
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), number)
 
     monkeypatch.setattr(atomicfile.os, "replace", interrupted_replace)
-    with pytest.raises(KeyboardInterrupt):
-        atomicfile.write_all_atomic(files)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        with pytest.raises(ends_with):
+            atomicfile.write_all_atomic(files)
+        assert signal.getsignal(signal.SIGTERM) is _terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert [p.read_text() for p, _ in files] == [text for _, text in files]
     assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p, _ in files]
