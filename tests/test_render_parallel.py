@@ -271,3 +271,48 @@ def test_ctrl_c_during_a_long_run_leaves_no_file_behind(tmp_path: Path) -> None:
     assert command.returncode == 2
     assert "interrupted" in stderr and stdout == ""
     assert not out.exists()
+
+
+def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies without a word (the kernel's out-of-memory killer, a ``kill -9``):
+    the run says so and writes nothing, where waiting for its results would wait forever."""
+    paths = _profiles(tmp_path / "profiles", 40)
+    original = render_run_module.render_artifacts
+    calling_process = os.getpid()
+
+    def killed(profile: Profile, *, source: str) -> list[RenderedArtifact]:
+        if source.endswith("p020.yaml") and os.getpid() != calling_process:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(profile, source=source)
+
+    monkeypatch.setattr(render_run_module, "render_artifacts", killed)
+    out = tmp_path / "out"
+    with pytest.raises(VrqError, match="render worker process ended unexpectedly") as raised:
+        _into(paths, out, monkeypatch, 2)
+    assert "killed by signal 9 (SIGKILL)" in str(raised.value)
+    assert not out.exists()
+    got = CliRunner().invoke(cli.main, ["render", *paths, "-o", str(out)])
+    assert got.exit_code == 2 and got.stdout == ""
+    assert "render worker process ended unexpectedly" in got.stderr
+    assert "Traceback" not in got.stderr
+    assert not out.exists()
+
+
+def test_an_exception_that_does_not_pickle_still_comes_back_named() -> None:
+    class Local(Exception):
+        """A class defined in a function: pickle cannot name it."""
+
+    def work(item: int) -> int:
+        if item == 12:
+            raise Local("twelve")
+        return item * 2
+
+    items = list(range(30))
+    with workers.in_order(work, items, 2) as results:
+        got = []
+        with pytest.raises(RuntimeError, match="Local: twelve"):
+            for result in results:
+                got.append(result)
+    assert got == [i * 2 for i in range(12)]
