@@ -250,7 +250,7 @@ def test_ctrl_c_during_a_long_run_leaves_no_file_behind(tmp_path: Path) -> None:
     """Ctrl-C reaches every process of the command's group, as a terminal sends it: the run
     says it was interrupted, exits 2, and the files its workers had staged are gone with the
     folder it made."""
-    paths = _profiles(tmp_path / "profiles", 300)
+    paths = _profiles(tmp_path / "profiles", 1000)  # seconds of work: the signal lands mid-run
     out = tmp_path / "out"
     command = subprocess.Popen(
         [sys.executable, "-m", "vr_quarantine", "render", *paths, "-o", str(out)],
