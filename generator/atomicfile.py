@@ -1,11 +1,11 @@
 """Writing a whole file or nothing: a temporary file in the same folder, fsync, then rename.
 
 Used by `render` (artifacts) and `init` (the starter profile), so an interrupted run never leaves
-a partly written file behind. `StagedWrite` writes many files as one step: every temporary file
-is written and synced before the first rename, so a failure while writing leaves the targets
-untouched; the syncs run in the background, side by side (the file system commits them
-together), while the caller goes on rendering. Other processes of the run (render's workers) can
-write its temporary files themselves (`StagingArea`).
+a partly written file behind. `StagedWrite` writes many files as one step: any process of the run
+(render's forked workers too) writes temporary files into its `StagingArea`, the owner adopts
+them and syncs them in the background, side by side (the file system commits them together),
+while the run goes on; every one is on disk before the first rename, so a failure while writing
+leaves the targets untouched.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,8 +48,8 @@ def write_atomic(path: Path, text: str | bytes, *, replace: bool = True) -> None
     _fsync_folder(path.parent)
 
 
-_OPEN_LIMIT = 64
-"""Temporary files open at a time (well under the usual limit of 1024 open files)."""
+_SYNC_THREADS = 16
+"""Files synced side by side (the file system commits them together)."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +100,11 @@ class StagedWrite:
     they were."""
 
     def __init__(self) -> None:
-        import threading
         from concurrent.futures import ThreadPoolExecutor  # only render writes many files
 
         self._mode = 0o666 & ~_umask()
         self._token = secrets.token_hex(8)
-        self._open = threading.BoundedSemaphore(_OPEN_LIMIT)
-        self._pool = ThreadPoolExecutor(max_workers=16)
+        self._pool = ThreadPoolExecutor(max_workers=_SYNC_THREADS)
         self._staged: list[tuple[str, Path]] = []
         self._syncs: list[Future[None]] = []
         self._areas: list[Path] = []
@@ -121,49 +119,15 @@ class StagedWrite:
         """`folder` as a `StagingArea` of this run: files written there with
         `StagingArea.write` are handed over with `adopt`; any that is not by `commit` is
         removed, as every staged file is on `abort`."""
-        self._areas.append(folder)
+        if folder not in self._areas:
+            self._areas.append(folder)
         return StagingArea(str(folder), self._token, self._mode)
 
     def adopt(self, temp_name: str, path: Path) -> None:
         """Stage `temp_name`, written into one of this run's areas, for `path`; it is synced
-        meanwhile."""
+        meanwhile (by one of at most `_SYNC_THREADS` threads, each with one file open)."""
         self._staged.append((temp_name, path))
-        self._open.acquire()
-        self._syncs.append(self._pool.submit(self._sync_named, temp_name))
-
-    def _sync_named(self, temp_name: str) -> None:
-        try:
-            fd = os.open(temp_name, os.O_RDONLY | os.O_CLOEXEC)
-        except BaseException:
-            self._open.release()
-            raise
-        self._sync(fd)
-
-    def add(self, path: Path, text: str) -> None:
-        """Write `text` (UTF-8) to a temporary file beside `path`; it is synced meanwhile."""
-        self._open.acquire()
-        try:
-            fd, temp_name = _create(path.parent, path.name, self._token)
-        except BaseException:
-            self._open.release()
-            raise
-        self._staged.append((temp_name, path))
-        try:
-            _write_all(fd, text.encode("utf-8"))
-            # mkstemp creates the file 0600; give it what the user's umask would have.
-            os.fchmod(fd, self._mode)
-        except BaseException:
-            os.close(fd)
-            self._open.release()
-            raise
-        self._syncs.append(self._pool.submit(self._sync, fd))
-
-    def _sync(self, fd: int) -> None:
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            self._open.release()
+        self._syncs.append(self._pool.submit(_sync_named, temp_name))
 
     def _wait(self) -> None:
         self._pool.shutdown(wait=True)
@@ -225,12 +189,12 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(number)
 
 
-def write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
-    """Write every ``(path, text)`` atomically: all temporary files first, then the renames."""
-    with StagedWrite() as staged:
-        for path, text in files:
-            staged.add(path, text)
-        staged.commit()
+def _sync_named(temp_name: str) -> None:
+    fd = os.open(temp_name, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

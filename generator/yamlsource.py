@@ -565,14 +565,8 @@ def split_root(text: str, key: str) -> MappingNode | None:
     tail = _tail(text, cut, key)
     if tail is None:
         return None
-    try:
-        roots = _roots(_C_LOADER(head))
-    except yaml.YAMLError:
-        return None
-    if len(roots) != 1:
-        return None
-    root = roots[0]
-    if not isinstance(root, MappingNode) or root.flow_style or root.start_mark.column != 0:
+    root = _block_mapping(head)
+    if root is None or root.start_mark.column != 0:
         return None
     if any(isinstance(k, ScalarNode) and k.value == key for k, _ in root.value):
         return None
@@ -585,6 +579,17 @@ def split_root(text: str, key: str) -> MappingNode | None:
         shift.mark(end),
         root.flow_style,
     )
+
+
+def _block_mapping(text: str) -> MappingNode | None:
+    """The one root libyaml composes for `text` when it is a block mapping, else None."""
+    assert _C_LOADER is not None
+    try:
+        roots = _roots(_C_LOADER(text))
+    except yaml.YAMLError:
+        return None
+    root = roots[0] if len(roots) == 1 else None
+    return root if isinstance(root, MappingNode) and not root.flow_style else None
 
 
 def _tail(text: str, cut: int, key: str) -> tuple[ScalarNode, Node, Mark] | None:
@@ -615,13 +620,10 @@ def _composed_tail(tail: str, key: str) -> tuple[ScalarNode, Node, Mark] | None:
                 return None
             if isinstance(event, DocumentStartEvent) and (event.version or event.tags):
                 return None
-        roots = _roots(_C_LOADER(tail))
     except yaml.YAMLError:
         return None
-    if len(roots) != 1:
-        return None
-    root = roots[0]
-    if not isinstance(root, MappingNode) or root.flow_style or len(root.value) != 1:
+    root = _block_mapping(tail)
+    if root is None or len(root.value) != 1:
         return None
     key_node, value_node = root.value[0]
     if (

@@ -18,7 +18,7 @@ from vr_quarantine import atomicfile
 from vr_quarantine.atomicfile import write_atomic
 from vr_quarantine.errors import VrqError
 from vr_quarantine.profile import load_profile_text
-from vr_quarantine.render import render_profile, render_run, target_path, write_artifacts
+from vr_quarantine.render import render_profile, render_run, target_path
 from vr_quarantine.render.context import build_context, profile_digest
 
 from tests.test_render_support import plain_profile, run_cli
@@ -59,6 +59,14 @@ def test_written_files_get_the_umask_permissions_not_the_temporary_files(tmp_pat
     assert stat.S_IMODE((tmp_path / "A.yaml").stat().st_mode) == 0o644
 
 
+def _write_all(files: list[tuple[Path, str]]) -> None:
+    """Every ``(path, text)`` as one staged write: all temporary files, then the renames."""
+    with atomicfile.StagedWrite() as staged:
+        for path, text in files:
+            staged.adopt(staged.area(path.parent).write(path.name, text), path)
+        staged.commit()
+
+
 def test_a_batch_writes_every_file_or_leaves_every_target_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,13 +84,13 @@ def test_a_batch_writes_every_file_or_leaves_every_target_alone(
 
     monkeypatch.setattr(atomicfile.os, "fsync", failing_fsync)
     with pytest.raises(OSError):
-        atomicfile.write_all_atomic(files)
+        _write_all(files)
     assert [p.read_text() for p, _ in files] == ["old A\n", "old B\n"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A.yaml", "B.yaml"]
     monkeypatch.setattr(atomicfile.os, "fsync", real_fsync)
     previous = os.umask(0o022)
     try:
-        atomicfile.write_all_atomic(files)
+        _write_all(files)
     finally:
         os.umask(previous)
     assert [p.read_text() for p, _ in files] == ["new A\n", "new B \u00e9\n"]
@@ -139,16 +147,6 @@ def test_invalid_artifact_names_are_refused_before_rendering(name: str) -> None:
     rendered = render_profile(profile)
     assert rendered.text is None
     assert [d.rule for d in rendered.diagnostics] == ["render-artifact-name"]
-
-
-def test_writer_refuses_artifacts_with_problems(tmp_path: Path) -> None:
-    bad = render_profile(
-        plain_profile(artifact=dataclasses.replace(plain_profile().artifact, name=".."))
-    )
-    good = render_profile(plain_profile())
-    with pytest.raises(VrqError):
-        write_artifacts([good, bad], tmp_path / "out")
-    assert not (tmp_path / "out").exists()
 
 
 def _context_values(value: Any) -> list[Any]:
@@ -353,7 +351,7 @@ def test_a_signal_during_the_renames_ends_the_run_after_the_last_one(
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         with pytest.raises(ends_with):
-            atomicfile.write_all_atomic(files)
+            _write_all(files)
         assert signal.getsignal(signal.SIGTERM) is _terminated
     finally:
         signal.signal(signal.SIGTERM, previous)

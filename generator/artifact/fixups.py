@@ -8,6 +8,7 @@ The two rewrites insert line breaks, so every diagnostic is mapped back through 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -132,19 +133,8 @@ def _nothing_to_fix(text: str) -> bool:
     return next(bare_keys(text), None) is None and next(list_items(text), None) is None
 
 
-SHARED_TAILS_KEPT = 32
-"""Distinct tails (`sanitize`'s `shared_tail`) whose verdict is kept, the newest last."""
-_CLEAN_TAILS: dict[str, bool] = {}
-
-
-def _nothing_to_fix_in_tail(tail: str) -> bool:
-    verdict = _CLEAN_TAILS.pop(tail, None)
-    if verdict is None:
-        verdict = _nothing_to_fix(tail)
-        if len(_CLEAN_TAILS) >= SHARED_TAILS_KEPT:
-            del _CLEAN_TAILS[next(iter(_CLEAN_TAILS))]
-    _CLEAN_TAILS[tail] = verdict
-    return verdict
+# The verdict for the last distinct tails (`sanitize`'s `shared_tail`).
+_nothing_to_fix_in_tail = functools.lru_cache(maxsize=32)(_nothing_to_fix)
 
 
 def sanitize(text: str, *, shared_tail: str | None = None) -> Sanitized:

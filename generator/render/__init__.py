@@ -1,6 +1,6 @@
 """`render`: quarantine profiles into Velociraptor artifact YAML, safe by construction."""
 
-from .output import render_into, stale_files, target_path, write_artifacts
+from .output import render_into, stale_files, target_path
 from .platforms import render_platform
 from .renderer import (
     RenderedArtifact,
@@ -27,5 +27,4 @@ __all__ = [
     "render_windows",
     "stale_files",
     "target_path",
-    "write_artifacts",
 ]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..atomicfile import StagedWrite, write_all_atomic
+from ..atomicfile import StagedWrite
 from ..diagnostics import Diagnostic
 from ..errors import VrqError
 from ..inputs import read_bytes
@@ -39,20 +39,6 @@ def _target(out_dir: Path, base: Path, filename: str) -> Path:
             hint="artifact names may only hold letters, digits, _ and dots",
         )
     return target
-
-
-def write_artifacts(artifacts: Iterable[RenderedArtifact], out_dir: Path) -> list[Path]:
-    """Write every artifact into `out_dir` (created if missing); returns the paths written."""
-    ready = list(artifacts)
-    if any(a.text is None for a in ready):
-        raise VrqError("internal: an artifact with problems reached the writer")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        base = out_dir.resolve()
-        write_all_atomic([(_target(out_dir, base, a.filename), a.text or "") for a in ready])
-    except OSError as error:
-        raise VrqError(f"cannot write to {out_dir}: {error.strerror or error}") from error
-    return [out_dir / a.filename for a in ready]
 
 
 def render_into(

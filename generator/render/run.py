@@ -1,7 +1,8 @@
-"""One `render` run: load the profiles, render each, refuse duplicates; no terminal, no files.
+"""One `render` run: load the profiles, render each, refuse duplicates; no terminal.
 
-The CLI calls `render_run`, then writes (`output.write_artifacts`) or compares
-(`output.stale_files`) only when the run has no errors.
+The CLI writes through `output.render_into` (which has the run stage each artifact as a
+temporary file and commits them only when the run has no errors), or calls `render_run` and
+prints the texts or compares them (`output.stale_files`).
 """
 
 from __future__ import annotations
