@@ -113,8 +113,9 @@ def _ticks(query: str, ticks: int) -> tuple[list[float], float]:
 
 def test_the_clock_plugin_keeps_velociraptors_schedule() -> None:
     """vql/common/clock.go: the first row at ``start``, then one a period after the previous
-    was taken; a row whose work overran the period is followed at once; the query ends after
-    the last row's work, not a period later."""
+    was taken; a row whose work overran the period is followed at once, and carries the time
+    it fired (``time.Now()`` is taken before the blocking send), not the later moment it was
+    taken; the query ends after the last row's work, not a period later."""
     assert _ticks("SELECT Unix FROM clock(period=600, start=now() + 60)", 3) == (
         [60.0, 660.0, 1260.0],
         1260.0,
@@ -123,8 +124,25 @@ def test_the_clock_plugin_keeps_velociraptors_schedule() -> None:
         "SELECT * FROM foreach(row={ SELECT Unix FROM clock(period=600, start=now() + 60) },"
         " query={ SELECT Unix, sleep(time=700) AS Slept FROM scope() })"
     )
-    assert _ticks(slow, 3) == ([60.0, 760.0, 1460.0], 2160.0)
+    assert _ticks(slow, 3) == ([60.0, 660.0, 1360.0], 2160.0)
     assert _ticks("SELECT Unix FROM clock(period=10)", 2) == ([10.0, 20.0], 20.0)
+
+
+def test_the_clock_plugin_waits_period_plus_ms() -> None:
+    """vql/common/clock.go waits ``period`` seconds plus ``ms`` milliseconds; 1 s only when
+    both are 0; a negative wait (``time.After``) fires at once."""
+    assert _ticks("SELECT Unix FROM clock(ms=500)", 3) == ([0.0, 1.0, 1.0], 1.5)
+    assert _ticks("SELECT Unix FROM clock(period=2, ms=1500)", 2) == ([3.0, 7.0], 7.0)
+    assert _ticks("SELECT Unix FROM clock()", 2) == ([1.0, 2.0], 2.0)
+    assert _ticks("SELECT Unix FROM clock(period=-5)", 2) == ([0.0, 0.0], 0.0)
+    engine = Engine()
+    engine.session.clock_ticks = 2
+    rows = engine.query("SELECT String FROM clock(ms=250)")
+    assert engine.session.clock == 1_700_000_000.5
+    assert [row["String"] for row in rows] == [
+        "2023-11-14 22:13:20.25 +0000 UTC",
+        "2023-11-14 22:13:20.5 +0000 UTC",
+    ]
 
 
 def test_the_monitor_first_checks_after_its_start_delay() -> None:

@@ -124,31 +124,36 @@ def range_(ctx: CallContext, args: Args) -> Iterator[Any]:
 @register("clock")
 def clock(ctx: CallContext, args: Args) -> Iterator[Any]:
     """Velociraptor's ``clock`` event plugin (``vql/common/clock.go``): with ``start``, a first
-    row at that time (at once when it has passed), then a row every ``period`` seconds (1 when
-    neither ``period`` nor ``ms`` is given); without it, the first row comes a period after the
-    call. Rows go through an unbuffered channel and the wait for the next starts when the
-    previous one is taken, so a row whose work ran past the next period's time comes at once.
-    Simulated on the session's clock: the session's ``clock_ticks`` rows (default 1), and the
-    query ends right after the last row's work. A ``start`` that is not a time is logged and
-    gives no row."""
-    period = max(1, args.integer("period", 1))
+    row at that time (at once when it has passed), then a row every ``period`` seconds plus
+    ``ms`` milliseconds (1 s when both are 0; a period below 0 fires at once); without
+    ``start``, the first row comes a period after the call. Each row is the time it fired
+    (``time.Now()`` is evaluated before the send); rows go through an unbuffered channel and
+    the wait for the next starts when the previous one is taken, so a row whose work ran past
+    the next period's time comes at once but carries its fire time (the previous row taken, plus
+    a period). Simulated on the session's clock: the session's ``clock_ticks`` rows (default 1),
+    and the query ends right after the last row's work. A ``start`` that is not a time is
+    logged and gives no row."""
+    period = args.integer("period", 0)
+    ms = args.integer("ms", 0)
+    if period == 0 and ms == 0:
+        period = 1
+    duration = max(0.0, period + ms / 1000)
     session = ctx.session
     start = args.value("start", None)
     if start is None or v.is_null(start):
-        session.clock += period
+        session.clock += duration
     else:
         moment = _start_time(start)
         if moment is None:
             ctx.log(f"clock: start is not a time: {v.go_type_name(start)} (simulated message)")
             return
         session.clock = max(session.clock, moment)
-    sent = session.clock
+    fired = taken = session.clock
     for index in range(max(0, session.clock_ticks)):
         if index:
-            session.clock = max(session.clock, sent + period)
-            sent = session.clock
-        moment_now = v.Timestamp.from_epoch(session.clock)
-        yield {"Unix": int(session.clock), "String": moment_now.go_string()}
+            fired = taken + duration
+            session.clock = taken = max(session.clock, fired)
+        yield {"Unix": int(fired), "String": v.Timestamp.from_epoch(fired).go_string()}
 
 
 def _start_time(value: Any) -> float | None:
