@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from vr_quarantine.errors import VrqError
-from vr_quarantine.vql.eval import parse_output, run_golden
+from vr_quarantine.vql.eval.golden import parse_output, run_golden
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scenarios" / "golden"
 

@@ -162,7 +162,7 @@ def test_the_golden_runner_reads_through_the_input_layer_and_the_loader() -> Non
 
 def test_a_golden_fixture_is_refused_as_any_input_would_be(tmp_path: Path) -> None:
     from vr_quarantine.errors import VrqError
-    from vr_quarantine.vql.eval import run_golden
+    from vr_quarantine.vql.eval.golden import run_golden
 
     duplicate = tmp_path / "dup.in.yaml"
     duplicate.write_text("Queries:\n  - SELECT 1 FROM scope()\nQueries: []\n")

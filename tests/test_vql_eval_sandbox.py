@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from vr_quarantine.vql.eval import Engine, run_golden
+from vr_quarantine.vql.eval import Engine
+from vr_quarantine.vql.eval.golden import run_golden
 from vr_quarantine.vql.eval.sandbox import SandboxFileSystem, SandboxRefusal
 
 

@@ -12,8 +12,10 @@ Public API:
 - `MockContext`, `SideEffects`, `Session`, `Scope`, `VqlRuntimeError`.
 - `Limits` (``Engine(limits=...)``), `parse_limits` (``--limit NAME=VALUE``), `LIMITS` (what each
   counts, why its default is safe), `LimitExceeded` (a run stopped by one).
-- `run_golden(fixture, artifact_files, expected_output)`, `parse_output`: Velociraptor's golden
-  test format (fixtures read through the input layer and the YAML loader).
+
+Velociraptor's golden test format (``run_golden``, ``parse_output``) is the sub-module
+`golden`, left out of this face: only tests use it, and importing it here would load its
+modules (``tempfile``, the sandbox file system) on every ``simulate`` run.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from __future__ import annotations
 from .api import Engine, make_evaluator
 from .artifacts import Artifact, ArtifactSet, artifact_from_file, load_artifact_text
 from .engine import Evaluator, VqlRuntimeError
-from .golden import parse_output, run_golden
 from .limits import LIMITS, LimitExceeded, Limits, describe_limits, parse_limits
 from .mocks import MockContext, normalise_results
 from .scope import ExitQuery, Scope, Session, SideEffects
@@ -50,7 +51,5 @@ __all__ = [
     "make_evaluator",
     "normalise_results",
     "parse_limits",
-    "parse_output",
-    "run_golden",
     "to_json_value",
 ]
