@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
 
 from ..atomicfile import StagingArea
 from ..diagnostics import IO_ERROR_RULE, Diagnostic, Location, Results, RuleInfo, Severity
@@ -78,13 +77,13 @@ class _Outcome:
     artifacts: list[RenderedArtifact]
 
 
-def _render_source(path: str | None, stdin: BinaryIO | bytes | None = None) -> _Outcome:
+def _render_source(path: str | None) -> _Outcome:
     """Read, load and render one profile (None: the built-in default)."""
     if path is None:
         source = DEFAULT_SOURCE
         return _Outcome(source, [], render_artifacts(default_profile(), source=source))
     source = display_name(path)
-    got = read_text(path, stdin=stdin)
+    got = read_text(path)
     if isinstance(got, Diagnostic):
         return _Outcome(source, [got], [])
     loaded = load_profile_text(got.name, got.text)
@@ -118,7 +117,6 @@ def render_run(
     paths: Sequence[str | Path],
     *,
     include_default: bool,
-    stdin: BinaryIO | bytes | None = None,
     on_ready: Callable[[RenderedArtifact], None] | None = None,
     workers: int | None = None,
     stage: StagingArea | None = None,
@@ -141,7 +139,7 @@ def render_run(
     sources.extend(files)
     if workers is None:
         workers = default_workers(len(sources))
-    if stdin is not None or STDIN in files:
+    if STDIN in files:
         workers = 1  # standard input is this process's to read
     work: Callable[[str | None], _Outcome] = _render_source
     if stage is not None:
