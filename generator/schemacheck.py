@@ -138,6 +138,10 @@ class _Compiler:
     def ref(self, pointer: str) -> Check:
         if not pointer.startswith("#/"):
             raise _Unsupported(pointer)
+        if self.exact:
+            # A draft-7 `$ref` comes here without `k_ref`; its check, compiled once, may answer
+            # "not sure" as False, which a condition would turn into a wrong True.
+            raise _Unsupported("$ref in a condition")
         if pointer not in self.compiled:
             # Recursive schemas: the slot is filled before the body is compiled.
             slot: list[Check] = []
@@ -177,8 +181,6 @@ class _Compiler:
         return result
 
     def k_ref(self, value: Any, schema: Mapping[str, Any]) -> Check:
-        if self.exact:
-            raise _Unsupported("$ref in a condition")
         return self.ref(value)
 
     def k_type(self, value: Any, schema: Mapping[str, Any]) -> Check:

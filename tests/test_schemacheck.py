@@ -158,3 +158,22 @@ def test_a_condition_that_cannot_be_answered_exactly_means_jsonschema_decides() 
     assert compile_schema({"not": {"const": 1}}) is None
     assert compile_schema({"not": {"uniqueItems": True}}) is None
     assert compile_schema({"if": {"const": "a"}, "then": {"type": "integer"}}) is not None
+
+
+def test_a_reference_inside_a_condition_means_jsonschema_decides_in_every_draft() -> None:
+    """Draft 7 resolves `$ref` before any other keyword: a reference compiled outside a
+    condition must not be reused inside one, where its "not sure" (1.0 may be an integer)
+    would turn into a wrong answer."""
+    for draft in ({"$schema": "http://json-schema.org/draft-07/schema#"}, {}):
+        schema = {
+            **draft,
+            "definitions": {"i": {"type": "integer"}},
+            "properties": {
+                "b": {"$ref": "#/definitions/i"},
+                "a": {"not": {"$ref": "#/definitions/i"}},
+            },
+        }
+        check = compile_schema(schema)
+        for instance in ({"a": 1.0}, {"a": 1}, {"a": 1.5}):
+            expected = jsonschema.Draft7Validator(schema).is_valid(instance)
+            assert check is None or check(instance) is expected, (draft, instance)
