@@ -9,7 +9,7 @@ from typing import Any
 
 from vr_quarantine.profile import load_profile_file
 from vr_quarantine.profile.model import Profile
-from vr_quarantine.render import render_artifacts
+from vr_quarantine.render import RenderedArtifact, render_artifacts
 from vr_quarantine.simulate import resolve_scenario, simulate_loaded
 from vr_quarantine.simulate.scenario import Scenario
 
@@ -23,6 +23,15 @@ def load_profile(path: Path = DEFAULT) -> Profile:
     return profile
 
 
+def artifact_set(profile: Profile, platform: str = "windows") -> list[RenderedArtifact]:
+    """The platform's quarantine, monitor and status artifacts (each platform renders three, in
+    the order of ``platforms``)."""
+    at = 3 * profile.platforms.index(platform)
+    rendered = render_artifacts(profile)[at : at + 3]
+    assert all(r.ok for r in rendered), [d.message for r in rendered for d in r.diagnostics]
+    return rendered
+
+
 def simulate_profile(
     scenario: Scenario | str,
     *,
@@ -32,13 +41,9 @@ def simulate_profile(
 ) -> Any:
     """The platform's quarantine artifact of `profile` (the default profile) under `scenario`,
     with its monitor and status companions."""
-    profile = profile or load_profile()
     if isinstance(scenario, str):
         scenario = resolve_scenario(scenario)
-    at = 3 * profile.platforms.index(platform)
-    rendered = render_artifacts(profile)[at : at + 3]
-    assert all(r.ok for r in rendered)
-    main, *companions = (r.file for r in rendered)
+    main, *companions = (r.file for r in artifact_set(profile or load_profile(), platform))
     assert main is not None
     return simulate_loaded(
         main, scenario, source="<profile>", params=params, companions=tuple(companions)

@@ -12,17 +12,22 @@ from typing import Any
 
 import pytest
 import yaml
-from vr_quarantine.profile import load_profile_file
 from vr_quarantine.profile.model import Lifecycle, Profile
 from vr_quarantine.render import render_artifacts
-from vr_quarantine.simulate import resolve_scenario, simulate_all, simulate_loaded
+from vr_quarantine.simulate import resolve_scenario, simulate_all
 from vr_quarantine.simulate.scenario import BUILTIN, Scenario
 from vr_quarantine.simulate.tasks import command_line_to_argv
 
 from tests.clirunner import CliRunner
+from tests.lifecycle_support import (
+    DEFAULT,
+    ROOT,
+    artifact_set,
+    life,
+    load_profile,
+    simulate_profile,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT / "generator" / "profile" / "default.yaml"
 PROFILES = [DEFAULT, *sorted((ROOT / "examples").glob("*.yaml"))]
 LIFE_SCENARIOS = (
     "monitor-steady",
@@ -36,35 +41,10 @@ LIFE_SCENARIOS = (
 )
 
 
-def _profile(path: Path = DEFAULT) -> Profile:
-    profile = load_profile_file(path).profile
-    assert profile is not None
-    return profile
-
-
-def _windows_set(profile: Profile) -> list[Any]:
-    """The Windows quarantine, monitor and status artifacts (each platform renders three, in
-    the order of ``platforms``)."""
-    at = 3 * profile.platforms.index("windows")
-    rendered = render_artifacts(profile)[at : at + 3]
-    assert all(r.ok for r in rendered), [d.message for r in rendered for d in r.diagnostics]
-    return rendered
-
-
 def _simulate(
     profile: Profile, scenario: Scenario | str, params: dict[str, str] | None = None
 ) -> Any:
-    if isinstance(scenario, str):
-        scenario = resolve_scenario(scenario)
-    main, *companions = (r.file for r in _windows_set(profile))
-    assert main is not None
-    return simulate_loaded(
-        main, scenario, source="<profile>", params=params, companions=tuple(companions)
-    )
-
-
-def _life(name: str, *steps: dict[str, Any], **changes: Any) -> Scenario:
-    return dataclasses.replace(resolve_scenario("success"), name=name, life=tuple(steps), **changes)
+    return simulate_profile(scenario, params=params, profile=profile)
 
 
 # ------------------------------------------------------------------------- the timeline proof
@@ -135,7 +115,7 @@ def test_no_scenario_has_a_moment_without_a_policy_after_the_first_assignment(
 
 
 def test_dns_drift_assigns_the_other_slot_before_deleting_the_old() -> None:
-    sim = _simulate(_profile(), "dns-drift")
+    sim = _simulate(load_profile(), "dns-drift")
     what = [m["what"] for m in sim.timeline]
     assign_alt = what.index("ipsec static set policy name=VelociraptorQuarantine Alt assign=y")
     old = "ipsec static delete policy name=VelociraptorQuarantine"
@@ -148,11 +128,11 @@ def test_dns_drift_assigns_the_other_slot_before_deleting_the_old() -> None:
 
 
 def test_proxy_scenario_rolls_back_where_the_proxy_is_permitted() -> None:
-    sim = _simulate(_profile(ROOT / "examples" / "site-proxy.yaml"), "proxy-not-permitted")
+    sim = _simulate(load_profile(ROOT / "examples" / "site-proxy.yaml"), "proxy-not-permitted")
     assert sim.ok
     assert sim.state["changed"] and not sim.state["policy_assigned"]
     assert any(row.get("Step") == "rollback" for row in sim.rows)
-    refused = _simulate(_profile(), "proxy-not-permitted")
+    refused = _simulate(load_profile(), "proxy-not-permitted")
     assert refused.state["refused"] and not refused.state["changed"]
 
 
@@ -186,7 +166,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("name", HOSTILE, ids=repr)
 def test_hostile_policy_names_are_refused_before_any_change(name: str) -> None:
-    sim = _simulate(_profile(), "success", {"PolicyName": name, "Expiry": "1h"})
+    sim = _simulate(load_profile(), "success", {"PolicyName": name, "Expiry": "1h"})
     assert sim.state["refused"] and not sim.state["changed"]
     assert not [c for c in sim.commands if c.kind in ("execve", "task")], sim.commands
     assert not sim.state["tasks"]
@@ -197,7 +177,7 @@ def test_hostile_policy_names_are_refused_before_any_change(name: str) -> None:
     ["VelociraptorQuarantine", "IR 2026-042 quarantine (ACME)", "a", "-Q_1.2-3.", "X" * 100],
 )
 def test_the_expiry_task_is_one_netsh_command_as_system(name: str) -> None:
-    sim = _simulate(_profile(), "success", {"PolicyName": name, "Expiry": "72h"})
+    sim = _simulate(load_profile(), "success", {"PolicyName": name, "Expiry": "72h"})
     assert sim.ok and sim.state["expiry_task"]
     [task] = sim.state["tasks"]
     assert task["name"].startswith(f"\\vr-quarantine\\{name} until ")
@@ -216,7 +196,7 @@ def test_the_expiry_task_is_one_netsh_command_as_system(name: str) -> None:
 
 def _expiry_argv(foreign: str) -> list[str]:
     sim = _simulate(
-        _profile(),
+        load_profile(),
         dataclasses.replace(resolve_scenario("success"), foreign_policy=foreign),
         {"Expiry": "1h"},
     )
@@ -243,8 +223,8 @@ def test_the_expiry_task_gives_back_a_safe_previous_policy_and_never_an_unsafe_o
     ]
     # Removal still gives it back, as one argv element (no shell parses it).
     removed = _simulate(
-        _profile(),
-        _life("hostile-previous", {"step": "run"}, {"step": "remove"}, foreign_policy=hostile),
+        load_profile(),
+        life("hostile-previous", {"step": "run"}, {"step": "remove"}, foreign_policy=hostile),
     )
     assert removed.state["assigned_policy"] == hostile
     assert ["netsh", "ipsec", "static", "set", "policy", f"name={hostile}", "assign=y"] in [
@@ -254,8 +234,8 @@ def test_the_expiry_task_gives_back_a_safe_previous_policy_and_never_an_unsafe_o
 
 def test_the_monitor_never_extends_the_expiry() -> None:
     sim = _simulate(
-        _profile(),
-        _life(
+        load_profile(),
+        life(
             "drift-with-expiry",
             {"step": "run", "params": {"Expiry": "2h"}},
             {"step": "monitor", "ticks": 3},
@@ -272,8 +252,8 @@ def test_the_monitor_never_extends_the_expiry() -> None:
 
 def test_removal_deletes_both_slots_and_the_task() -> None:
     sim = _simulate(
-        _profile(),
-        _life("remove", {"step": "run", "params": {"Expiry": "1h"}}, {"step": "remove"}),
+        load_profile(),
+        life("remove", {"step": "run", "params": {"Expiry": "1h"}}, {"step": "remove"}),
     )
     assert not sim.state["policy_exists"] and not sim.state["leftovers"]
     assert not sim.state["tasks"]
@@ -298,10 +278,12 @@ def _record(sim: Any) -> dict[str, Any]:
 
 def test_the_state_record_holds_who_why_when_and_what() -> None:
     reason = 'Ransomware "note" found; see IR=42 & don\'t reboot'
-    sim = _simulate(_profile(), "success", {"Reason": reason, "Ticket": "IR-42", "Expiry": "3d"})
+    sim = _simulate(
+        load_profile(), "success", {"Reason": reason, "Ticket": "IR-42", "Expiry": "3d"}
+    )
     record = _record(sim)
     assert record["reason"] == reason and record["ticket"] == "IR-42"
-    assert record["profile"] == _profile().id and len(record["profile_sha256"]) == 64
+    assert record["profile"] == load_profile().id and len(record["profile_sha256"]) == 64
     assert record["tool"].startswith("vr-quarantine ")
     assert record["exp"] - record["at"] == 3 * 86400
     assert record["permits"] and record["prev"] == ""
@@ -316,7 +298,7 @@ def test_status_reports_a_quarantine_in_force_and_nothing_else_changes() -> None
         {"step": "status"},
         {"step": "run", "params": {"Reason": "beaconing", "Ticket": "T-1", "Expiry": "1d"}},
     )
-    sim = _simulate(_profile(), _life("status", *steps, {"step": "status"}))
+    sim = _simulate(load_profile(), life("status", *steps, {"step": "status"}))
     before, _run, after = sim.life
     [idle] = before.rows
     assert idle["InForce"] is False and "No quarantine" in idle["Summary"]
@@ -326,7 +308,7 @@ def test_status_reports_a_quarantine_in_force_and_nothing_else_changes() -> None
     assert status["ServerReachable"] is True
     assert status["By"] == "Custom.Windows.Remediation.Quarantine"
     # The status step adds only curl probes to what the same life without it runs.
-    without = _simulate(_profile(), _life("no-status", *steps))
+    without = _simulate(load_profile(), life("no-status", *steps))
     assert sim.commands[: len(without.commands)] == without.commands
     added = sim.commands[len(without.commands) :]
     assert added and all(c.argv[0].endswith("curl.exe") for c in added), added
@@ -334,8 +316,8 @@ def test_status_reports_a_quarantine_in_force_and_nothing_else_changes() -> None
 
 def test_status_recognises_upstreams_policy() -> None:
     sim = _simulate(
-        _profile(ROOT / "examples" / "engagement-jumphost-share-ipv6.yaml"),
-        _life("upstream-left", {"step": "status"}, foreign_policy="VelociraptorQuarantine"),
+        load_profile(ROOT / "examples" / "engagement-jumphost-share-ipv6.yaml"),
+        life("upstream-left", {"step": "status"}, foreign_policy="VelociraptorQuarantine"),
     )
     [row] = sim.life[0].rows
     assert row["InForce"] is True and "upstream" in row["By"]
@@ -345,8 +327,8 @@ def test_status_recognises_upstreams_policy() -> None:
 
 
 def test_a_profile_can_require_a_reason() -> None:
-    profile = dataclasses.replace(_profile(), lifecycle=Lifecycle(require_reason=True))
-    main = _windows_set(profile)[0]
+    profile = dataclasses.replace(load_profile(), lifecycle=Lifecycle(require_reason=True))
+    main = artifact_set(profile)[0]
     params = {p["name"]: p for p in yaml.safe_load(main.text)["parameters"]}
     assert params["RequireReason"]["default"] == "Y"
     refused = _simulate(profile, "success")
@@ -357,16 +339,16 @@ def test_a_profile_can_require_a_reason() -> None:
 
 
 def test_an_overlong_reason_is_refused_before_any_change() -> None:
-    sim = _simulate(_profile(), "success", {"Reason": "x" * 1001})
+    sim = _simulate(load_profile(), "success", {"Reason": "x" * 1001})
     assert sim.state["refused"] and not sim.state["changed"]
 
 
 def test_profile_lifecycle_sets_the_defaults() -> None:
     profile = dataclasses.replace(
-        _profile(),
+        load_profile(),
         lifecycle=Lifecycle(expiry="72h", monitor_period_seconds=300),
     )
-    main, monitor, _status = _windows_set(profile)
+    main, monitor, _status = artifact_set(profile)
     defaults = {p["name"]: p.get("default") for p in yaml.safe_load(main.text)["parameters"]}
     assert defaults["Expiry"] == "72h"
     watch = {p["name"]: p.get("default") for p in yaml.safe_load(monitor.text)["parameters"]}
@@ -377,7 +359,7 @@ def test_profile_lifecycle_sets_the_defaults() -> None:
 
 
 def test_the_default_monitor_replaces_upstreams_and_calls_ours() -> None:
-    main, monitor, status = _windows_set(_profile())
+    main, monitor, status = artifact_set(load_profile())
     assert (main.name, monitor.name, status.name) == (
         "Custom.Windows.Remediation.Quarantine",
         "Custom.Windows.Remediation.QuarantineMonitor",
@@ -394,7 +376,7 @@ def test_the_default_monitor_replaces_upstreams_and_calls_ours() -> None:
 
 
 def test_provenance_is_deterministic_and_follows_the_profile() -> None:
-    profile = _profile()
+    profile = load_profile()
     first = [r.text for r in render_artifacts(profile)]
     assert first == [r.text for r in render_artifacts(profile)]
     canonical = json.dumps(dataclasses.asdict(profile), sort_keys=True, separators=(",", ":"))
@@ -441,7 +423,7 @@ def test_a_monitor_with_an_expiry_changes_nothing_after_the_first_application() 
         resolve_scenario("monitor-steady"),
         params={**resolve_scenario("monitor-steady").params, "Expiry": "72h"},
     )
-    sim = _simulate(_profile(), steady)
+    sim = _simulate(load_profile(), steady)
     assert sim.ok and sim.state["applied_once"] and sim.state["expiry_task"]
     [task] = sim.state["tasks"]
     assert task["ran_at"] is None
@@ -450,8 +432,8 @@ def test_a_monitor_with_an_expiry_changes_nothing_after_the_first_application() 
 @pytest.mark.parametrize(("minutes", "released"), [("0", False), ("15", True)])
 def test_the_dead_man_release_is_off_unless_asked_for(minutes: str, released: bool) -> None:
     sim = _simulate(
-        _profile(),
-        _life(
+        load_profile(),
+        life(
             "dead-man",
             {"step": "monitor", "ticks": 5, "params": {"ReleaseAfterUnreachableMinutes": minutes}},
             events=({"at": 700, "server_answers": False},),
@@ -463,8 +445,8 @@ def test_the_dead_man_release_is_off_unless_asked_for(minutes: str, released: bo
 
 
 def test_the_monitor_stopping_schedules_the_release_and_zero_removes_at_once() -> None:
-    ended = _life("ends", {"step": "monitor", "ticks": 1, "ends": True})
-    deferred = _simulate(_profile(), ended)
+    ended = life("ends", {"step": "monitor", "ticks": 1, "ends": True})
+    deferred = _simulate(load_profile(), ended)
     assert deferred.state["policy_assigned"]
     [task] = [t for t in deferred.state["tasks"] if " release " in t["name"]]
     assert task["user"] == "S-1-5-18" and not task["start_when_available"]
@@ -475,5 +457,5 @@ def test_the_monitor_stopping_schedules_the_release_and_zero_removes_at_once() -
         "policy",
         "name=VelociraptorQuarantine",
     ]
-    immediate = _simulate(_profile(), dataclasses.replace(ended, params={"ReleaseDelay": "0"}))
+    immediate = _simulate(load_profile(), dataclasses.replace(ended, params={"ReleaseDelay": "0"}))
     assert not immediate.state["policy_exists"] and not immediate.state["tasks"]

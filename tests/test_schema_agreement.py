@@ -14,7 +14,7 @@ import pytest
 import yaml
 from vr_quarantine.profile import RULES, load_profile, load_profile_file
 
-from tests.test_profile_rule_table import TABLE
+from tests.test_profile_rule_table import CASES, TABLE
 from tests.test_validate_fixtures import INVALID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,17 +138,9 @@ def _agree(text: str, rule_id: str, case: str) -> set[str]:
     return stated
 
 
-TABLE_CASES = [
-    pytest.param(rule_id, verdict, body, id=f"{rule_id}-{verdict}-{index}")
-    for rule_id, (fails, passes) in TABLE.items()
-    for verdict, bodies in (("FAIL", fails), ("PASS", passes))
-    for index, body in enumerate(bodies)
-]
-
-
-@pytest.mark.parametrize(("rule_id", "verdict", "body"), TABLE_CASES)
+@pytest.mark.parametrize(("rule_id", "body", "verdict"), CASES)
 def test_the_schema_and_validate_agree_on_every_rule_table_case(
-    rule_id: str, verdict: str, body: str
+    rule_id: str, body: str, verdict: str
 ) -> None:
     case = yaml.safe_load(body) if body else {}
     shown = next(iter(_leaves(case)), "")
