@@ -22,6 +22,7 @@ refused with ``yaml-merge-key``: see `MERGE_KEY_HINT` for why.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,30 +39,23 @@ from yaml.resolver import Resolver
 from .diagnostics import Diagnostic, Location, Severity
 from .inputs import MAX_BYTES
 
-_RESOLVED: dict[tuple[str, bool], str] = {}
-_RESOLVED_KEPT = 4096
-_RESOLVED_MAX_CHARS = 64
 _RESOLVE: Callable[[Resolver, type, Any, Any], Any] = Resolver.resolve
+_RESOLVER = Resolver()
+_REMEMBERED_MAX_CHARS = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(value: str, quoted_implicit: bool) -> Any:
+    return _RESOLVE(_RESOLVER, ScalarNode, value, (True, quoted_implicit))
 
 
 def _resolve_remembered(self: Resolver, kind: type, value: Any, implicit: Any) -> Any:
     """`Resolver.resolve`, its answers for short plain scalars remembered: render reads back
     thousands of artifacts in one run whose keys and short values repeat. The answer depends
-    only on the value and the flags, as no path resolver is registered (then it is not
-    remembered)."""
-    if (
-        kind is ScalarNode
-        and implicit[0]
-        and len(value) <= _RESOLVED_MAX_CHARS
-        and not self.yaml_path_resolvers
-    ):
-        key = (value, implicit[1])
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            if len(_RESOLVED) >= _RESOLVED_KEPT:
-                _RESOLVED.clear()
-            tag = _RESOLVED[key] = _RESOLVE(self, kind, value, implicit)
-        return tag
+    only on the value and the flags (the implicit resolvers are the class's; no path resolver
+    is registered)."""
+    if kind is ScalarNode and implicit[0] and len(value) <= _REMEMBERED_MAX_CHARS:
+        return _plain_tag(value, implicit[1])
     return _RESOLVE(self, kind, value, implicit)
 
 
