@@ -1,9 +1,10 @@
 """Shell completion for bash, zsh, fish and PowerShell, generated from the command line's parser.
 
-The scripts are static: commands, then each command's options, then the values of an option
-that takes one from a fixed set (``-f`` formats, ``--fail-on`` levels, ``--platform``, the built-in
-``--scenario`` names, the shells); paths complete as files. They
-are written where each shell looks for completions without further setup where it can:
+The scripts are static: commands, then each command's options, then (bash, zsh and fish; not yet
+PowerShell) the values of an option that takes one from a fixed set (``-f`` formats,
+``--fail-on`` levels, ``--platform``, the built-in ``--scenario`` names, the shells); paths
+complete as files. They are written where each shell looks for completions without further
+setup where it can:
 
 - bash: ``$XDG_DATA_HOME/bash-completion/completions/vr-quarantine`` (bash-completion 2 loads it);
 - zsh: ``~/.zfunc/_vr-quarantine`` (``fpath+=~/.zfunc`` before ``compinit`` in ``~/.zshrc``);
