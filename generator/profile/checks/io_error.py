@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...diagnostics import Severity
+from ...diagnostics import IO_ERROR_RULE, Severity
 
 ID = "io-error"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Any] = {}
 REPORTED_BY = "the loader"
+SUMMARIES = {ID: IO_ERROR_RULE.summary}  # the words lint and render list it with
