@@ -30,26 +30,9 @@ SCHEMA_FILE = PROFILE_SCHEMA
 
 _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 
-# Schema failures that a semantic check reports with a more precise rule id and message.
-_OWNED_BY_SEMANTICS: dict[tuple[NodePath, str], str] = {
-    (("artifact", "name"), "pattern"): "artifact-name",
-    (("message",), "maxLength"): "message-too-long",
-    (("policy_name",), "pattern"): "policy-name-characters",
-    (("macos", "token_file"), "pattern"): "token-file-path",
-    # The URL patterns are in the schema for editors; validate's URL checks say more.
-    (("servers", "urls", -1), "pattern"): "server-url-scheme",
-    (("rollback", "negative_check_url"), "pattern"): "negative-check-url",
-}
-
-
 _OWNER_MARK = "validate reports this as "
 """How the schema marks a constraint that it states for editors and that a semantic check of
 validate reports with its own rule id, message and hint (``"$comment"`` of the subschema)."""
-
-
-def _owned_by_semantics(path: NodePath, keyword: str) -> bool:
-    generic = tuple(-1 if isinstance(part, int) else part for part in path)
-    return (path, keyword) in _OWNED_BY_SEMANTICS or (generic, keyword) in _OWNED_BY_SEMANTICS
 
 
 def owning_rule(schema_path: Iterable[str | int]) -> str | None:
@@ -249,7 +232,7 @@ class SchemaChecker:
         keyword = str(error.validator)
         if path in self.surprises:
             return
-        if _owned_by_semantics(path, keyword) or owning_rule(error.absolute_schema_path):
+        if owning_rule(error.absolute_schema_path):
             return
         if keyword in ("type", "anyOf", "enum") and self._surprise(error, path):
             return
