@@ -213,23 +213,19 @@ def test_the_expiry_task_gives_back_a_safe_previous_policy_and_never_an_unsafe_o
         "name=Corp Base",
         "assign=y",
     ]
+    # A previous policy whose name fails SafeName never reaches netsh nor a task: the run is
+    # refused before any change, and a removal leaves that policy assigned as it was.
     hostile = 'Corp" & calc & "'
-    assert _expiry_argv(hostile) == [
-        "ipsec",
-        "static",
-        "delete",
-        "policy",
-        "name=VelociraptorQuarantine",
-    ]
-    # Removal still gives it back, as one argv element (no shell parses it).
-    removed = _simulate(
-        load_profile(),
-        life("hostile-previous", {"step": "run"}, {"step": "remove"}, foreign_policy=hostile),
+    hostile_life = life(
+        "hostile-previous", {"step": "run"}, {"step": "remove"}, foreign_policy=hostile
     )
-    assert removed.state["assigned_policy"] == hostile
-    assert ["netsh", "ipsec", "static", "set", "policy", f"name={hostile}", "assign=y"] in [
-        c.argv for c in removed.commands
-    ]
+    sim = _simulate(load_profile(), hostile_life)
+    run, removed = sim.life
+    [refusal] = [r for r in run.rows if r["Status"] == "failed"]
+    assert refusal["Result"].startswith(f"The assigned local IPsec policy '{hostile}' has a name")
+    assert not [r for r in removed.rows if r["Status"] == "failed"]
+    assert sim.state["assigned_policy"] == hostile and not sim.state["tasks"]
+    assert not any(hostile in " ".join(c.argv) for c in sim.commands), sim.commands
 
 
 def test_the_monitor_never_extends_the_expiry() -> None:

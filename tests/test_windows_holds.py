@@ -271,3 +271,45 @@ def test_the_status_names_another_profiles_quarantine_under_another_policy_name(
     assert row["InForce"] is False and row["AssignedPolicy"] == "SiteB Quarantine"
     assert "a vr-quarantine quarantine applied by" in row["Summary"]
     assert "from the profile other-engagement" in row["Summary"]
+
+
+# ------------------------------------------------------------------------- unsafe assigned names
+
+UNSAFE_NAMES = ('Corp Baseline" assign=n', "Corp, v2 [site]", "Baseline\r\nassign=y")
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES)
+def test_an_assigned_policy_with_an_unsafe_name_never_reaches_netsh_and_is_reported(
+    name: str,
+) -> None:
+    ghost = dataclasses.replace(resolve_scenario("success"), registry_ghost_policy=name)
+    sim = _simulate(ghost)
+    assert sim.state["refused"] and not sim.state["changed"]
+    # netsh was not even asked about it (a name that passed SafeName would have been).
+    assert not any(name in " ".join(c.argv) for c in sim.commands), sim.commands
+    assert not any(c.argv[0] == "netsh" for c in sim.commands), sim.commands
+    [row] = [r for r in sim.rows if r["Status"] == "failed"]
+    assert row["Step"] == "pre-flight"
+    assert row["Result"].startswith(
+        f"The assigned local IPsec policy '{name}' has a name this run does not pass to netsh"
+    )
+    assert row["Result"].endswith("Nothing was changed.")
+    assert not any(ATEXIT_RAN in line for line in sim.logs)
+
+
+def test_a_site_policy_with_an_unsafe_name_blocks_the_quarantine_and_removal_leaves_it() -> None:
+    name = "Corp, v2 [site]"
+    foreign = dataclasses.replace(resolve_scenario("success"), foreign_policy=name)
+    sim = _simulate(foreign)
+    assert sim.state["refused"] and not sim.state["changed"]
+    assert sim.state["assigned_policy"] == name
+    assert not any(name in " ".join(c.argv) for c in sim.commands if c.argv[3:4] != ["add"]), (
+        sim.commands
+    )
+    removal = _simulate(foreign, {"RemovePolicy": "Y"})
+    assert removal.state["assigned_policy"] == name
+    assert not any(name in " ".join(c.argv) for c in removal.commands if c.argv[3:4] != ["add"]), (
+        removal.commands
+    )
+    # Nothing of ours was there: the site's policy stays assigned, and no step failed.
+    assert [r["Step"] for r in removal.rows if r["Status"] == "failed"] == []
