@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,31 @@ def test_the_no_expiry_advice_names_each_platforms_mechanism(
     [advice] = [d for d in result.diagnostics if d.rule == "no-expiry"]
     assert all(word in (advice.hint or "") for word in named), advice.hint
     assert ("SYSTEM" in (advice.hint or "")) is ("windows" in platforms)
+
+
+def _query(artifact_text: str) -> str:
+    """The artifact's VQL without its comment lines and with its string literals emptied."""
+    text = "\n".join(s["query"] for s in yaml.safe_load(artifact_text)["sources"])
+    text = re.sub(r"(?m)^\s*//.*\n", "", text)
+    return re.sub(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'", '""', text)
+
+
+def test_only_a_quarantine_registers_an_exit_rollback_and_the_status_refers_to_none() -> None:
+    for artifact in render_artifacts(THREE):
+        assert artifact.text is not None
+        query = _query(artifact.text)
+        registrations = re.findall(r"\batexit\(\s*query=\{ SELECT \* FROM exit_rollback \}", query)
+        rolls_back = "LET exit_rollback = " in query
+        if artifact.name.endswith(("Status", "Monitor")):
+            # Read-only (the status), or a caller of the quarantine artifact (the monitor,
+            # whose own atexit() schedules the release): no rollback of their own.
+            assert not rolls_back and not registrations, artifact.name
+            for name in ("failed_run", "RolledBack", "rollback", "disarm", "command_ok"):
+                assert not re.search(rf"\b{name}\b", query), (artifact.name, name)
+        else:
+            assert rolls_back and len(registrations) == 1, artifact.name
+            assert query.count("LET ExitRollback <= ") == 1, artifact.name
+            assert "LET RolledBack = " in query, artifact.name
+    # Windows registers it only for a run that changes the host; Linux and macOS at the start.
+    windows = _query(render_platform(THREE, "windows")[0].text or "")
+    assert "LET ExitRollback <= if(condition=ChangesHost" in windows
