@@ -59,6 +59,20 @@ def test_removal_and_a_steady_monitor_register_no_exit_rollback() -> None:
     [_run, monitor] = steady.life
     # The monitor's own atexit (the release) stays pending while its event query runs.
     assert not any(ATEXIT_RAN in line for line in monitor.logs), monitor.logs
+    # A tick that keeps its hands off asks netsh nothing: the store's consistency check is
+    # for a run that may change the host (the first run asked about the site's policy).
+    over = _simulate(
+        _life(
+            "steady-over-site",
+            {"step": "run"},
+            {"step": "monitor", "ticks": 2},
+            foreign_policy="Corp Baseline",
+        )
+    )
+    [_run, ticks] = over.life
+    shows = [c for c in over.commands if c.argv[:1] == ["netsh"] and c.argv[3:4] == ["show"]]
+    assert shows and all(c.time < ticks.started for c in shows), shows
+    assert over.state["assigned_policy"] == "VelociraptorQuarantine"
 
 
 # ------------------------------------------------------------------------- item 1: other profile
