@@ -171,7 +171,9 @@ def simulate_loaded(
     # collection gets them: the declared defaults, then the values given.
     declared = {p.name: p.default for p in artifact.parameters}
     # A quarantine already in place (`preexisting`) is the host's past: the scenario's events
-    # happen in its life, after the set-up.
+    # happen in its life, after the set-up. They are held back from here, not only in `_setup`:
+    # the pre-condition runs first, and its plugin calls (info()) catch up on due events, so an
+    # event at 0 would happen before the set-up.
     endpoint = make_endpoint(
         replace(
             scenario,
