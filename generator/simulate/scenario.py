@@ -166,6 +166,20 @@ _QUARANTINED_OR_REFUSED = (
     Expectation(policy_assigned=True, isolated=True, server_reachable=True),
     Expectation(refused=True, changed=False, policy_assigned=False),
 )
+_DUAL_STACK_DNS = {
+    "velociraptor.example.com": [DEFAULT_SERVER_ADDRESS, "2001:db8::10"],
+    "www.example.com": [INTERNET_ADDRESS, INTERNET_ADDRESS_V6],
+}
+"""The server and the internet host each resolve to an IPv4 and an IPv6 address."""
+_OTHER_PROFILE_RUN = {
+    "step": "run",
+    "params": {
+        "ProfileId": "other-engagement",
+        "ProfileSHA256": "0" * 64,
+        "Reason": "applied by the other team",
+    },
+}
+"""A run of the artifact as another profile rendered it (another id and SHA-256)."""
 PROXY_ADDRESS = "203.0.113.8"
 ENV_PROXY_ADDRESS = "203.0.113.9"
 
@@ -249,13 +263,7 @@ BUILTIN: dict[str, Scenario] = {
         "The collection is cancelled (or times out) right after the policy is assigned, before "
         "the checks: nothing of the quarantine may be left.",
         cancel_after="assign",
-        expect=Expectation(
-            policy_assigned=False,
-            isolated=False,
-            policy_exists=False,
-            leftovers=False,
-            rolled_back=True,
-        ),
+        expect=replace(_ROLLED_BACK, policy_exists=False, leftovers=False),
     ),
     "sni-frontend": Scenario(
         "sni-frontend",
@@ -269,10 +277,7 @@ BUILTIN: dict[str, Scenario] = {
         "The server name resolves to an IPv4 and an IPv6 address and the host has IPv6: both "
         "must be permitted, and nothing else may stay reachable over either family (netsh's "
         "'any' read as covering IPv6 too; dual-stack-any-ipv4-only runs the other reading).",
-        dns={
-            "velociraptor.example.com": [DEFAULT_SERVER_ADDRESS, "2001:db8::10"],
-            "www.example.com": [INTERNET_ADDRESS, INTERNET_ADDRESS_V6],
-        },
+        dns=_DUAL_STACK_DNS,
         expect=_QUARANTINED,
     ),
     "dual-stack-any-ipv4-only": Scenario(
@@ -281,16 +286,10 @@ BUILTIN: dict[str, Scenario] = {
         "'netsh ipsec'): it matches IPv4 only, so a block-all filter with dstaddr=any lets "
         "IPv6 through. The artifact must not keep a quarantine that leaks over IPv6: it is "
         "either isolated on both families or rolled back completely; never locked out.",
-        dns={
-            "velociraptor.example.com": [DEFAULT_SERVER_ADDRESS, "2001:db8::10"],
-            "www.example.com": [INTERNET_ADDRESS, INTERNET_ADDRESS_V6],
-        },
+        dns=_DUAL_STACK_DNS,
         ipsec_any_covers_ipv6=False,
         expect=_SAFE,
-        expect_one_of=(
-            _QUARANTINED,
-            Expectation(policy_assigned=False, isolated=False, rolled_back=True),
-        ),
+        expect_one_of=(_QUARANTINED, _ROLLED_BACK),
     ),
     "monitor-steady": Scenario(
         "monitor-steady",
@@ -429,24 +428,10 @@ BUILTIN: dict[str, Scenario] = {
         "and SHA-256) is in force when this profile's monitor starts: the monitor must not "
         "replace it (nor re-apply over it), and must say so.",
         life=(
-            {
-                "step": "run",
-                "params": {
-                    "ProfileId": "other-engagement",
-                    "ProfileSHA256": "0" * 64,
-                    "Reason": "applied by the other team",
-                },
-            },
+            _OTHER_PROFILE_RUN,
             {"step": "monitor", "ticks": 3},
         ),
-        expect=Expectation(
-            policy_assigned=True,
-            isolated=True,
-            server_reachable=True,
-            applied_once=True,
-            refused=True,
-            state_recorded=True,
-        ),
+        expect=replace(_QUARANTINED, applied_once=True, refused=True, state_recorded=True),
     ),
     "other-profile-label-removed": Scenario(
         "other-profile-label-removed",
@@ -455,25 +440,11 @@ BUILTIN: dict[str, Scenario] = {
         "leave the other profile's quarantine in force, at once or after ReleaseDelay, and "
         "say so in the monitor's log.",
         life=(
-            {
-                "step": "run",
-                "params": {
-                    "ProfileId": "other-engagement",
-                    "ProfileSHA256": "0" * 64,
-                    "Reason": "applied by the other team",
-                },
-            },
+            _OTHER_PROFILE_RUN,
             {"step": "monitor", "ticks": 2, "ends": True},
             {"step": "advance", "seconds": 3600},
         ),
-        expect=Expectation(
-            policy_assigned=True,
-            isolated=True,
-            server_reachable=True,
-            no_gap=True,
-            applied_once=True,
-            state_recorded=True,
-        ),
+        expect=replace(_QUARANTINED, no_gap=True, applied_once=True, state_recorded=True),
     ),
     "enforcement-lost": Scenario(
         "enforcement-lost",
