@@ -500,7 +500,7 @@ def test_the_recorded_state_holds_reason_ticket_provenance_and_deadline(platform
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_every_builtin_scenario_holds_with_no_gap(platform: str) -> None:
-    """The same built-in scenarios as Windows (but the two about Windows alone), life ones
+    """The same built-in scenarios as Windows (but those about Windows alone), life ones
     included: the monitor steady, DNS drift, the quarantine removed locally, expiry, the label
     removed, the monitor restarted; and the timeline proof of tests/test_lifecycle.py."""
     simulations = simulate_all(ENGAGEMENT, platform=platform)

@@ -28,12 +28,13 @@ WINDOWS_ONLY_SCENARIOS = frozenset(
         "registry-inconsistent",
     }
 )
-"""Built-in scenarios about Windows alone: a GPO IPsec policy, the site's own local IPsec
-policy given back at removal (Linux and macOS artifacts use a table and an anchor of their own,
-which replace nothing), another profile's quarantine that the Windows monitor must not
-replace, a reading of netsh's ``any`` keyword, the Windows in-force checks (a domain policy or
-deleted rules), and an inconsistent local IPsec store: they are not run against a Linux or
-macOS artifact."""
+"""Built-in scenarios about Windows alone: a GPO IPsec policy (assigned before, or during the
+quarantine's life), the site's own local IPsec policy given back at removal (Linux and macOS
+artifacts use a table and an anchor of their own, which replace nothing), a reading of netsh's
+``any`` keyword, rules deleted with netsh, and an inconsistent local IPsec store: they are not
+run against a Linux or macOS artifact. Kept by hand: what makes each one Windows-only is a
+`Scenario` field only the Windows endpoint models or a ``local`` event only it knows (the Linux
+and macOS endpoints take every name but ``reboot`` as a removal), and the code marks neither."""
 
 
 def applies(scenario_name: str, os_name: str) -> bool:
