@@ -65,7 +65,6 @@ def run_collection(
         ends = True
     if ends:
         close_root_scope(engine, endpoint)
-    endpoint.deadline = None
     return run
 
 
