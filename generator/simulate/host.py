@@ -434,11 +434,11 @@ class Endpoint(SideEffects, ABC):
             "failed_changes": [list(argv) for argv in self.failed_changes],
             "server_reachable": reachable,
             "locked_out": in_force and self.enforced() and not reachable,
-            "refused": any(_is_refusal(row) for row in rows),
+            "refused": any(_failed(row, "pre-flight") for row in rows),
             "changed": self.changed,
             "rolled_back": self.changed
             and self.host_state() == self.before
-            and not any(_is_failed_rollback(row) for row in rows),
+            and not any(_failed(row, "rollback") for row in rows),
             "cancelled": self.cancelled,
             "no_gap": not gaps(self.timeline),
             "one_message_box": self.messages == 1,
@@ -600,11 +600,6 @@ def gaps(timeline: list[dict[str, Any]]) -> list[float]:
     return found
 
 
-def _is_failed_rollback(row: Any) -> bool:
-    return isinstance(row, dict) and row.get("Step") == "rollback" and row.get("Status") == "failed"
-
-
-def _is_refusal(row: Any) -> bool:
-    return (
-        isinstance(row, dict) and row.get("Step") == "pre-flight" and row.get("Status") == "failed"
-    )
+def _failed(row: Any, step: str) -> bool:
+    """A result row of `step` (``pre-flight``: a refusal; ``rollback``) whose Status is failed."""
+    return isinstance(row, dict) and row.get("Step") == step and row.get("Status") == "failed"
