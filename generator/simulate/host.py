@@ -272,11 +272,8 @@ class Endpoint(SideEffects, ABC):
         """What happens on the host or the network at a time (scenario `events`): DNS answers
         change (``dns``), someone on the host acts on the quarantine (``local``), the server
         goes away or comes back (``server_answers``)."""
-        events = self.scenario.events
-        while self.events_done < len(events):
-            event = events[self.events_done]
-            if self.clock.now() < self.start + float(event.get("at", 0)):
-                return
+        while (due := self.next_event_time()) is not None and due <= self.clock.now():
+            event = self.scenario.events[self.events_done]
             self.events_done += 1
             if "dns" in event:
                 dns = dict(self.network.dns)
