@@ -25,7 +25,7 @@ from .artifacts import Artifact, ArtifactSet, artifact_from_file, load_artifact_
 from .engine import Evaluator, VqlRuntimeError
 from .limits import LIMITS, LimitExceeded, Limits, describe_limits, parse_limits
 from .mocks import MockContext, normalise_results
-from .scope import ExitQuery, Scope, Session, SideEffects
+from .scope import Scope, Session, SideEffects
 from .values import NULL, GoUrl, go_value, to_json_value
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "ArtifactSet",
     "Engine",
     "Evaluator",
-    "ExitQuery",
     "GoUrl",
     "LimitExceeded",
     "Limits",
