@@ -9,7 +9,7 @@ Programs modelled, beyond unix.py's curl, date (``date -r EPOCH +FORMAT`` on mac
   in that user's session (launchctl(1));
 - ``osascript`` (a notification: nothing to model beyond its exit code 0);
 - ``/usr/bin/stat -f %u /dev/console`` prints the console user's uid (501);
-- ``/bin/sh -c LINE`` (unix.py), the form a launchd job's program takes to run more than one
+- ``/bin/sh -c LINE``, the form a launchd job's program takes to run more than one
   command (launchd.plist(5): ProgramArguments is an argv, with no shell).
 A calendar job fires at the next matching minute; the simulated host's local time zone is UTC.
 """
@@ -21,9 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import VrqError
 from .pf import Pfctl, PfPacket, PfState, decide, keeps_state
 from .unix import Job, UnixEndpoint, local_for
 
+_SHELL_SYNTAX = re.compile(r"""['"$`*?\[\]|&<>(){}#~\\\n]""")
+"""What sh(1) would read as more than plain words and ';': quotes, expansions, globs, pipes,
+redirections, groups, comments, escapes, line breaks."""
 DEFAULT_ANCHOR = "com.apple/velociraptor.quarantine"
 MACOS_PF_CONF = """#
 # Default PF configuration file.
@@ -128,7 +132,7 @@ class MacEndpoint(UnixEndpoint):
         if program == "launchctl":
             return words[:1] == ["bootstrap"]
         if program == "sh" and words[:1] == ["-c"] and len(words) == 2:
-            return any(self.changes(c.split()) for c in words[1].split(";") if c.split())
+            return any(self.changes(command) for command in _sh_commands(words[1]))
         if program != "pfctl":
             return False
         return any(w in ("-f", "-F", "-E", "-X") for w in words) and "-n" not in words
@@ -137,6 +141,24 @@ class MacEndpoint(UnixEndpoint):
         return argv[0].rsplit("/", 1)[-1] == "pfctl" and "-f" in argv and "-n" not in argv
 
     # ------------------------------------------------------------ programs
+
+    def _run_sh(self, argv: list[str]) -> tuple[int, str, str]:
+        """``/bin/sh -c LINE`` (sh(1)), in the one form the artifacts write (a launchd job's
+        program): simple commands of plain words joined by ``;``, each run whatever the one
+        before returned; the exit status is the last command's. A line with anything a shell
+        would expand, quote or redirect is not modelled and refused."""
+        if len(argv) != 3 or argv[1] != "-c":
+            return 2, "", "sh: (simulated) only 'sh -c LINE' is modelled\n"
+        if _SHELL_SYNTAX.search(argv[2]):
+            raise VrqError(
+                "simulated endpoint: sh -c with shell syntax beyond ';' and plain words is not "
+                f"modelled: {argv[2]!r}"
+            )
+        code, out, err = 0, "", ""
+        for command in _sh_commands(argv[2]):
+            code, more_out, more_err = self.run_program(command, record=False)
+            out, err = out + more_out, err + more_err
+        return code, out, err
 
     def _run_stat(self, argv: list[str]) -> tuple[int, str, str]:
         """``stat -f %u /dev/console`` (stat(1) on macOS): the console user's uid."""
@@ -235,6 +257,12 @@ class MacEndpoint(UnixEndpoint):
             "state_file": self.files.get(state_file),
             "store": {"pf": self.pf.as_dict()},
         }
+
+
+def _sh_commands(line: str) -> list[list[str]]:
+    """The simple commands of an ``sh -c`` line in `MacEndpoint._run_sh`'s form: the words of
+    each ``;``-separated part, empty parts left out."""
+    return [words for words in (part.split() for part in line.split(";")) if words]
 
 
 def _plist_string(text: str, key: str) -> str:

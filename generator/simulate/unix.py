@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -48,9 +47,6 @@ EPHEMERAL_PORT = 40000
 COMMAND_SECONDS = 0.1
 """Simulated duration of a local command (nft, pfctl, systemctl, ...): well under a second."""
 PROTOCOLS = {"tcp": 6, "udp": 17}
-_SHELL_SYNTAX = re.compile(r"""['"$`*?\[\]|&<>(){}#~\\\n]""")
-"""What sh(1) would read as more than plain words and ';': quotes, expansions, globs, pipes,
-redirections, groups, comments, escapes, line breaks."""
 
 
 def local_for(address: str) -> str:
@@ -385,26 +381,6 @@ class UnixEndpoint(Endpoint):
         if self.OS == "darwin":
             return f"rm: {path}: {why}\n"
         return f"rm: cannot remove '{path}': {why}\n"
-
-    def _run_sh(self, argv: list[str]) -> tuple[int, str, str]:
-        """``/bin/sh -c LINE`` (sh(1)), in the one form the artifacts write (a launchd job's
-        program): simple commands of plain words joined by ``;``, each run whatever the one
-        before returned; the exit status is the last command's. A line with anything a shell
-        would expand, quote or redirect is not modelled and refused."""
-        if len(argv) != 3 or argv[1] != "-c":
-            return 2, "", "sh: (simulated) only 'sh -c LINE' is modelled\n"
-        if _SHELL_SYNTAX.search(argv[2]):
-            raise VrqError(
-                "simulated endpoint: sh -c with shell syntax beyond ';' and plain words is not "
-                f"modelled: {argv[2]!r}"
-            )
-        code, out, err = 0, "", ""
-        for command in argv[2].split(";"):
-            words = command.split()
-            if words:
-                code, more_out, more_err = self.run_program(words, record=False)
-                out, err = out + more_out, err + more_err
-        return code, out, err
 
     def _run_date(self, argv: list[str]) -> tuple[int, str, str]:
         """GNU ``date -d @EPOCH +FORMAT`` and BSD ``date -r EPOCH +FORMAT`` (date(1)), in the
