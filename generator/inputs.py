@@ -11,7 +11,9 @@ cannot.
 - a path that cannot be read becomes an ``io-error`` diagnostic and the run goes on with the
   others; a file that is too large or not UTF-8 becomes ``yaml-too-large``/``yaml-encoding``.
 
-`input_kind` tells a profile from an artifact, so that a command given the other kind can say so.
+`require_text` makes a read that fails an error, for a command that reads one file it cannot do
+without (an API config, a scenario, a ``--with`` artifact). `input_kind` tells a profile from an
+artifact, so that a command given the other kind can say so.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .diagnostics import IO_ERROR, Diagnostic, Location, Severity
+from .errors import VrqError
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -220,6 +223,16 @@ def read_text(path: str, *, stdin: BinaryIO | bytes | None = None) -> TextInput 
     if isinstance(raw, Diagnostic):
         return raw
     return decode(display_name(path), raw)
+
+
+def require_text(got: TextInput | Diagnostic, what: str | None = None) -> TextInput:
+    """What `read_text` returned, for a command that cannot go on without the file: its text,
+    or the diagnostic as a `VrqError` (``FILE: cannot read WHAT: PROBLEM``; without `what`,
+    ``FILE: PROBLEM``) with the diagnostic's hint."""
+    if isinstance(got, TextInput):
+        return got
+    cannot = f"cannot read {what}: " if what else ""
+    raise VrqError(f"{got.location}: {cannot}{got.message}", hint=got.hint)
 
 
 Kind = Literal["profile", "artifact", "unknown"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from vr_quarantine.diagnostics import Diagnostic
+from vr_quarantine.errors import VrqError
 from vr_quarantine.inputs import (
     MAX_BYTES,
     TextInput,
@@ -15,6 +16,7 @@ from vr_quarantine.inputs import (
     input_kind,
     read_bytes,
     read_text,
+    require_text,
 )
 from vr_quarantine.lint import lint_paths
 from vr_quarantine.profile import validate_paths
@@ -138,3 +140,18 @@ def test_every_command_reads_the_same_way(tmp_path: Path) -> None:
     }
     profiles = {d.rule for d in linted.diagnostics if not d.location.path.endswith("a.yaml")}
     assert profiles == {"not-an-artifact", "io-error"}
+
+
+def test_require_text_gives_the_text_or_the_problem_as_an_error(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("a: 1\n")
+    assert require_text(read_text(str(good)), "scenario") == TextInput(str(good), "a: 1\n")
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(b"a: caf\xe9\n")
+    with pytest.raises(VrqError) as caught:
+        require_text(read_text(str(latin1)), "scenario")
+    assert str(caught.value) == f"{latin1}:1:7: cannot read scenario: invalid UTF-8 (byte 0xe9)"
+    assert caught.value.hint == "save the file as UTF-8"
+    with pytest.raises(VrqError) as caught:
+        require_text(read_text(str(tmp_path)))
+    assert str(caught.value) == f"{tmp_path}: is a folder, not a file"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..errors import VrqError
-from ..inputs import read_text
+from ..inputs import read_text, require_text
 from ..yamlsource import load_yaml_text
 
 ENV_VAR = "VELOCIRAPTOR_API_FILE"
@@ -59,11 +59,9 @@ def load_api_config(path: Path) -> ApiConfig:
     """Read and check the API config at `path`; every failure is a VrqError naming the file."""
     where = str(path)
     got = read_text(where)  # the input layer: a regular file of at most 1 MiB, UTF-8
-    if isinstance(got, Diagnostic):
-        if got.message == "no such file or folder":
-            raise VrqError(f"{where}: no such API config file", hint=_REGENERATE)
-        raise VrqError(f"{got.location}: cannot read the API config: {got.message}", hint=got.hint)
-    loaded = load_yaml_text(where, got.text, require_mapping=False)
+    if isinstance(got, Diagnostic) and got.message == "no such file or folder":
+        raise VrqError(f"{where}: no such API config file", hint=_REGENERATE)
+    loaded = load_yaml_text(where, require_text(got, "the API config").text, require_mapping=False)
     if loaded.document is None:
         first = loaded.diagnostics[0]
         raise VrqError(f"{first.location}: the API config is not valid YAML: {first.message}")

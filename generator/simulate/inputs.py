@@ -17,7 +17,7 @@ from pathlib import Path
 from ..artifact import ArtifactFile, load_artifact
 from ..diagnostics import Diagnostic, Results, RuleInfo, Severity
 from ..errors import Refused, VrqError
-from ..inputs import read_text
+from ..inputs import read_text, require_text
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,7 @@ def _refused(
 
 def load_extra(path: Path) -> ArtifactFile:
     """An artifact given with ``--with``: read by the input layer, loaded into the model."""
-    got = read_text(str(path))
-    if isinstance(got, Diagnostic):
-        raise VrqError(f"{got.location}: {got.message}", hint=got.hint)
+    got = require_text(read_text(str(path)))
     return load_artifact(got.name, got.text)
 
 
@@ -87,9 +85,7 @@ def _is_artifact(artifact: ArtifactFile) -> bool:
 def read_input(path: Path, *, platform: str | None = None) -> ArtifactInput:
     """An artifact file as is; anything else is loaded as a profile and rendered (the quarantine
     artifact of `platform`, or of the profile's first platform)."""
-    got = read_text(str(path))
-    if isinstance(got, Diagnostic):
-        raise VrqError(f"{got.location}: {got.message}", hint=got.hint)
+    got = require_text(read_text(str(path)))
     artifact = load_artifact(got.name, got.text)
     if artifact.document is None:
         raise _refused(

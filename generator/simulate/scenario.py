@@ -15,9 +15,8 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, get_args, get_origin, get_type_hints
 
-from ..diagnostics import Diagnostic
 from ..errors import VrqError
-from ..inputs import read_text
+from ..inputs import read_text, require_text
 from ..vql.eval import normalise_results
 from ..yamlsource import load_yaml_text
 
@@ -532,9 +531,7 @@ def load_scenario_file(path: Path) -> Scenario:
     """Load a scenario file through the input layer and the YAML loader that reads profiles
     (bounded read, duplicate keys, alias and depth limits); every problem is reported in one
     error, each at its ``file:line:col``."""
-    got = read_text(str(path))
-    if isinstance(got, Diagnostic):
-        raise VrqError(f"{got.location}: cannot read scenario: {got.message}", hint=got.hint)
+    got = require_text(read_text(str(path)), "scenario")
     loaded = load_yaml_text(got.name, got.text)
     if loaded.document is None:
         raise VrqError(

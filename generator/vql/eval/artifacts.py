@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...artifact import ArtifactFile, load_artifact, shape_problems
 from ...errors import VrqError
-from ...inputs import TextInput, read_text
+from ...inputs import read_text, require_text
 from .. import ast
 from .values import NULL
 
@@ -182,9 +182,7 @@ class ArtifactSet:
         self.artifacts[artifact.name] = artifact
 
     def add_file(self, path: Path) -> Artifact:
-        got = read_text(str(path))
-        if not isinstance(got, TextInput):
-            raise VrqError(f"{path}: {got.message}", hint=got.hint)
+        got = require_text(read_text(str(path)))
         artifact = load_artifact_text(got.text, got.name)
         self.add(artifact)
         return artifact

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...diagnostics import Diagnostic
 from ...errors import VrqError
-from ...inputs import read_text
+from ...inputs import read_text, require_text
 from ...yamlsource import load_yaml_text
 from .api import Engine
 from .artifacts import ArtifactSet
@@ -81,25 +80,17 @@ class GoldenResult:
         return "\n".join(lines)
 
 
-def _read(path: Path, what: str) -> str:
-    """The text of a fixture file, read as every input is (`generator.inputs`: regular files
-    only, at most 1 MiB, UTF-8); a problem is an error naming the file."""
-    got = read_text(str(path))
-    if isinstance(got, Diagnostic):
-        raise VrqError(f"{got.location}: cannot load {what}: {got.message}", hint=got.hint)
-    return got.text
-
-
 def load_fixture(path: Path) -> dict[str, Any]:
-    """A golden ``.in.yaml``, loaded as every YAML input is (`generator.yamlsource`: bounded,
-    duplicate and merge keys refused)."""
-    loaded = load_yaml_text(str(path), _read(path, "golden fixture"))
+    """A golden ``.in.yaml``, read and loaded as every input is (`generator.inputs`: regular
+    files only, at most 1 MiB, UTF-8; `generator.yamlsource`: bounded, duplicate and merge keys
+    refused, a mapping)."""
+    got = require_text(read_text(str(path)), "golden fixture")
+    loaded = load_yaml_text(got.name, got.text)
     if loaded.document is None:
-        problem = loaded.diagnostics[0] if loaded.diagnostics else None
-        detail = f"{problem.location}: {problem.message}" if problem else str(path)
-        raise VrqError(f"cannot load golden fixture: {detail}")
-    data = loaded.document.data
-    if not isinstance(data, dict) or not isinstance(data.get("Queries"), list):
+        problem = loaded.diagnostics[0]
+        raise VrqError(f"cannot load golden fixture: {problem.location}: {problem.message}")
+    data: dict[str, Any] = loaded.document.data  # a mapping: load_yaml_text requires one
+    if not isinstance(data.get("Queries"), list):
         raise VrqError(f"{path}: a golden fixture needs a `Queries` list")
     for key in ("ConfigPatches", "ConfigMerges", "Transforms"):
         if data.get(key):
@@ -172,7 +163,7 @@ def _run_queries(
 ) -> GoldenResult:
     expected: list[tuple[str, Any]] = []
     if expected_output is not None:
-        expected = parse_output(_read(expected_output, "golden output"))
+        expected = parse_output(require_text(read_text(str(expected_output)), "golden output").text)
     result = GoldenResult(fixture=str(fixture))
     for index, query in enumerate(data["Queries"]):
         text = str(query)
