@@ -120,15 +120,16 @@ class Scenario:
     """The host has IPv6 connectivity (Windows enables IPv6 by default: Microsoft, "Guidance
     for configuring IPv6 in Windows for advanced users")."""
     ipsec_any_covers_ipv6: bool = True
-    """Windows: whether netsh's ``any`` (and ``me``) address keyword also matches IPv6 packets.
-    Microsoft documents the keywords ("me": the current computer's address, "any": all
-    computer addresses; ``netsh ipsec static add filter`` help) beside IPv6 addresses in the
-    same ``srcaddr``/``dstaddr`` parameter (Microsoft Learn, "netsh ipsec": ``[srcaddr=]
-    (ipv4|ipv6|ipv4-ipv4|ipv6-ipv6|dns|server)``), but never says which families a keyword
-    covers. The default reads it as covering both, the reading in which a block-all also drops
-    IPv6 to the server, so a missing IPv6 permit locks the responders out; the
-    ``dual-stack-any-ipv4-only`` scenario runs the other reading, in which IPv6 leaks past
-    the block."""
+    """Windows: whether netsh's ``any`` address keyword, as a filter's ``dstaddr``, also matches
+    IPv6 packets (the model decides an outbound connection by its destination alone, so
+    ``srcaddr=me`` is not tested: `netsh.decide`). Microsoft documents the keywords ("me": the
+    current computer's address, "any": all computer addresses; ``netsh ipsec static add
+    filter`` help) beside IPv6 addresses in the same ``srcaddr``/``dstaddr`` parameter
+    (Microsoft Learn, "netsh ipsec": ``[srcaddr=] (ipv4|ipv6|ipv4-ipv4|ipv6-ipv6|dns|server)``),
+    but never says which families a keyword covers. The default reads ``any`` as covering both,
+    the reading in which a block-all also drops IPv6 to the server, so a missing IPv6 permit
+    locks the responders out; the ``dual-stack-any-ipv4-only`` scenario runs the other reading,
+    in which IPv6 leaks past the block."""
     cancel_after: str | None = None
     """"assign": the collection is cancelled right after the policy is assigned."""
     wmi_error: bool = False

@@ -205,7 +205,9 @@ class UnixEndpoint(Endpoint):
 
     def decide(self, address: str, port: int, protocol: str = "tcp") -> str | None:
         """The `Firewall` the network model asks: a request to address:port and its reply both
-        pass (the rules are stateless); None when no quarantine is enforced."""
+        pass, the reply asked about as a reply (the filter may pass it by the state the request
+        created: conntrack's ``established``, pf's kept state); None when no quarantine is
+        enforced."""
         if not self.enforced():
             return None
         number = PROTOCOLS.get(protocol, 6)
