@@ -218,3 +218,15 @@ def test_only_a_quarantine_registers_an_exit_rollback_and_the_status_refers_to_n
     # Windows registers it only for a run that changes the host; Linux and macOS at the start.
     windows = _query(render_platform(THREE, "windows")[0].text or "")
     assert "LET ExitRollback <= if(condition=ChangesHost" in windows
+
+
+def test_only_the_built_in_dns_rows_take_replies_by_connection_state() -> None:
+    # Which rows take replies by state is a property of the built-in rows (BUILTIN_ROWS), not
+    # of a description: a profile's own mirrored rule named like one stays plainly mirrored.
+    own = Rule("permit", "me", "", 0, "192.0.2.53", "", 53, "udp", True, "DNS")
+    rows = [r.row() for r in unix_rules(plain_profile(rules=(own,)))]
+    assert ["permit", "me", "", "192.0.2.53", "53", "udp", "yes", "DNS"] in rows
+    stateful = [(r[4], r[5], r[7]) for r in rows if r[6] == "state"]
+    assert stateful == [("53", "udp", "DNS"), ("53", "tcp", "DNS TCP")]
+    dhcp = [r for r in rows if r[7] in ("DHCP", "DHCPv6")]
+    assert [r[6] for r in dhcp] == ["yes", "yes"]

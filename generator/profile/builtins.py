@@ -21,6 +21,12 @@ class BuiltinRow:
     label: str
     """How findings name it."""
     rule: Rule
+    replies_by_state: bool = False
+    """Where the packet filter keeps connection state (nftables, pf), the reverse direction of
+    this mirrored row lets in replies only: a resolver answers the query the host sent. (DHCP
+    stays stateless: a client's broadcast is answered from the server's own address, which no
+    connection state links to the request.) netsh's IPsec filters are stateless: Windows
+    mirrors the row as it is."""
 
 
 BUILTIN_ROWS: tuple[BuiltinRow, ...] = (
@@ -28,11 +34,13 @@ BUILTIN_ROWS: tuple[BuiltinRow, ...] = (
         "allow_dns",
         "the built-in DNS permit (allow.dns)",
         Rule("permit", "me", "", 0, "any", "", 53, "udp", True, "DNS"),
+        replies_by_state=True,
     ),
     BuiltinRow(
         "allow_dns",
         "the built-in DNS TCP permit (allow.dns)",
         Rule("permit", "me", "", 0, "any", "", 53, "tcp", True, "DNS TCP"),
+        replies_by_state=True,
     ),
     BuiltinRow(
         "allow_dhcp",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from ..profile import Profile, Rule
+from ..profile import BUILTIN_ROWS, BuiltinRow, Profile, Rule
 
 UNIX_RULE_COLUMNS = (
     "Action",
@@ -151,29 +151,33 @@ def translate_rule(rule: Rule, *, replies: bool = False) -> list[tuple[UnixRule,
     return rows
 
 
+DHCPV6_ROW = BuiltinRow(
+    "allow_dhcp",
+    "the built-in DHCPv6 permit (allow.dhcp, Linux and macOS)",
+    Rule("permit", "me", "", 546, "any", "", 547, "udp", True, "DHCPv6"),
+)
+"""Linux and macOS only: the Windows table (`BUILTIN_ROWS`, upstream's) has no DHCPv6 row."""
+
+
+def builtin_rows(profile: Profile) -> list[BuiltinRow]:
+    """The built-in permits of the Linux/macOS table: DNS (UDP and TCP) and DHCP as every
+    artifact has them (`BUILTIN_ROWS`), then DHCPv6; each from me and mirrored (so both
+    directions). Block-all is no row of this table: the nftables chains' policy and the pf
+    anchor's last rule say it (`block_all` switch)."""
+    on = {"allow_dns": profile.allow_dns, "allow_dhcp": profile.allow_dhcp, "block_all": False}
+    return [row for row in (*BUILTIN_ROWS, DHCPV6_ROW) if on[row.switch]]
+
+
 def builtin_rules(profile: Profile) -> list[Rule]:
-    """DNS (UDP and TCP), DHCP and DHCPv6, each from me and mirrored (so both directions)."""
-    rules: list[Rule] = []
-    if profile.allow_dns:
-        rules.append(Rule("permit", "me", "", 0, "any", "", 53, "udp", True, "DNS"))
-        rules.append(Rule("permit", "me", "", 0, "any", "", 53, "tcp", True, "DNS TCP"))
-    if profile.allow_dhcp:
-        rules.append(Rule("permit", "me", "", 68, "any", "", 67, "udp", True, "DHCP"))
-        rules.append(Rule("permit", "me", "", 546, "any", "", 547, "udp", True, "DHCPv6"))
-    return rules
-
-
-STATEFUL_BUILTINS = ("DNS", "DNS TCP")
-"""Built-in rows whose replies are let in by connection state: a resolver answers the query the
-host sent. (DHCP stays stateless: a client's broadcast is answered from the server's own
-address, which no connection state links to the request.)"""
+    """The rules of `builtin_rows`, in order."""
+    return [row.rule for row in builtin_rows(profile)]
 
 
 def unix_rules(profile: Profile) -> list[UnixRule]:
     """Every row of the Linux/macOS RuleLookupTable, most specific first (stable)."""
     weighted: list[tuple[UnixRule, int]] = []
-    for rule in builtin_rules(profile):
-        weighted.extend(translate_rule(rule, replies=rule.description in STATEFUL_BUILTINS))
+    for row in builtin_rows(profile):
+        weighted.extend(translate_rule(row.rule, replies=row.replies_by_state))
     for rule in profile.rules:
         weighted.extend(translate_rule(rule))
     return [row for row, _ in sorted(weighted, key=lambda item: item[1])]
