@@ -327,3 +327,39 @@ def test_a_site_policy_with_an_unsafe_name_blocks_the_quarantine_and_removal_lea
     )
     # Nothing of ours was there: the site's policy stays assigned, and no step failed.
     assert [r["Step"] for r in removal.rows if r["Status"] == "failed"] == []
+
+
+def test_a_recorded_previous_policy_with_an_unsafe_name_is_not_given_back_through_netsh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Our quarantine is in force, but its record (the policy's description, host data) names a
+    previous policy that fails SafeName: removal passes it to no netsh command, says so in a
+    failed row, and still removes the quarantine."""
+    from vr_quarantine.simulate import run as simulate_run
+    from vr_quarantine.simulate.netsh import Netsh
+
+    hostile = 'Corp" & calc & "'
+    record = {"v": 1, "profile": "p", "profile_sha256": "0" * 64, "prev": hostile}
+    description = "vrq1." + json.dumps(record).encode().hex()
+    real = simulate_run.make_endpoint
+
+    def tampered(scenario: Scenario) -> Any:
+        endpoint = real(scenario)
+        add = ["netsh", "ipsec", "static", "add", "policy", "name=VelociraptorQuarantine"]
+        Netsh(endpoint.state, endpoint.resolve).run(
+            [*add, f"description={description}", "assign=yes"]
+        )
+        return endpoint
+
+    monkeypatch.setattr(simulate_run, "make_endpoint", tampered)
+    sim = _simulate("success", {"RemovePolicy": "Y"})
+    assert not any(hostile in " ".join(c.argv) for c in sim.commands), sim.commands
+    [restore] = [r for r in sim.rows if r["Step"] == "restore previous policy"]
+    assert restore["Status"] == "failed"
+    assert restore["Result"].startswith(f"The local policy '{hostile}', assigned before the")
+    assert "was NOT assigned again" in restore["Result"]
+    [removed] = [r for r in sim.rows if r["Step"] == "remove"]
+    assert removed["Result"].endswith(
+        "The previous local policy was NOT given back (see the row above)."
+    )
+    assert sim.state["assigned_policy"] is None and not sim.state["policy_exists"]
