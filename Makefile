@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 artifacts: $(STAMP)
 	$(BIN)/vr-quarantine render --default $(sort $(wildcard examples/*.yaml)) -o artifacts
 
+# worksteal: an idle worker takes tests queued for a busy one (a few files take 10 s or more).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests
