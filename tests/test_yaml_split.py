@@ -112,7 +112,7 @@ def test_every_rendered_artifact_of_the_examples_and_default_composes_the_same_s
         ]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles)
 def test_hostile_profiles_artifacts_compose_the_same_split(profile: Profile) -> None:
     profile = dataclasses.replace(profile, platforms=("windows", "linux", "macos"))
